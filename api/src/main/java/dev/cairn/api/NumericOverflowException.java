@@ -1,0 +1,13 @@
+package dev.cairn.api;
+
+/**
+ * {@link Store#increment} would have taken a counter past {@link Long#MAX_VALUE} or below
+ * {@link Long#MIN_VALUE}. The value is left as it was.
+ */
+public final class NumericOverflowException extends CairnException {
+    private static final long serialVersionUID = 1L;
+
+    public NumericOverflowException(long current, long delta) {
+        super("increment or decrement would overflow: " + current + " + " + delta);
+    }
+}

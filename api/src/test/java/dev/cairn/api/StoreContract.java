@@ -1,0 +1,762 @@
+package dev.cairn.api;
+
+import static dev.cairn.api.ByteStrings.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The {@link Store} contract as executable tests. Every implementation runs it by extending this
+ * class and saying how to open a store; nothing here knows which implementation it is testing.
+ *
+ * <p>Time is a {@link ManualClock} the test moves, so expiry is tested exactly, without sleeping.
+ * Concurrency tests use a few threads and bounded loops, sized for a 2-core machine.
+ */
+public abstract class StoreContract {
+    /** The clock every store opened by this test reads. */
+    protected ManualClock clock;
+    /** The store under test, opened with {@link StoreLimits#DEFAULT}. */
+    protected Store store;
+    private final List<Store> opened = new ArrayList<>();
+
+    /**
+     * Opens a new, empty store reading time from {@code clock} and enforcing {@code limits}. The
+     * suite closes every store it opened after each test.
+     */
+    protected abstract Store openStore(ManualClock clock, StoreLimits limits) throws Exception;
+
+    /** How many replicas hold each key; 1 for a single-node store. */
+    protected int replicationFactor() {
+        return 1;
+    }
+
+    @BeforeEach
+    void openDefaultStore() throws Exception {
+        clock = new ManualClock();
+        store = open(StoreLimits.DEFAULT);
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(Store::close);
+    }
+
+    protected final Store open(StoreLimits limits) throws Exception {
+        Store s = openStore(clock, limits);
+        opened.add(s);
+        return s;
+    }
+
+    // ---- get / put / delete / exists
+
+    @Test
+    void getOfAbsentKeyIsEmpty() {
+        assertTrue(store.get(utf8("nothing")).isEmpty());
+        assertFalse(store.exists(utf8("nothing")));
+    }
+
+    @Test
+    void putReturnsTheEntryAndGetReadsItBack() {
+        Entry written = store.put(utf8("k"), utf8("v"));
+        assertArrayEquals(utf8("k"), written.key());
+        assertArrayEquals(utf8("v"), written.value());
+        assertTrue(written.version() > 0);
+        assertEquals(Entry.NO_EXPIRY, written.expiresAtMillis());
+        assertEquals(written, store.get(utf8("k")).orElseThrow());
+        assertTrue(store.exists(utf8("k")));
+    }
+
+    @Test
+    void overwriteReplacesTheValueWithAHigherVersion() {
+        Entry first = store.put(utf8("k"), utf8("one"));
+        Entry second = store.put(utf8("k"), utf8("two"));
+        assertTrue(second.version() > first.version());
+        assertArrayEquals(utf8("two"), store.get(utf8("k")).orElseThrow().value());
+    }
+
+    @Test
+    void versionsKeepIncreasingAcrossDeleteAndRecreate() {
+        Entry before = store.put(utf8("k"), utf8("a"));
+        assertTrue(store.delete(utf8("k")));
+        Entry after = store.put(utf8("k"), utf8("b"));
+        assertTrue(after.version() > before.version());
+    }
+
+    @Test
+    void deleteReportsWhetherALiveEntryWasRemoved() {
+        assertFalse(store.delete(utf8("k")));
+        store.put(utf8("k"), utf8("v"));
+        assertTrue(store.delete(utf8("k")));
+        assertTrue(store.get(utf8("k")).isEmpty());
+        assertFalse(store.exists(utf8("k")));
+        assertFalse(store.delete(utf8("k")));
+    }
+
+    @Test
+    void emptyValueIsAValue() {
+        store.put(utf8("k"), new byte[0]);
+        assertArrayEquals(new byte[0], store.get(utf8("k")).orElseThrow().value());
+        assertTrue(store.exists(utf8("k")));
+    }
+
+    @Test
+    void binaryKeysAndValuesRoundTripExactly() {
+        byte[] key = {0, (byte) 0xFF, 0x7F, (byte) 0x80, 0};
+        byte[] value = new byte[256];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) i;
+        }
+        store.put(key, value);
+        assertArrayEquals(value, store.get(key.clone()).orElseThrow().value());
+    }
+
+    @Test
+    void storeKeepsItsOwnCopyOfTheArraysItIsGiven() {
+        byte[] key = utf8("k");
+        byte[] value = utf8("value");
+        store.put(key, value);
+        value[0] = 'X';
+        key[0] = 'z';
+        assertArrayEquals(utf8("value"), store.get(utf8("k")).orElseThrow().value());
+        store.get(utf8("k")).orElseThrow().value()[0] = 'Y';
+        assertArrayEquals(utf8("value"), store.get(utf8("k")).orElseThrow().value());
+    }
+
+    // ---- bad input
+
+    @Test
+    void nullAndEmptyKeysAreRefusedByEveryOperation() {
+        for (byte[] bad : new byte[][] {null, new byte[0]}) {
+            List<Runnable> calls = List.of(
+                    () -> store.get(bad),
+                    () -> store.exists(bad),
+                    () -> store.put(bad, utf8("v")),
+                    () -> store.delete(bad),
+                    () -> store.putIfAbsent(bad, utf8("v")),
+                    () -> store.compareAndSet(bad, Expected.version(1), utf8("v")),
+                    () -> store.compareAndDelete(bad, Expected.version(1)),
+                    () -> store.increment(bad, 1),
+                    () -> store.expire(bad, Duration.ofSeconds(1)),
+                    () -> store.persist(bad),
+                    () -> store.remainingTtl(bad),
+                    () -> store.getAll(Arrays.asList(utf8("ok"), bad)),
+                    () -> store.putAll(List.of(new KeyValue(utf8("ok"), utf8("v")), new KeyValue(bad == null ? new byte[0] : bad, utf8("v")))),
+                    () -> store.deleteAll(Arrays.asList(utf8("ok"), bad)));
+            for (Runnable call : calls) {
+                assertThrows(IllegalKeyException.class, call::run);
+            }
+        }
+        assertTrue(store.get(utf8("ok")).isEmpty(), "a refused batch wrote nothing");
+    }
+
+    @Test
+    void nullValueIsRefused() {
+        assertThrows(NullPointerException.class, () -> store.put(utf8("k"), null));
+        assertThrows(NullPointerException.class, () -> store.putIfAbsent(utf8("k"), null));
+        assertFalse(store.exists(utf8("k")));
+    }
+
+    @Test
+    void keyAtTheLimitIsAcceptedAndOneByteMoreIsRefused() {
+        byte[] atLimit = filled(StoreLimits.DEFAULT_MAX_KEY_BYTES, (byte) 'k');
+        store.put(atLimit, utf8("v"));
+        assertArrayEquals(utf8("v"), store.get(atLimit).orElseThrow().value());
+
+        byte[] tooLong = filled(StoreLimits.DEFAULT_MAX_KEY_BYTES + 1, (byte) 'k');
+        KeyTooLargeException e = assertThrows(KeyTooLargeException.class, () -> store.put(tooLong, utf8("v")));
+        assertEquals(StoreLimits.DEFAULT_MAX_KEY_BYTES + 1, e.size());
+        assertEquals(StoreLimits.DEFAULT_MAX_KEY_BYTES, e.limit());
+        assertThrows(KeyTooLargeException.class, () -> store.get(tooLong));
+        assertThrows(KeyTooLargeException.class, () -> store.increment(tooLong, 1));
+    }
+
+    @Test
+    void valueAtTheLimitIsAcceptedAndOneByteMoreIsRefusedLeavingTheOldValue() {
+        byte[] atLimit = randomBytes(StoreLimits.DEFAULT_MAX_VALUE_BYTES, 1);
+        store.put(utf8("big"), atLimit);
+        assertArrayEquals(atLimit, store.get(utf8("big")).orElseThrow().value());
+
+        byte[] tooLong = new byte[StoreLimits.DEFAULT_MAX_VALUE_BYTES + 1];
+        ValueTooLargeException e = assertThrows(ValueTooLargeException.class, () -> store.put(utf8("big"), tooLong));
+        assertEquals(StoreLimits.DEFAULT_MAX_VALUE_BYTES + 1, e.size());
+        assertEquals(StoreLimits.DEFAULT_MAX_VALUE_BYTES, e.limit());
+        assertThrows(ValueTooLargeException.class, () -> store.compareAndSet(utf8("big"), Expected.absent(), tooLong));
+        assertArrayEquals(atLimit, store.get(utf8("big")).orElseThrow().value());
+    }
+
+    @Test
+    void configuredLimitsAreEnforced() throws Exception {
+        Store small = open(new StoreLimits(4, 8));
+        small.put(utf8("abcd"), utf8("12345678"));
+        assertThrows(KeyTooLargeException.class, () -> small.put(utf8("abcde"), utf8("v")));
+        assertThrows(ValueTooLargeException.class, () -> small.put(utf8("k"), utf8("123456789")));
+        assertEquals(new StoreLimits(4, 8), small.limits());
+        assertFalse(small.exists(utf8("k")));
+    }
+
+    @Test
+    void aBatchWithOneOversizedValueWritesNothing() {
+        List<KeyValue> batch = List.of(
+                new KeyValue(utf8("a"), utf8("1")),
+                new KeyValue(utf8("b"), new byte[StoreLimits.DEFAULT_MAX_VALUE_BYTES + 1]),
+                new KeyValue(utf8("c"), utf8("3")));
+        assertThrows(ValueTooLargeException.class, () -> store.putAll(batch));
+        assertFalse(store.exists(utf8("a")));
+        assertFalse(store.exists(utf8("c")));
+    }
+
+    @Test
+    void nonPositiveScanLimitIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> store.scan(KeyRange.all(), 0));
+        assertThrows(IllegalArgumentException.class, () -> store.scan(KeyRange.all(), -1));
+    }
+
+    // ---- large values
+
+    @Test
+    void manyLargeValuesRoundTrip() {
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            byte[] value = randomBytes(256 * 1024 + i, i);
+            values.add(value);
+            store.put(utf8("large-" + i), value);
+        }
+        for (int i = 0; i < 8; i++) {
+            assertArrayEquals(values.get(i), store.get(utf8("large-" + i)).orElseThrow().value());
+        }
+        List<Entry> scanned = store.scan(KeyRange.prefix(utf8("large-")), 100);
+        assertEquals(8, scanned.size());
+        assertArrayEquals(values.get(7), scanned.get(7).value());
+    }
+
+    // ---- TTL
+
+    @Test
+    void entryWithTtlIsVisibleUntilTheInstantItExpiresAndInvisibleEverywhereFromThen() {
+        Entry written = store.put(utf8("k"), utf8("v"), WriteOptions.ttl(Duration.ofSeconds(10)));
+        assertEquals(clock.millis() + 10_000, written.expiresAtMillis());
+        store.put(utf8("k2"), utf8("v2"));
+
+        clock.advanceMillis(9_999);
+        assertTrue(store.exists(utf8("k")));
+        assertEquals(RemainingTtl.of(Duration.ofMillis(1)), store.remainingTtl(utf8("k")));
+
+        clock.advanceMillis(1);
+        assertTrue(store.get(utf8("k")).isEmpty());
+        assertFalse(store.exists(utf8("k")));
+        assertTrue(store.getAll(List.of(utf8("k"))).get(0).isEmpty());
+        assertEquals(List.of("k2"), keysOf(store.scan(KeyRange.all(), 10)));
+        assertTrue(store.remainingTtl(utf8("k")).isMissing());
+        assertFalse(store.delete(utf8("k")), "an expired entry is not live, so delete removes nothing live");
+    }
+
+    @Test
+    void putWithoutTtlClearsAnEarlierExpiry() {
+        store.put(utf8("k"), utf8("v"), WriteOptions.ttl(Duration.ofSeconds(1)));
+        store.put(utf8("k"), utf8("v2"));
+        clock.advance(Duration.ofHours(1));
+        assertArrayEquals(utf8("v2"), store.get(utf8("k")).orElseThrow().value());
+        assertTrue(store.remainingTtl(utf8("k")).isPersistent());
+    }
+
+    @Test
+    void expireSetsATtlOnALiveKeyOnly() {
+        assertFalse(store.expire(utf8("missing"), Duration.ofSeconds(5)));
+        assertFalse(store.exists(utf8("missing")));
+
+        Entry before = store.put(utf8("k"), utf8("v"));
+        assertTrue(store.expire(utf8("k"), Duration.ofSeconds(5)));
+        Entry after = store.get(utf8("k")).orElseThrow();
+        assertArrayEquals(utf8("v"), after.value());
+        assertEquals(clock.millis() + 5_000, after.expiresAtMillis());
+        assertTrue(after.version() > before.version());
+
+        clock.advance(Duration.ofSeconds(5));
+        assertFalse(store.exists(utf8("k")));
+        assertFalse(store.expire(utf8("k"), Duration.ofSeconds(5)), "an expired key is absent");
+    }
+
+    @Test
+    void expireAtAnInstantInThePastDeletesTheKey() {
+        store.put(utf8("k"), utf8("v"));
+        assertTrue(store.expireAt(utf8("k"), clock.millis() - 1, WriteOptions.DEFAULT));
+        assertFalse(store.exists(utf8("k")));
+        store.put(utf8("k"), utf8("v"));
+        assertTrue(store.expireAt(utf8("k"), clock.millis(), WriteOptions.DEFAULT));
+        assertFalse(store.exists(utf8("k")));
+    }
+
+    @Test
+    void persistRemovesAnExpiry() {
+        assertFalse(store.persist(utf8("k")));
+        store.put(utf8("k"), utf8("v"));
+        assertFalse(store.persist(utf8("k")), "nothing to persist");
+        store.expire(utf8("k"), Duration.ofSeconds(1));
+        assertTrue(store.persist(utf8("k")));
+        clock.advance(Duration.ofDays(1));
+        assertArrayEquals(utf8("v"), store.get(utf8("k")).orElseThrow().value());
+        assertEquals(Entry.NO_EXPIRY, store.get(utf8("k")).orElseThrow().expiresAtMillis());
+    }
+
+    @Test
+    void remainingTtlDistinguishesMissingPersistentAndExpiring() {
+        assertEquals(RemainingTtl.missing(), store.remainingTtl(utf8("k")));
+        store.put(utf8("k"), utf8("v"));
+        assertEquals(RemainingTtl.persistent(), store.remainingTtl(utf8("k")));
+        store.put(utf8("k"), utf8("v"), WriteOptions.ttl(Duration.ofMinutes(1)));
+        assertEquals(Duration.ofMinutes(1), store.remainingTtl(utf8("k")).remaining());
+        clock.advance(Duration.ofSeconds(45));
+        assertEquals(Duration.ofSeconds(15), store.remainingTtl(utf8("k")).remaining());
+    }
+
+    @Test
+    void writesTreatAnExpiredEntryAsAbsent() {
+        store.put(utf8("k"), utf8("old"), WriteOptions.ttl(Duration.ofSeconds(1)));
+        store.put(utf8("n"), utf8("41"), WriteOptions.ttl(Duration.ofSeconds(1)));
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(store.putIfAbsent(utf8("k"), utf8("new")).isPresent());
+        assertArrayEquals(utf8("new"), store.get(utf8("k")).orElseThrow().value());
+        assertEquals(1, store.increment(utf8("n"), 1), "an expired counter starts again from 0");
+        assertTrue(store.remainingTtl(utf8("n")).isPersistent());
+    }
+
+    // ---- conditional writes
+
+    @Test
+    void putIfAbsentWritesOnlyWhenAbsent() {
+        Optional<Entry> first = store.putIfAbsent(utf8("k"), utf8("first"));
+        assertTrue(first.isPresent());
+        assertTrue(store.putIfAbsent(utf8("k"), utf8("second")).isEmpty());
+        Entry now = store.get(utf8("k")).orElseThrow();
+        assertArrayEquals(utf8("first"), now.value());
+        assertEquals(first.get().version(), now.version());
+    }
+
+    @Test
+    void compareAndSetOnVersionSucceedsOnlyOnTheCurrentVersion() {
+        Entry v1 = store.put(utf8("k"), utf8("a"));
+        Entry v2 = store.compareAndSet(utf8("k"), Expected.version(v1.version()), utf8("b")).orElseThrow();
+        assertTrue(v2.version() > v1.version());
+        assertArrayEquals(utf8("b"), v2.value());
+        assertTrue(store.compareAndSet(utf8("k"), Expected.version(v1.version()), utf8("c")).isEmpty(), "stale version");
+        assertArrayEquals(utf8("b"), store.get(utf8("k")).orElseThrow().value());
+        assertTrue(store.compareAndSet(utf8("missing"), Expected.version(v2.version()), utf8("c")).isEmpty());
+        assertFalse(store.exists(utf8("missing")));
+    }
+
+    @Test
+    void compareAndSetOnValueComparesContent() {
+        store.put(utf8("k"), utf8("a"));
+        assertTrue(store.compareAndSet(utf8("k"), Expected.value(utf8("x")), utf8("b")).isEmpty());
+        assertTrue(store.compareAndSet(utf8("k"), Expected.value(utf8("a")), utf8("b")).isPresent());
+        assertArrayEquals(utf8("b"), store.get(utf8("k")).orElseThrow().value());
+        assertTrue(store.compareAndSet(utf8("missing"), Expected.value(utf8("a")), utf8("b")).isEmpty());
+    }
+
+    @Test
+    void compareAndSetExpectingAbsentFailsOnALiveKey() {
+        store.put(utf8("k"), utf8("a"));
+        assertTrue(store.compareAndSet(utf8("k"), Expected.absent(), utf8("b")).isEmpty());
+        assertTrue(store.compareAndSet(utf8("other"), Expected.absent(), utf8("b")).isPresent());
+    }
+
+    @Test
+    void compareAndSetAppliesTheTtlOfItsOptions() {
+        Entry v1 = store.put(utf8("k"), utf8("a"));
+        Entry v2 = store.compareAndSet(utf8("k"), Expected.version(v1.version()), utf8("b"),
+                WriteOptions.ttl(Duration.ofSeconds(3))).orElseThrow();
+        assertEquals(clock.millis() + 3_000, v2.expiresAtMillis());
+        clock.advance(Duration.ofSeconds(3));
+        assertFalse(store.exists(utf8("k")));
+    }
+
+    @Test
+    void compareAndDeleteRemovesOnlyOnAMatch() {
+        Entry v1 = store.put(utf8("k"), utf8("a"));
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.version(v1.version() + 1000)));
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.value(utf8("b"))));
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.absent()));
+        assertTrue(store.exists(utf8("k")));
+        assertTrue(store.compareAndDelete(utf8("k"), Expected.version(v1.version())));
+        assertFalse(store.exists(utf8("k")));
+        store.put(utf8("k"), utf8("c"));
+        assertTrue(store.compareAndDelete(utf8("k"), Expected.value(utf8("c"))));
+        assertFalse(store.exists(utf8("k")));
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.value(utf8("c"))));
+    }
+
+    // ---- increment
+
+    @Test
+    void incrementStartsAtZeroAndAddsSignedDeltas() {
+        assertEquals(5, store.increment(utf8("n"), 5));
+        assertEquals(2, store.increment(utf8("n"), -3));
+        assertEquals(-8, store.increment(utf8("n"), -10));
+        assertArrayEquals(utf8("-8"), store.get(utf8("n")).orElseThrow().value());
+        store.put(utf8("m"), utf8("100"));
+        assertEquals(101, store.increment(utf8("m"), 1));
+    }
+
+    @Test
+    void incrementOfANonNumberFailsAndLeavesTheValue() {
+        for (String bad : List.of("abc", "", " 1", "1 ", "+1", "01", "-0", "1.5", "9223372036854775808", "-")) {
+            store.put(utf8("k"), utf8(bad));
+            assertThrows(NotANumberException.class, () -> store.increment(utf8("k"), 1), bad);
+            assertArrayEquals(utf8(bad), store.get(utf8("k")).orElseThrow().value());
+        }
+    }
+
+    @Test
+    void incrementThatWouldOverflowFailsAndLeavesTheValue() {
+        store.put(utf8("max"), utf8(Long.toString(Long.MAX_VALUE)));
+        assertThrows(NumericOverflowException.class, () -> store.increment(utf8("max"), 1));
+        assertArrayEquals(utf8(Long.toString(Long.MAX_VALUE)), store.get(utf8("max")).orElseThrow().value());
+
+        store.put(utf8("min"), utf8(Long.toString(Long.MIN_VALUE)));
+        assertThrows(NumericOverflowException.class, () -> store.increment(utf8("min"), -1));
+        assertEquals(Long.MIN_VALUE + 1, store.increment(utf8("min"), 1));
+    }
+
+    @Test
+    void incrementKeepsAnExistingExpiryUnlessGivenATtl() {
+        Entry original = store.put(utf8("n"), utf8("1"), WriteOptions.ttl(Duration.ofSeconds(10)));
+        store.increment(utf8("n"), 1);
+        assertEquals(original.expiresAtMillis(), store.get(utf8("n")).orElseThrow().expiresAtMillis());
+        store.increment(utf8("n"), 1, WriteOptions.ttl(Duration.ofSeconds(60)));
+        assertEquals(clock.millis() + 60_000, store.get(utf8("n")).orElseThrow().expiresAtMillis());
+        assertArrayEquals(utf8("3"), store.get(utf8("n")).orElseThrow().value());
+    }
+
+    // ---- batches
+
+    @Test
+    void getAllAnswersInTheOrderAsked() {
+        store.put(utf8("a"), utf8("1"));
+        store.put(utf8("c"), utf8("3"));
+        List<Optional<Entry>> got = store.getAll(List.of(utf8("c"), utf8("b"), utf8("a"), utf8("c")));
+        assertEquals(4, got.size());
+        assertArrayEquals(utf8("3"), got.get(0).orElseThrow().value());
+        assertTrue(got.get(1).isEmpty());
+        assertArrayEquals(utf8("1"), got.get(2).orElseThrow().value());
+        assertArrayEquals(utf8("3"), got.get(3).orElseThrow().value());
+        assertEquals(List.of(), store.getAll(List.of()));
+    }
+
+    @Test
+    void putAllWritesEveryPairAndTheLastDuplicateWins() {
+        store.putAll(List.of(
+                new KeyValue(utf8("a"), utf8("1")),
+                new KeyValue(utf8("b"), utf8("2")),
+                new KeyValue(utf8("a"), utf8("3"))), WriteOptions.ttl(Duration.ofSeconds(5)));
+        assertArrayEquals(utf8("3"), store.get(utf8("a")).orElseThrow().value());
+        assertArrayEquals(utf8("2"), store.get(utf8("b")).orElseThrow().value());
+        clock.advance(Duration.ofSeconds(5));
+        assertFalse(store.exists(utf8("a")));
+        assertFalse(store.exists(utf8("b")));
+    }
+
+    @Test
+    void deleteAllCountsLiveEntriesRemoved() {
+        store.put(utf8("a"), utf8("1"));
+        store.put(utf8("b"), utf8("2"));
+        store.put(utf8("c"), utf8("3"), WriteOptions.ttl(Duration.ofSeconds(1)));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(2, store.deleteAll(List.of(utf8("a"), utf8("b"), utf8("c"), utf8("zz"))));
+        assertEquals(List.of(), store.scan(KeyRange.all(), 10));
+    }
+
+    // ---- scans
+
+    @Test
+    void scanReturnsKeysInUnsignedOrder() {
+        byte[][] keys = {{(byte) 0xFF}, {0x7F}, {(byte) 0x80}, {0x01}, {0x01, 0x00}, {0x00}};
+        for (byte[] k : keys) {
+            store.put(k, k);
+        }
+        List<Entry> all = store.scan(KeyRange.all(), 100);
+        byte[][] expected = {{0x00}, {0x01}, {0x01, 0x00}, {0x7F}, {(byte) 0x80}, {(byte) 0xFF}};
+        assertEquals(expected.length, all.size());
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], all.get(i).key());
+            assertArrayEquals(expected[i], all.get(i).value());
+        }
+    }
+
+    @Test
+    void scanHonoursInclusiveStartExclusiveEndAndLimit() {
+        for (String k : List.of("a", "b", "c", "d", "e")) {
+            store.put(utf8(k), utf8(k));
+        }
+        assertEquals(List.of("b", "c"), keysOf(store.scan(KeyRange.between(utf8("b"), utf8("d")), 10)));
+        assertEquals(List.of("b", "c", "d"), keysOf(store.scan(KeyRange.between(utf8("ab"), utf8("d0")), 10)));
+        assertEquals(List.of("c", "d", "e"), keysOf(store.scan(KeyRange.from(utf8("c")), 10)));
+        assertEquals(List.of("a", "b"), keysOf(store.scan(KeyRange.between(null, utf8("c")), 10)));
+        assertEquals(List.of("a", "b"), keysOf(store.scan(KeyRange.all(), 2)));
+        assertEquals(List.of(), keysOf(store.scan(KeyRange.between(utf8("d"), utf8("b")), 10)));
+        assertEquals(List.of(), keysOf(store.scan(KeyRange.from(utf8("f")), 10)));
+    }
+
+    @Test
+    void scanByPrefix() {
+        for (String k : List.of("user:1", "user:2", "user:10", "users", "user", "usel", "order:1")) {
+            store.put(utf8(k), utf8(k));
+        }
+        assertEquals(List.of("user:1", "user:10", "user:2"), keysOf(store.scan(KeyRange.prefix(utf8("user:")), 10)));
+        assertEquals(List.of("user", "user:1", "user:10", "user:2", "users"),
+                keysOf(store.scan(KeyRange.prefix(utf8("user")), 10)));
+
+        byte[] ff = {(byte) 0xFF, (byte) 0xFF};
+        store.put(new byte[] {(byte) 0xFF, (byte) 0xFF, 1}, utf8("x"));
+        store.put(new byte[] {(byte) 0xFF, (byte) 0xFE}, utf8("y"));
+        List<Entry> underFf = store.scan(KeyRange.prefix(ff), 10);
+        assertEquals(1, underFf.size());
+        assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xFF, 1}, underFf.get(0).key());
+    }
+
+    @Test
+    void pagingWithStartingAfterVisitsEveryKeyOnce() {
+        Set<String> written = new HashSet<>();
+        for (int i = 0; i < 137; i++) {
+            String k = String.format("key-%04d", i * 7 % 137);
+            written.add(k);
+            store.put(utf8(k), utf8("v"));
+        }
+        store.put(utf8("other"), utf8("v"));
+        List<String> seen = new ArrayList<>();
+        KeyRange range = KeyRange.prefix(utf8("key-"));
+        while (true) {
+            List<Entry> page = store.scan(range, 10);
+            page.forEach(e -> seen.add(new String(e.key(), StandardCharsets.UTF_8)));
+            if (page.size() < 10) {
+                break;
+            }
+            range = range.startingAfter(page.get(page.size() - 1).key());
+        }
+        assertEquals(written.size(), seen.size());
+        assertEquals(written, new HashSet<>(seen));
+        List<String> sorted = new ArrayList<>(seen);
+        sorted.sort(null);
+        assertEquals(sorted, seen);
+    }
+
+    @Test
+    void scanSkipsExpiredAndDeletedEntriesAndStillFillsItsLimit() {
+        for (int i = 0; i < 10; i++) {
+            WriteOptions options = i % 2 == 0 ? WriteOptions.ttl(Duration.ofSeconds(1)) : WriteOptions.DEFAULT;
+            store.put(utf8("k" + i), utf8("v"), options);
+        }
+        store.delete(utf8("k1"));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of("k3", "k5", "k7"), keysOf(store.scan(KeyRange.all(), 3)));
+        assertEquals(List.of("k3", "k5", "k7", "k9"), keysOf(store.scan(KeyRange.all(), 100)));
+    }
+
+    @Test
+    void scanEntriesCarryVersionAndExpiry() {
+        Entry a = store.put(utf8("a"), utf8("1"), WriteOptions.ttl(Duration.ofSeconds(30)));
+        List<Entry> scanned = store.scan(KeyRange.all(), 10);
+        assertEquals(List.of(a), scanned);
+    }
+
+    // ---- consistency, close
+
+    @Test
+    void everyConsistencyLevelWithinTheReplicationFactorIsServed() {
+        for (Consistency c : List.of(Consistency.ONE, Consistency.QUORUM, Consistency.ALL,
+                Consistency.replicas(replicationFactor()))) {
+            store.put(utf8("k"), utf8(c.toString()), WriteOptions.consistency(c));
+            assertArrayEquals(utf8(c.toString()), store.get(utf8("k"), ReadOptions.consistency(c)).orElseThrow().value());
+        }
+    }
+
+    @Test
+    void moreReplicasThanExistIsAQuorumNotReached() {
+        Consistency tooMany = Consistency.replicas(replicationFactor() + 1);
+        QuorumNotReachedException e = assertThrows(QuorumNotReachedException.class,
+                () -> store.put(utf8("k"), utf8("v"), WriteOptions.consistency(tooMany)));
+        assertEquals(replicationFactor() + 1, e.required());
+        assertEquals(replicationFactor(), e.answered());
+        assertThrows(QuorumNotReachedException.class, () -> store.get(utf8("k"), ReadOptions.consistency(tooMany)));
+        assertFalse(store.exists(utf8("k")));
+    }
+
+    @Test
+    void everyOperationAfterCloseFailsAndCloseIsIdempotent() {
+        store.put(utf8("k"), utf8("v"));
+        store.close();
+        assertDoesNotThrow(store::close);
+        List<Runnable> calls = List.of(
+                () -> store.get(utf8("k")),
+                () -> store.exists(utf8("k")),
+                () -> store.put(utf8("k"), utf8("v")),
+                () -> store.delete(utf8("k")),
+                () -> store.putIfAbsent(utf8("k"), utf8("v")),
+                () -> store.compareAndDelete(utf8("k"), Expected.version(1)),
+                () -> store.increment(utf8("k"), 1),
+                () -> store.expire(utf8("k"), Duration.ofSeconds(1)),
+                () -> store.persist(utf8("k")),
+                () -> store.remainingTtl(utf8("k")),
+                () -> store.getAll(List.of(utf8("k"))),
+                () -> store.putAll(List.of(new KeyValue(utf8("k"), utf8("v")))),
+                () -> store.deleteAll(List.of(utf8("k"))),
+                () -> store.scan(KeyRange.all(), 1));
+        for (Runnable call : calls) {
+            assertThrows(StoreClosedException.class, call::run);
+        }
+    }
+
+    // ---- concurrency
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentIncrementsLoseNoUpdate() throws Exception {
+        int threads = 4;
+        int perThread = 500;
+        runConcurrently(threads, t -> {
+            for (int i = 0; i < perThread; i++) {
+                store.increment(utf8("counter"), 1);
+                store.increment(utf8("counter-" + (i % 3)), t + 1);
+            }
+        });
+        assertArrayEquals(utf8(Integer.toString(threads * perThread)), store.get(utf8("counter")).orElseThrow().value());
+        long sumOfSmall = 0;
+        for (int j = 0; j < 3; j++) {
+            sumOfSmall += Long.parseLong(new String(store.get(utf8("counter-" + j)).orElseThrow().value(), StandardCharsets.US_ASCII));
+        }
+        assertEquals((long) perThread * (1 + 2 + 3 + 4), sumOfSmall);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentCompareAndSetLosesNoUpdate() throws Exception {
+        int threads = 4;
+        int perThread = 200;
+        store.put(utf8("cas"), utf8("0"));
+        Set<Long> winningVersions = ConcurrentHashMap.newKeySet();
+        AtomicInteger conflicts = new AtomicInteger();
+        runConcurrently(threads, t -> {
+            for (int done = 0; done < perThread; ) {
+                Entry current = store.get(utf8("cas")).orElseThrow();
+                long n = Long.parseLong(new String(current.value(), StandardCharsets.US_ASCII));
+                Optional<Entry> swapped = store.compareAndSet(utf8("cas"), Expected.version(current.version()),
+                        utf8(Long.toString(n + 1)));
+                if (swapped.isPresent()) {
+                    assertTrue(winningVersions.add(swapped.get().version()), "two writers got the same version");
+                    done++;
+                } else {
+                    conflicts.incrementAndGet();
+                }
+            }
+        });
+        assertArrayEquals(utf8(Integer.toString(threads * perThread)), store.get(utf8("cas")).orElseThrow().value());
+        assertEquals(threads * perThread, winningVersions.size());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentPutIfAbsentHasExactlyOneWinnerPerKey() throws Exception {
+        int threads = 4;
+        int keys = 200;
+        AtomicInteger wins = new AtomicInteger();
+        runConcurrently(threads, t -> {
+            for (int i = 0; i < keys; i++) {
+                if (store.putIfAbsent(utf8("pia-" + i), utf8("t" + t)).isPresent()) {
+                    wins.incrementAndGet();
+                }
+            }
+        });
+        assertEquals(keys, wins.get());
+        assertEquals(keys, store.scan(KeyRange.prefix(utf8("pia-")), 1000).size());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentWritersAndScannersSeeOnlyWrittenValues() throws Exception {
+        int threads = 4;
+        runConcurrently(threads, t -> {
+            for (int i = 0; i < 300; i++) {
+                if (t % 2 == 0) {
+                    store.put(utf8(String.format("w-%03d", i)), utf8("v" + t));
+                } else {
+                    for (Entry e : store.scan(KeyRange.prefix(utf8("w-")), 50)) {
+                        String v = new String(e.value(), StandardCharsets.UTF_8);
+                        assertTrue(v.equals("v0") || v.equals("v2"), v);
+                    }
+                }
+            }
+        });
+        assertEquals(300, store.scan(KeyRange.prefix(utf8("w-")), 1000).size());
+    }
+
+    // ---- helpers
+
+    /** Runs {@code body} on {@code threads} threads started together; rethrows the first failure. */
+    protected static void runConcurrently(int threads, Consumer<Integer> body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                Callable<Void> task = () -> {
+                    start.await();
+                    body.accept(id);
+                    return null;
+                };
+                futures.add(pool.submit(task));
+            }
+            start.countDown();
+            for (Future<Void> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    protected static List<String> keysOf(List<Entry> entries) {
+        List<String> keys = new ArrayList<>();
+        for (Entry e : entries) {
+            keys.add(new String(e.key(), StandardCharsets.UTF_8));
+        }
+        return keys;
+    }
+
+    protected static byte[] filled(int length, byte b) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, b);
+        return bytes;
+    }
+
+    protected static byte[] randomBytes(int length, long seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+}
