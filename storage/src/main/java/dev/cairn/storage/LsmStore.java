@@ -1,0 +1,1024 @@
+package dev.cairn.storage;
+
+import dev.cairn.api.ByteStrings;
+import dev.cairn.api.CorruptionException;
+import dev.cairn.api.DecimalCounter;
+import dev.cairn.api.Entry;
+import dev.cairn.api.Expected;
+import dev.cairn.api.KeyRange;
+import dev.cairn.api.KeyValue;
+import dev.cairn.api.ReadOptions;
+import dev.cairn.api.RemainingTtl;
+import dev.cairn.api.Store;
+import dev.cairn.api.StoreClosedException;
+import dev.cairn.api.StoreLimits;
+import dev.cairn.api.WriteOptions;
+import dev.cairn.storage.compaction.CompactionPicker;
+import dev.cairn.storage.compaction.CompactionPlan;
+import dev.cairn.storage.compaction.TableOutput;
+import dev.cairn.storage.format.MergingIterator;
+import dev.cairn.storage.format.Record;
+import dev.cairn.storage.format.RecordIterator;
+import dev.cairn.storage.manifest.Manifest;
+import dev.cairn.storage.manifest.TableFile;
+import dev.cairn.storage.manifest.Version;
+import dev.cairn.storage.memtable.Memtable;
+import dev.cairn.storage.sstable.BlockCache;
+import dev.cairn.storage.sstable.SsTableReader;
+import dev.cairn.storage.sstable.SsTableWriter;
+import dev.cairn.storage.sstable.TableSummary;
+import dev.cairn.storage.wal.WalReader;
+import dev.cairn.storage.wal.WalWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The LSM-tree store of one node: a {@link Store} on a directory.
+ *
+ * <h2>Write path</h2>
+ * Writes are serialized by one lock. Under it a write checks its condition (for conditional
+ * operations), takes the next sequence numbers, appends one WAL record and inserts into the active
+ * memtable, then publishes the new {@code visibleSequence}. Outside the lock a {@code SYNC} writer
+ * waits for the group-committed fsync that covers its record. When the memtable is full it is
+ * frozen (a new WAL segment begins) and flushed to a level-0 table by the flush thread while
+ * writes continue into a new memtable; a writer waits only if the previous flush has not finished,
+ * or level 0 has {@code l0StopTrigger} tables (it is first slowed by 1 ms at the slowdown trigger).
+ *
+ * <h2>Read path</h2>
+ * Reads take no lock. They read {@code visibleSequence}, then retain the current {@link View}
+ * (active memtable, frozen memtable, table {@link Version}), and look at the memtables, level 0
+ * newest first, then one table per deeper level, skipping tables by key range and Bloom filter.
+ * Versions above the snapshot sequence are ignored, so a scan never sees half a batch. A retained
+ * version keeps its tables open even if a compaction replaces them meanwhile.
+ *
+ * <h2>Background</h2>
+ * One flush thread, one compaction thread (leveled, see {@link CompactionPicker}) and one
+ * scheduler (interval fsync, memtable expiry sweep). Versions and the manifest change under
+ * {@code versionLock}; the view swap inside it takes the write lock briefly.
+ */
+public final class LsmStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(LsmStore.class);
+
+    /** What readers see: the memtables and the table version, swapped atomically. */
+    private record View(Memtable active, Memtable frozen, Version version) {
+    }
+
+    private final Path dir;
+    private final StorageOptions options;
+    private final Clock clock;
+    private final StoreLimits limits;
+    private final StorageStats stats = new StorageStats();
+    private final BlockCache blockCache;
+    private final CompactionPicker picker;
+    private final List<String> recoveryReport = new CopyOnWriteArrayList<>();
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Condition backgroundProgress = writeLock.newCondition();
+    private final Object versionLock = new Object();
+    private final AtomicLong nextFileNumber;
+
+    private final FileChannel lockChannel;
+    private final FileLock fileLock;
+    private final ExecutorService flushThread;
+    private final ExecutorService compactionThread;
+    private final ScheduledExecutorService scheduler;
+
+    private volatile View view;
+    private volatile WalWriter wal;
+    private volatile long visibleSequence;
+    private long lastSequence; // guarded by writeLock
+    private volatile boolean closed;
+    private volatile Throwable backgroundError;
+    private boolean compactionScheduled; // guarded by versionLock
+
+    private LsmStore(StorageOptions options) throws IOException {
+        this.options = options;
+        this.dir = options.directory;
+        this.clock = options.clock;
+        this.limits = options.limits;
+        this.blockCache = new BlockCache(options.blockCacheBytes);
+        this.picker = new CompactionPicker(options.l0CompactionTrigger, options.levelBaseBytes, options.levelMultiplier);
+        Files.createDirectories(dir);
+        lockChannel = FileChannel.open(dir.resolve(FileNames.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (IOException | RuntimeException e) {
+            lockChannel.close();
+            throw e;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IllegalStateException("store " + dir + " is already open in another process");
+        }
+        fileLock = lock;
+        try {
+            Manifest.State state = Manifest.exists(dir)
+                    ? Manifest.read(dir)
+                    : new Manifest.State(1, 0, 0, List.of());
+            nextFileNumber = new AtomicLong(state.nextFileNumber());
+            recover(state);
+        } catch (IOException | RuntimeException e) {
+            fileLock.release();
+            lockChannel.close();
+            throw e;
+        }
+        flushThread = Executors.newSingleThreadExecutor(daemon("cairn-flush"));
+        compactionThread = Executors.newSingleThreadExecutor(daemon("cairn-compaction"));
+        scheduler = Executors.newSingleThreadScheduledExecutor(daemon("cairn-scheduler"));
+        if (options.syncMode == SyncMode.INTERVAL) {
+            scheduler.scheduleWithFixedDelay(this::intervalSync, options.syncIntervalMillis,
+                    options.syncIntervalMillis, TimeUnit.MILLISECONDS);
+        }
+        scheduler.scheduleWithFixedDelay(this::sweepExpired, options.ttlSweepIntervalMillis,
+                options.ttlSweepIntervalMillis, TimeUnit.MILLISECONDS);
+        scheduleCompaction();
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code options.directory()}: reads the manifest,
+     * opens its tables, replays the WAL into a new level-0 table, and deletes files no longer
+     * referenced. Fails with {@link CorruptionException} naming the file and offset when a check
+     * fails, and with {@link IllegalStateException} when another process has the store open.
+     */
+    public static LsmStore open(StorageOptions options) throws IOException {
+        return new LsmStore(options);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void recover(Manifest.State state) throws IOException {
+        List<List<TableFile>> levels = new ArrayList<>();
+        for (int i = 0; i < Version.LEVELS; i++) {
+            levels.add(new ArrayList<>());
+        }
+        long maxSequence = state.lastSequence();
+        Set<Long> live = new HashSet<>();
+        for (Manifest.LeveledTable lt : state.tables()) {
+            Path file = dir.resolve(FileNames.table(lt.table().number()));
+            if (!Files.exists(file)) {
+                throw new CorruptionException(file, 0, "table listed in the manifest is missing");
+            }
+            SsTableReader reader = SsTableReader.open(file, lt.table().number(), blockCache, stats);
+            levels.get(lt.level()).add(new TableFile(lt.table(), reader));
+            live.add(lt.table().number());
+            maxSequence = Math.max(maxSequence, lt.table().largestSequence());
+        }
+        Version version = new Version(levels);
+
+        List<Long> logs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                long logNumber = FileNames.number(name, ".log");
+                long tableNumber = FileNames.number(name, ".sst");
+                if (logNumber >= 0) {
+                    if (logNumber >= state.logNumber()) {
+                        logs.add(logNumber);
+                    } else {
+                        Files.delete(p);
+                    }
+                } else if (tableNumber >= 0 && !live.contains(tableNumber)) {
+                    Files.delete(p); // left by a flush or compaction that did not reach the manifest
+                } else if (name.equals(FileNames.MANIFEST_TEMP)) {
+                    Files.delete(p);
+                }
+                if (logNumber >= nextFileNumber.get() || tableNumber >= nextFileNumber.get()) {
+                    nextFileNumber.set(Math.max(logNumber, tableNumber) + 1);
+                }
+            }
+        }
+        logs.sort(null);
+        Memtable replayed = new Memtable(0);
+        for (int i = 0; i < logs.size(); i++) {
+            Path log = dir.resolve(FileNames.wal(logs.get(i)));
+            WalReader.Replay r = WalReader.replay(log, i == logs.size() - 1, options.salvageWal,
+                    batch -> batch.forEach(replayed::add), line -> {
+                        recoveryReport.add(line);
+                        LsmStore.log.warn("{}", line);
+                    });
+            maxSequence = Math.max(maxSequence, r.maxSequence());
+        }
+        lastSequence = maxSequence;
+        visibleSequence = maxSequence;
+        logNumber = state.logNumber();
+        wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats);
+        view = new View(new Memtable(wal.number()), null, version);
+        if (!replayed.isEmpty() || !logs.isEmpty()) {
+            installFlush(replayed, wal.number());
+            for (long n : logs) {
+                Files.deleteIfExists(dir.resolve(FileNames.wal(n)));
+            }
+            FileNames.fsyncDirectory(dir);
+        }
+    }
+
+    /** Lines describing what recovery dropped (a torn WAL tail) or skipped (salvage). */
+    public List<String> recoveryReport() {
+        return List.copyOf(recoveryReport);
+    }
+
+    // ------------------------------------------------------------------ Store
+
+    @Override
+    public StoreLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public Optional<Entry> get(byte[] key, ReadOptions options) {
+        checkRead(options);
+        limits.checkKey(key);
+        long snapshot = visibleSequence;
+        View v = acquire();
+        try {
+            Record r = lookup(v, key, snapshot);
+            return r == null || r.isDeadAt(clock.millis()) ? Optional.empty() : Optional.of(r.toEntry());
+        } finally {
+            v.version.release();
+        }
+    }
+
+    @Override
+    public boolean exists(byte[] key, ReadOptions options) {
+        return get(key, options).isPresent();
+    }
+
+    @Override
+    public RemainingTtl remainingTtl(byte[] key, ReadOptions options) {
+        long now = clock.millis();
+        Optional<Entry> e = get(key, options);
+        return e.isEmpty() || e.get().isExpiredAt(now) ? RemainingTtl.missing() : RemainingTtl.of(e.get(), now);
+    }
+
+    @Override
+    public List<Optional<Entry>> getAll(List<byte[]> keys, ReadOptions options) {
+        checkRead(options);
+        keys.forEach(limits::checkKey);
+        long snapshot = visibleSequence;
+        long now = clock.millis();
+        View v = acquire();
+        try {
+            List<Optional<Entry>> out = new ArrayList<>(keys.size());
+            for (byte[] key : keys) {
+                Record r = lookup(v, key, snapshot);
+                out.add(r == null || r.isDeadAt(now) ? Optional.empty() : Optional.of(r.toEntry()));
+            }
+            return out;
+        } finally {
+            v.version.release();
+        }
+    }
+
+    @Override
+    public List<Entry> scan(KeyRange range, int limit, ReadOptions options) {
+        checkRead(options);
+        Objects.requireNonNull(range, "range");
+        if (limit < 1) {
+            throw new IllegalArgumentException("scan limit must be at least 1: " + limit);
+        }
+        List<Entry> out = new ArrayList<>(Math.min(limit, 256));
+        if (range.isEmpty()) {
+            return out;
+        }
+        long snapshot = visibleSequence;
+        long now = clock.millis();
+        View v = acquire();
+        try (RecordIterator it = iterator(v, range)) {
+            if (range.start() == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(range.start(), Record.MAX_SEQUENCE);
+            }
+            byte[] previous = null;
+            for (; it.valid() && out.size() < limit; it.next()) {
+                Record r = it.current();
+                if (r.sequence() > snapshot) {
+                    continue;
+                }
+                if (previous != null && Arrays.equals(previous, r.key())) {
+                    continue;
+                }
+                previous = r.key();
+                if (range.end() != null && ByteStrings.compare(r.key(), range.end()) >= 0) {
+                    break;
+                }
+                if (!r.isDeadAt(now)) {
+                    out.add(r.toEntry());
+                }
+            }
+            return out;
+        } finally {
+            v.version.release();
+        }
+    }
+
+    @Override
+    public Entry put(byte[] key, byte[] value, WriteOptions options) {
+        checkWrite(options);
+        limits.checkKey(key);
+        limits.checkValue(value);
+        return mutate((seq, out) -> {
+            Record r = Record.put(key.clone(), seq, options.expiresAtMillis(clock.millis()), value.clone());
+            out.add(r);
+            return r.toEntry();
+        });
+    }
+
+    @Override
+    public boolean delete(byte[] key, WriteOptions options) {
+        checkWrite(options);
+        limits.checkKey(key);
+        return mutate((seq, out) -> {
+            if (liveLocked(key) == null) {
+                return false;
+            }
+            out.add(Record.delete(key.clone(), seq));
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<Entry> compareAndSet(byte[] key, Expected expected, byte[] value, WriteOptions options) {
+        checkWrite(options);
+        limits.checkKey(key);
+        limits.checkValue(value);
+        Objects.requireNonNull(expected, "expected");
+        return mutate((seq, out) -> {
+            Record current = liveLocked(key);
+            if (!expected.matches(current == null ? null : current.toEntry())) {
+                return Optional.empty();
+            }
+            Record r = Record.put(key.clone(), seq, options.expiresAtMillis(clock.millis()), value.clone());
+            out.add(r);
+            return Optional.of(r.toEntry());
+        });
+    }
+
+    @Override
+    public boolean compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
+        checkWrite(options);
+        limits.checkKey(key);
+        Objects.requireNonNull(expected, "expected");
+        return mutate((seq, out) -> {
+            Record current = liveLocked(key);
+            if (current == null || !expected.matches(current.toEntry())) {
+                return false;
+            }
+            out.add(Record.delete(key.clone(), seq));
+            return true;
+        });
+    }
+
+    @Override
+    public long increment(byte[] key, long delta, WriteOptions options) {
+        checkWrite(options);
+        limits.checkKey(key);
+        return mutate((seq, out) -> {
+            Record current = liveLocked(key);
+            long base = current == null ? 0 : DecimalCounter.parse(key, current.value());
+            long next = DecimalCounter.add(base, delta);
+            long expiresAt = options.ttl() != null || current == null
+                    ? options.expiresAtMillis(clock.millis())
+                    : current.expiresAtMillis();
+            out.add(Record.put(key.clone(), seq, expiresAt, DecimalCounter.encode(next)));
+            return next;
+        });
+    }
+
+    @Override
+    public boolean expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
+        checkWrite(options);
+        limits.checkKey(key);
+        if (expiresAtMillis <= 0) {
+            throw new IllegalArgumentException("expiry instant must be positive: " + expiresAtMillis);
+        }
+        return mutate((seq, out) -> {
+            Record current = liveLocked(key);
+            if (current == null) {
+                return false;
+            }
+            out.add(Entry.isExpired(expiresAtMillis, clock.millis())
+                    ? Record.delete(key.clone(), seq)
+                    : Record.put(key.clone(), seq, expiresAtMillis, current.value()));
+            return true;
+        });
+    }
+
+    @Override
+    public boolean persist(byte[] key, WriteOptions options) {
+        checkWrite(options);
+        limits.checkKey(key);
+        return mutate((seq, out) -> {
+            Record current = liveLocked(key);
+            if (current == null || current.expiresAtMillis() == Entry.NO_EXPIRY) {
+                return false;
+            }
+            out.add(Record.put(key.clone(), seq, Entry.NO_EXPIRY, current.value()));
+            return true;
+        });
+    }
+
+    /** Writes the whole batch as one WAL record: after a crash it is there entirely or not at all. */
+    @Override
+    public void putAll(List<KeyValue> entries, WriteOptions options) {
+        checkWrite(options);
+        for (KeyValue kv : entries) {
+            limits.checkKey(kv.key());
+            limits.checkValue(kv.value());
+        }
+        if (entries.isEmpty()) {
+            return;
+        }
+        mutate((seq, out) -> {
+            long expiresAt = options.expiresAtMillis(clock.millis());
+            for (KeyValue kv : entries) {
+                out.add(Record.put(kv.key().clone(), seq++, expiresAt, kv.value().clone()));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public int deleteAll(Collection<byte[]> keys, WriteOptions options) {
+        checkWrite(options);
+        keys.forEach(limits::checkKey);
+        return mutate((seq, out) -> {
+            Set<byte[]> seen = new java.util.TreeSet<>(ByteStrings.ORDER);
+            for (byte[] key : keys) {
+                if (seen.add(key) && liveLocked(key) != null) {
+                    out.add(Record.delete(key.clone(), seq++));
+                }
+            }
+            return out.size();
+        });
+    }
+
+    // ------------------------------------------------------------------ write machinery
+
+    /** Decides what to write, under the write lock; {@code out} receives records numbered from {@code firstSequence}. */
+    private interface Mutation<T> {
+        T apply(long firstSequence, List<Record> out);
+    }
+
+    private <T> T mutate(Mutation<T> mutation) {
+        List<Record> out = new ArrayList<>(1);
+        T result;
+        WalWriter writer = null;
+        long end = 0;
+        writeLock.lock();
+        try {
+            checkOpen();
+            makeRoomForWrite();
+            result = mutation.apply(lastSequence + 1, out);
+            if (!out.isEmpty()) {
+                writer = wal;
+                try {
+                    end = writer.append(out);
+                } catch (UncheckedIOException e) {
+                    backgroundError = e;
+                    throw new StorageIOException("cannot write the WAL; the store refuses writes from now on", e);
+                }
+                Memtable active = view.active;
+                long bytes = 0;
+                for (Record r : out) {
+                    active.add(r);
+                    bytes += r.key().length + (r.value() == null ? 0 : r.value().length);
+                }
+                lastSequence = out.get(out.size() - 1).sequence();
+                visibleSequence = lastSequence;
+                stats.userBytesWritten.add(bytes);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        if (writer != null && options.syncMode == SyncMode.SYNC) {
+            try {
+                writer.syncTo(end);
+            } catch (UncheckedIOException e) {
+                backgroundError = e;
+                throw new StorageIOException("fsync of the WAL failed; the write may not be durable", e);
+            }
+        }
+        return result;
+    }
+
+    /** The live record of key as of the last write; call with the write lock held. */
+    private Record liveLocked(byte[] key) {
+        // The write lock keeps the memtables stable; the version may change, so retain it.
+        View retained = acquire();
+        try {
+            Record r = lookup(retained, key, lastSequence);
+            return r == null || r.isDeadAt(clock.millis()) ? null : r;
+        } finally {
+            retained.version.release();
+        }
+    }
+
+    /** Freezes a full memtable, or waits for the flush and compaction backlog; write lock held. */
+    private void makeRoomForWrite() {
+        boolean slowed = false;
+        while (true) {
+            if (backgroundError != null) {
+                throw new StorageIOException("the store refuses writes after a disk failure", backgroundError);
+            }
+            View v = view;
+            int l0 = v.version.level(0).size();
+            if (!slowed && l0 >= options.l0SlowdownTrigger) {
+                slowed = true;
+                stats.writeStalls.increment();
+                awaitBackground(1);
+                continue;
+            }
+            if (v.active.approximateBytes() < options.memtableBytes) {
+                return;
+            }
+            if (v.frozen != null || l0 >= options.l0StopTrigger) {
+                stats.writeStalls.increment();
+                awaitBackground(100);
+                continue;
+            }
+            freezeMemtable(v);
+        }
+    }
+
+    private void awaitBackground(long millis) {
+        try {
+            backgroundProgress.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageIOException("interrupted while waiting for a flush", e);
+        }
+        checkOpen();
+    }
+
+    /** Starts a new WAL segment and memtable; hands the full one to the flush thread. Write lock held. */
+    private void freezeMemtable(View v) {
+        WalWriter old = wal;
+        try {
+            wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats);
+            old.close();
+        } catch (IOException e) {
+            backgroundError = e;
+            throw new StorageIOException("cannot start a new WAL segment in " + dir, e);
+        }
+        Memtable frozen = v.active;
+        view = new View(new Memtable(wal.number()), frozen, v.version);
+        flushThread.execute(() -> runInBackground(() -> flush(frozen)));
+    }
+
+    private void flush(Memtable frozen) throws IOException {
+        installFlush(frozen, view.active.walNumber());
+        Files.deleteIfExists(dir.resolve(FileNames.wal(frozen.walNumber())));
+        scheduleCompaction();
+    }
+
+    /**
+     * Writes {@code memtable} as a level-0 table (unless it is empty), records it in the manifest
+     * with {@code logNumber} (WAL segments below it are no longer needed), and clears the frozen
+     * slot of the view.
+     */
+    private void installFlush(Memtable memtable, long logNumber) throws IOException {
+        List<TableSummary> written = List.of();
+        if (!memtable.isEmpty()) {
+            try (RecordIterator it = memtable.iterator()) {
+                written = TableOutput.write(it, clock.millis(), key -> true, Long.MAX_VALUE, this::newTable);
+            }
+        }
+        synchronized (versionLock) {
+            View v = view;
+            List<List<TableFile>> levels = mutableLevels(v.version);
+            for (TableSummary t : written) {
+                levels.get(0).add(0, openTable(t));
+                stats.flushBytesWritten.add(t.size());
+            }
+            stats.flushes.increment();
+            installVersion(levels, logNumber, true);
+        }
+    }
+
+    private SsTableWriter newTable() throws IOException {
+        long number = nextFileNumber.getAndIncrement();
+        return new SsTableWriter(dir.resolve(FileNames.table(number)), number, options.table);
+    }
+
+    private TableFile openTable(TableSummary t) throws IOException {
+        return new TableFile(t, SsTableReader.open(dir.resolve(FileNames.table(t.number())), t.number(), blockCache, stats));
+    }
+
+    private static List<List<TableFile>> mutableLevels(Version v) {
+        List<List<TableFile>> levels = new ArrayList<>();
+        for (List<TableFile> level : v.levels()) {
+            levels.add(new ArrayList<>(level));
+        }
+        return levels;
+    }
+
+    /** Persists and publishes a new version; versionLock held. */
+    private void installVersion(List<List<TableFile>> levels, long logNumber, boolean clearFrozen) throws IOException {
+        Version next = new Version(levels);
+        List<Manifest.LeveledTable> tables = new ArrayList<>();
+        for (int level = 0; level < Version.LEVELS; level++) {
+            for (TableFile t : next.level(level)) {
+                tables.add(new Manifest.LeveledTable(level, t.summary()));
+            }
+        }
+        try {
+            Manifest.write(dir, new Manifest.State(nextFileNumber.get(), visibleSequence, logNumber, tables));
+        } catch (IOException e) {
+            next.release();
+            throw e;
+        }
+        this.logNumber = logNumber;
+        Version previous;
+        writeLock.lock();
+        try {
+            View v = view;
+            previous = v.version;
+            view = new View(v.active, clearFrozen ? null : v.frozen, next);
+            backgroundProgress.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+        previous.release();
+    }
+
+    private long logNumber; // guarded by versionLock: WAL segments below it are flushed
+
+    // ------------------------------------------------------------------ compaction
+
+    private void scheduleCompaction() {
+        synchronized (versionLock) {
+            if (compactionScheduled || closed) {
+                return;
+            }
+            compactionScheduled = true;
+        }
+        compactionThread.execute(() -> runInBackground(() -> {
+            try {
+                while (!closed && compactOnce(false)) {
+                    // keep going while the tree is out of shape
+                }
+            } finally {
+                synchronized (versionLock) {
+                    compactionScheduled = false;
+                }
+            }
+        }));
+    }
+
+    /** Runs one compaction if one is due (or, with force, any that moves data down); returns whether it ran. */
+    private boolean compactOnce(boolean force) throws IOException {
+        CompactionPlan plan;
+        Version base;
+        synchronized (versionLock) {
+            base = view.version;
+            plan = picker.pick(base, force);
+            if (plan == null) {
+                return false;
+            }
+            base.tryRetain();
+        }
+        try {
+            if (plan.isTrivialMove()) {
+                synchronized (versionLock) {
+                    List<List<TableFile>> levels = mutableLevels(view.version);
+                    TableFile moved = plan.upper().get(0);
+                    levels.get(plan.level()).remove(moved);
+                    levels.get(plan.outputLevel()).add(moved);
+                    installVersion(levels, logNumber, false);
+                }
+                return true;
+            }
+            List<RecordIterator> inputs = new ArrayList<>();
+            long bytesRead = 0;
+            for (TableFile t : plan.upper()) {
+                inputs.add(t.reader().iterator());
+                bytesRead += t.size();
+            }
+            for (TableFile t : plan.lower()) {
+                inputs.add(t.reader().iterator());
+                bytesRead += t.size();
+            }
+            List<TableSummary> written;
+            try (MergingIterator merged = new MergingIterator(inputs)) {
+                written = TableOutput.write(merged, clock.millis(),
+                        key -> mayExistBelow(base, plan.outputLevel(), key),
+                        options.targetFileBytes, this::newTable);
+            }
+            synchronized (versionLock) {
+                List<List<TableFile>> levels = mutableLevels(view.version);
+                levels.get(plan.level()).removeAll(plan.upper());
+                levels.get(plan.outputLevel()).removeAll(plan.lower());
+                for (TableSummary t : written) {
+                    levels.get(plan.outputLevel()).add(openTable(t));
+                    stats.compactionBytesWritten.add(t.size());
+                }
+                plan.upper().forEach(TableFile::markObsolete);
+                plan.lower().forEach(TableFile::markObsolete);
+                installVersion(levels, logNumber, false);
+            }
+            stats.compactions.increment();
+            stats.compactionBytesRead.add(bytesRead);
+            return true;
+        } finally {
+            base.release();
+        }
+    }
+
+    private static boolean mayExistBelow(Version v, int outputLevel, byte[] key) {
+        for (int level = outputLevel + 1; level < Version.LEVELS; level++) {
+            if (v.tableFor(level, key) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    private View acquire() {
+        while (true) {
+            View v = view;
+            if (v.version.tryRetain()) {
+                return v;
+            }
+            checkOpen(); // a closed store released its last version
+        }
+    }
+
+    private static Record lookup(View v, byte[] key, long snapshot) {
+        Record r = v.active.get(key, snapshot);
+        if (r != null) {
+            return r;
+        }
+        if (v.frozen != null && (r = v.frozen.get(key, snapshot)) != null) {
+            return r;
+        }
+        for (TableFile t : v.version.level(0)) {
+            if (t.mayContain(key) && (r = t.reader().get(key, snapshot)) != null) {
+                return r;
+            }
+        }
+        for (int level = 1; level < Version.LEVELS; level++) {
+            TableFile t = v.version.tableFor(level, key);
+            if (t != null && (r = t.reader().get(key, snapshot)) != null) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static RecordIterator iterator(View v, KeyRange range) {
+        List<RecordIterator> sources = new ArrayList<>();
+        sources.add(v.active.iterator());
+        if (v.frozen != null) {
+            sources.add(v.frozen.iterator());
+        }
+        byte[] end = range.end();
+        for (List<TableFile> level : v.version.levels()) {
+            for (TableFile t : level) {
+                if (t.overlaps(range.start(), end)) {
+                    sources.add(t.reader().iterator());
+                }
+            }
+        }
+        return new MergingIterator(sources);
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    /** Freezes the active memtable (if it holds anything) and waits until it is a table. */
+    public void flush() {
+        writeLock.lock();
+        try {
+            checkOpen();
+            while (view.frozen != null) {
+                awaitBackground(100);
+            }
+            if (!view.active.isEmpty()) {
+                freezeMemtable(view);
+            }
+            while (view.frozen != null) {
+                awaitBackground(100);
+                if (backgroundError != null) {
+                    throw new StorageIOException("flush failed", backgroundError);
+                }
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Flushes, then compacts until every table has been merged down as far as it can go. */
+    public void compact() {
+        flush();
+        Future<?> done = compactionThread.submit(() -> {
+            while (compactOnce(true)) {
+                // push everything down
+            }
+            return null;
+        });
+        try {
+            done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageIOException("interrupted while compacting", e);
+        } catch (ExecutionException e) {
+            throw new StorageIOException("compaction failed", e.getCause());
+        }
+    }
+
+    /**
+     * Writes a consistent copy of the store into {@code target} (which must not exist): flushes,
+     * then hard-links every live table (copying where links are impossible) and writes a manifest.
+     * The copy holds every write acknowledged before the call and opens as a store of its own.
+     */
+    public void checkpoint(Path target) throws IOException {
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException("checkpoint target already exists: " + target);
+        }
+        flush();
+        Version v;
+        long sequence;
+        synchronized (versionLock) {
+            v = view.version;
+            v.tryRetain();
+            sequence = visibleSequence;
+        }
+        try {
+            Files.createDirectories(target);
+            List<Manifest.LeveledTable> tables = new ArrayList<>();
+            for (int level = 0; level < Version.LEVELS; level++) {
+                for (TableFile t : v.level(level)) {
+                    String name = FileNames.table(t.number());
+                    try {
+                        Files.createLink(target.resolve(name), dir.resolve(name));
+                    } catch (IOException | UnsupportedOperationException e) {
+                        Files.copy(dir.resolve(name), target.resolve(name));
+                    }
+                    tables.add(new Manifest.LeveledTable(level, t.summary()));
+                }
+            }
+            long next = nextFileNumber.get();
+            Manifest.write(target, new Manifest.State(next, sequence, next, tables));
+        } finally {
+            v.release();
+        }
+    }
+
+    /** Counters and the current shape of the tree. */
+    public StorageStats.Snapshot stats() {
+        View v = acquire();
+        try {
+            List<Integer> files = new ArrayList<>();
+            List<Long> bytes = new ArrayList<>();
+            for (int level = 0; level < Version.LEVELS; level++) {
+                files.add(v.version.level(level).size());
+                bytes.add(v.version.levelBytes(level));
+            }
+            return stats.snapshot(files, bytes);
+        } finally {
+            v.version.release();
+        }
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    private void intervalSync() {
+        try {
+            wal.sync();
+        } catch (RuntimeException e) {
+            backgroundError = e;
+            log.error("interval fsync of the WAL failed; refusing writes", e);
+        }
+    }
+
+    private void sweepExpired() {
+        try {
+            stats.expiredSwept.add(view.active.sweepExpired(clock.millis()));
+        } catch (RuntimeException e) {
+            log.warn("memtable expiry sweep failed", e);
+        }
+    }
+
+    private interface IoTask {
+        void run() throws IOException;
+    }
+
+    private void runInBackground(IoTask task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            if (!closed) {
+                backgroundError = e;
+                log.error("background work failed in {}; the store refuses writes from now on", dir, e);
+            }
+            writeLock.lock();
+            try {
+                backgroundProgress.signalAll();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreClosedException(dir.toString());
+        }
+    }
+
+    private void checkRead(ReadOptions options) {
+        checkOpen();
+        options.consistency().requireSatisfiedBy(1, 1);
+    }
+
+    private void checkWrite(WriteOptions options) {
+        checkOpen();
+        options.consistency().requireSatisfiedBy(1, 1);
+    }
+
+    /**
+     * Waits for the running flush and compaction, fsyncs the WAL and releases every file. Writes
+     * still in the memtable are in the fsynced WAL and are replayed by the next open.
+     */
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            backgroundProgress.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+        scheduler.shutdownNow();
+        flushThread.shutdown();
+        compactionThread.shutdown();
+        try {
+            flushThread.awaitTermination(1, TimeUnit.MINUTES);
+            compactionThread.awaitTermination(1, TimeUnit.MINUTES);
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            wal.close();
+        } catch (IOException e) {
+            throw new StorageIOException("cannot sync the WAL on close", e);
+        } finally {
+            view.version.release();
+            try {
+                fileLock.release();
+                lockChannel.close();
+            } catch (IOException e) {
+                log.warn("cannot release the lock of {}", dir, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.cairn.storage;
+
+import dev.cairn.api.StoreLimits;
+import dev.cairn.storage.sstable.Compression;
+import dev.cairn.storage.sstable.TableOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * Settings of an {@link LsmStore}. Build with {@link #builder(Path)}; every setting has a default
+ * modelled on RocksDB's (64 MiB memtable, 4 KiB blocks, 10-bit Bloom filters, L0 compaction at 4
+ * files, 256 MiB level base, x10 per level).
+ */
+public final class StorageOptions {
+    final Path directory;
+    final SyncMode syncMode;
+    final long syncIntervalMillis;
+    final long memtableBytes;
+    final long blockCacheBytes;
+    final TableOptions table;
+    final int l0CompactionTrigger;
+    final int l0SlowdownTrigger;
+    final int l0StopTrigger;
+    final long levelBaseBytes;
+    final int levelMultiplier;
+    final long targetFileBytes;
+    final long ttlSweepIntervalMillis;
+    final boolean salvageWal;
+    final StoreLimits limits;
+    final Clock clock;
+
+    private StorageOptions(Builder b) {
+        directory = b.directory;
+        syncMode = b.syncMode;
+        syncIntervalMillis = b.syncIntervalMillis;
+        memtableBytes = b.memtableBytes;
+        blockCacheBytes = b.blockCacheBytes;
+        table = new TableOptions(b.blockSize, 16, b.bloomBitsPerKey, b.compression);
+        l0CompactionTrigger = b.l0CompactionTrigger;
+        l0SlowdownTrigger = b.l0SlowdownTrigger;
+        l0StopTrigger = b.l0StopTrigger;
+        levelBaseBytes = b.levelBaseBytes;
+        levelMultiplier = b.levelMultiplier;
+        targetFileBytes = b.targetFileBytes;
+        ttlSweepIntervalMillis = b.ttlSweepIntervalMillis;
+        salvageWal = b.salvageWal;
+        limits = b.limits;
+        clock = b.clock;
+    }
+
+    public static Builder builder(Path directory) {
+        return new Builder(directory);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public SyncMode syncMode() {
+        return syncMode;
+    }
+
+    /** Builder; setters check their argument and return {@code this}. */
+    public static final class Builder {
+        private final Path directory;
+        private SyncMode syncMode = SyncMode.SYNC;
+        private long syncIntervalMillis = 1000;
+        private long memtableBytes = 64L << 20;
+        private long blockCacheBytes = 64L << 20;
+        private int blockSize = 4096;
+        private int bloomBitsPerKey = 10;
+        private Compression compression = Compression.NONE;
+        private int l0CompactionTrigger = 4;
+        private int l0SlowdownTrigger = 8;
+        private int l0StopTrigger = 12;
+        private long levelBaseBytes = 256L << 20;
+        private int levelMultiplier = 10;
+        private long targetFileBytes = 64L << 20;
+        private long ttlSweepIntervalMillis = 1000;
+        private boolean salvageWal;
+        private StoreLimits limits = StoreLimits.DEFAULT;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+        }
+
+        public Builder syncMode(SyncMode mode) {
+            this.syncMode = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /** How often INTERVAL mode fsyncs the WAL. */
+        public Builder syncIntervalMillis(long millis) {
+            this.syncIntervalMillis = positive(millis, "syncIntervalMillis");
+            return this;
+        }
+
+        /** Memtable size at which it is frozen and flushed. */
+        public Builder memtableBytes(long bytes) {
+            this.memtableBytes = positive(bytes, "memtableBytes");
+            return this;
+        }
+
+        public Builder blockCacheBytes(long bytes) {
+            this.blockCacheBytes = positive(bytes, "blockCacheBytes");
+            return this;
+        }
+
+        public Builder blockSize(int bytes) {
+            this.blockSize = (int) positive(bytes, "blockSize");
+            return this;
+        }
+
+        public Builder bloomBitsPerKey(int bits) {
+            this.bloomBitsPerKey = (int) positive(bits, "bloomBitsPerKey");
+            return this;
+        }
+
+        public Builder compression(Compression compression) {
+            this.compression = Objects.requireNonNull(compression);
+            return this;
+        }
+
+        /** L0 file count that starts a compaction, slows writers (1 ms each), and stops them. */
+        public Builder level0Triggers(int compaction, int slowdown, int stop) {
+            if (compaction < 1 || slowdown < compaction || stop < slowdown) {
+                throw new IllegalArgumentException("need 1 <= compaction <= slowdown <= stop: "
+                        + compaction + ", " + slowdown + ", " + stop);
+            }
+            this.l0CompactionTrigger = compaction;
+            this.l0SlowdownTrigger = slowdown;
+            this.l0StopTrigger = stop;
+            return this;
+        }
+
+        /** Target size of level 1; each deeper level is {@code multiplier} times larger. */
+        public Builder levelSizes(long baseBytes, int multiplier) {
+            this.levelBaseBytes = positive(baseBytes, "levelBaseBytes");
+            if (multiplier < 2) {
+                throw new IllegalArgumentException("level multiplier must be at least 2: " + multiplier);
+            }
+            this.levelMultiplier = multiplier;
+            return this;
+        }
+
+        /** Size at which a compaction starts a new output table. */
+        public Builder targetFileBytes(long bytes) {
+            this.targetFileBytes = positive(bytes, "targetFileBytes");
+            return this;
+        }
+
+        /** How often expired entries in the memtable are swept. */
+        public Builder ttlSweepIntervalMillis(long millis) {
+            this.ttlSweepIntervalMillis = positive(millis, "ttlSweepIntervalMillis");
+            return this;
+        }
+
+        /**
+         * Skip corrupted WAL records on recovery instead of refusing to open. Each skip is logged
+         * and listed in {@link LsmStore#recoveryReport()}. Off by default: skipping loses data.
+         */
+        public Builder salvageWal(boolean salvage) {
+            this.salvageWal = salvage;
+            return this;
+        }
+
+        public Builder limits(StoreLimits limits) {
+            this.limits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        public StorageOptions build() {
+            return new StorageOptions(this);
+        }
+
+        private static long positive(long v, String name) {
+            if (v < 1) {
+                throw new IllegalArgumentException(name + " must be positive: " + v);
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Which files make up the store: {@link dev.cairn.storage.manifest.Version} is an immutable set of
+ * live SSTables per level; {@link dev.cairn.storage.manifest.Manifest} persists it atomically
+ * (write a temporary file, fsync, rename, fsync the directory).
+ */
+package dev.cairn.storage.manifest;

@@ -1,0 +1,110 @@
+package dev.cairn.storage.memtable;
+
+import dev.cairn.storage.format.Record;
+import dev.cairn.storage.format.RecordIterator;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The write buffer: every version of every key written since the last flush, in
+ * {@link Record#ORDER}, in a {@link ConcurrentSkipListMap}. One writer at a time adds (the store's
+ * write lock); any number of readers and iterators run concurrently without locks, and an iterator
+ * sees a weakly consistent view, so readers filter by sequence number for a snapshot.
+ *
+ * <p>The map's keys are key-and-sequence probes without values, so the expiry sweep can replace
+ * an expired put by a tombstone of the same sequence and free the value's memory.
+ */
+public final class Memtable {
+    private final ConcurrentSkipListMap<Record, Record> records = new ConcurrentSkipListMap<>(Record.ORDER);
+    private final AtomicLong approximateBytes = new AtomicLong();
+    private final long walNumber;
+
+    /** @param walNumber the WAL segment that holds this memtable's writes */
+    public Memtable(long walNumber) {
+        this.walNumber = walNumber;
+    }
+
+    public long walNumber() {
+        return walNumber;
+    }
+
+    public void add(Record record) {
+        records.put(Record.seekKey(record.key(), record.sequence()), record);
+        approximateBytes.addAndGet(record.approximateSize());
+    }
+
+    /** The newest version of {@code key} with a sequence at most {@code maxSequence}, or null. */
+    public Record get(byte[] key, long maxSequence) {
+        Map.Entry<Record, Record> e = records.ceilingEntry(Record.seekKey(key, maxSequence));
+        if (e == null || !java.util.Arrays.equals(e.getKey().key(), key)) {
+            return null;
+        }
+        return e.getValue();
+    }
+
+    public long approximateBytes() {
+        return approximateBytes.get();
+    }
+
+    public boolean isEmpty() {
+        return records.isEmpty();
+    }
+
+    public int size() {
+        return records.size();
+    }
+
+    /**
+     * Replaces every put that is expired at {@code nowMillis} with a tombstone of the same key and
+     * sequence. Readers already treat both as "absent", so nothing visible changes; the value's
+     * memory is freed now instead of at the next flush. Returns how many were replaced.
+     */
+    public int sweepExpired(long nowMillis) {
+        int swept = 0;
+        for (Map.Entry<Record, Record> e : records.entrySet()) {
+            Record r = e.getValue();
+            if (!r.isDelete() && r.isDeadAt(nowMillis)
+                    && records.replace(e.getKey(), r, Record.delete(r.key(), r.sequence()))) {
+                approximateBytes.addAndGet(-r.value().length);
+                swept++;
+            }
+        }
+        return swept;
+    }
+
+    public RecordIterator iterator() {
+        return new RecordIterator() {
+            private Iterator<Record> it;
+            private Record current;
+
+            @Override
+            public void seek(byte[] key, long sequence) {
+                it = records.tailMap(Record.seekKey(key, sequence), true).values().iterator();
+                next();
+            }
+
+            @Override
+            public void seekToFirst() {
+                it = records.values().iterator();
+                next();
+            }
+
+            @Override
+            public boolean valid() {
+                return current != null;
+            }
+
+            @Override
+            public Record current() {
+                return current;
+            }
+
+            @Override
+            public void next() {
+                current = it.hasNext() ? it.next() : null;
+            }
+        };
+    }
+}

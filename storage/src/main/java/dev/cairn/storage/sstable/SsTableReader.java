@@ -1,0 +1,323 @@
+package dev.cairn.storage.sstable;
+
+import dev.cairn.api.CorruptionException;
+import dev.cairn.storage.StorageStats;
+import dev.cairn.storage.format.Record;
+import dev.cairn.storage.format.RecordIterator;
+import dev.cairn.storage.format.Varint;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FastDecompressor;
+
+/**
+ * Reads one SSTable. Opening reads and verifies the footer, the index and the filter, which stay
+ * in memory; data blocks are read on demand with positional reads (so any number of threads share
+ * one file channel) and kept in the {@link BlockCache}.
+ *
+ * <p>Every block is checksummed when read; a mismatch, a bad footer, a truncated file or a
+ * malformed entry raises {@link CorruptionException} with this file and the offset of the block.
+ */
+public final class SsTableReader implements Closeable {
+    private static final LZ4FastDecompressor LZ4 = LZ4Factory.fastestInstance().fastDecompressor();
+
+    private final Path file;
+    private final long number;
+    private final FileChannel channel;
+    private final BlockCache cache;
+    private final StorageStats stats;
+    private final BloomFilter filter;
+    private final byte[][] indexKeys;
+    private final long[] blockOffsets;
+    private final int[] blockSizes;
+
+    private SsTableReader(Path file, long number, FileChannel channel, BlockCache cache, StorageStats stats,
+                          BloomFilter filter, byte[][] indexKeys, long[] blockOffsets, int[] blockSizes) {
+        this.file = file;
+        this.number = number;
+        this.channel = channel;
+        this.cache = cache;
+        this.stats = stats;
+        this.filter = filter;
+        this.indexKeys = indexKeys;
+        this.blockOffsets = blockOffsets;
+        this.blockSizes = blockSizes;
+    }
+
+    public static SsTableReader open(Path file, long number, BlockCache cache, StorageStats stats) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            long size = channel.size();
+            if (size < TableFormat.FOOTER_SIZE) {
+                throw new CorruptionException(file, 0, "file of " + size + " bytes is shorter than the footer");
+            }
+            long footerOffset = size - TableFormat.FOOTER_SIZE;
+            ByteBuffer footer = ByteBuffer.allocate(TableFormat.FOOTER_SIZE);
+            readFully(channel, footer, footerOffset);
+            if (footer.getLong(32) != TableFormat.MAGIC) {
+                throw new CorruptionException(file, footerOffset + 32, "bad magic number (not an SSTable, or truncated)");
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(footer.array(), 0, 28);
+            if ((int) crc.getValue() != footer.getInt(28)) {
+                throw new CorruptionException(file, footerOffset, "footer checksum mismatch");
+            }
+            if (footer.getInt(24) != TableFormat.FORMAT_VERSION) {
+                throw new CorruptionException(file, footerOffset + 24, "unknown format version " + footer.getInt(24));
+            }
+            long indexOffset = footer.getLong(0);
+            int indexSize = footer.getInt(8);
+            long filterOffset = footer.getLong(12);
+            int filterSize = footer.getInt(20);
+            checkHandle(file, indexOffset, indexSize, footerOffset);
+            checkHandle(file, filterOffset, filterSize, footerOffset);
+
+            byte[] filterBytes = readBlockContents(file, channel, filterOffset, filterSize);
+            BloomFilter filter;
+            Block index;
+            try {
+                filter = BloomFilter.read(filterBytes);
+                index = new Block(readBlockContents(file, channel, indexOffset, indexSize));
+            } catch (IllegalArgumentException e) {
+                throw new CorruptionException(file, filterOffset, "malformed filter or index: " + e.getMessage(), e);
+            }
+            java.util.ArrayList<byte[]> keys = new java.util.ArrayList<>();
+            java.util.ArrayList<long[]> handles = new java.util.ArrayList<>();
+            try {
+                Block.Cursor c = index.new Cursor();
+                for (c.seekToFirst(); c.valid(); c.next()) {
+                    keys.add(java.util.Arrays.copyOf(c.key, c.keyLength));
+                    ByteBuffer v = ByteBuffer.wrap(index.data, c.valueOffset, c.valueLength);
+                    long off = Varint.read(v);
+                    long len = Varint.read(v);
+                    checkHandle(file, off, len, filterOffset);
+                    handles.add(new long[] {off, len});
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CorruptionException(file, indexOffset, "malformed index block: " + e.getMessage(), e);
+            }
+            long[] offsets = new long[handles.size()];
+            int[] sizes = new int[handles.size()];
+            for (int i = 0; i < offsets.length; i++) {
+                offsets[i] = handles.get(i)[0];
+                sizes[i] = (int) handles.get(i)[1];
+            }
+            return new SsTableReader(file, number, channel, cache, stats, filter,
+                    keys.toArray(new byte[0][]), offsets, sizes);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static void checkHandle(Path file, long offset, long size, long limit) {
+        if (offset < 0 || size < 0 || offset + size + TableFormat.BLOCK_TRAILER > limit) {
+            throw new CorruptionException(file, offset, "block handle (" + offset + ", " + size + ") outside the file");
+        }
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, position + buf.position());
+            if (n < 0) {
+                throw new java.io.EOFException();
+            }
+        }
+        buf.flip();
+    }
+
+    /** Reads, verifies and decompresses the block at offset. */
+    private static byte[] readBlockContents(Path file, FileChannel channel, long offset, int size) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(size + TableFormat.BLOCK_TRAILER);
+        readFully(channel, buf, offset);
+        byte[] raw = buf.array();
+        byte type = raw[size];
+        CRC32C crc = new CRC32C();
+        crc.update(raw, 0, size + 1);
+        if ((int) crc.getValue() != buf.getInt(size + 1)) {
+            throw new CorruptionException(file, offset, "block checksum mismatch");
+        }
+        if (type == Compression.NONE.id) {
+            return size == raw.length ? raw : java.util.Arrays.copyOf(raw, size);
+        }
+        if (type != Compression.LZ4.id) {
+            throw new CorruptionException(file, offset, "unknown compression type " + type);
+        }
+        try {
+            ByteBuffer in = ByteBuffer.wrap(raw, 0, size);
+            int length = Varint.readLength(in, 64 * 1024 * 1024);
+            byte[] out = new byte[length];
+            LZ4.decompress(raw, in.position(), out, 0, length);
+            return out;
+        } catch (IllegalArgumentException | LZ4Exception e) {
+            throw new CorruptionException(file, offset, "cannot decompress block: " + e.getMessage(), e);
+        }
+    }
+
+    private Block block(int i) {
+        long key = BlockCache.key(number, blockOffsets[i]);
+        Block b = cache.get(key);
+        if (b != null) {
+            stats.blockCacheHits.increment();
+            return b;
+        }
+        stats.blockCacheMisses.increment();
+        try {
+            b = new Block(readBlockContents(file, channel, blockOffsets[i], blockSizes[i]));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " at " + blockOffsets[i], e);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptionException(file, blockOffsets[i], "malformed block: " + e.getMessage(), e);
+        }
+        cache.put(key, b);
+        return b;
+    }
+
+    /** Index of the first block whose last key is >= (key, sequence), or the block count. */
+    private int findBlock(byte[] key, long sequence) {
+        int lo = 0;
+        int hi = indexKeys.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (InternalKey.compare(indexKeys[mid], indexKeys[mid].length, key, sequence) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    public long number() {
+        return number;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** The newest version of {@code key} with sequence at most {@code maxSequence}, or null. */
+    public Record get(byte[] key, long maxSequence) {
+        if (!filter.mightContain(key)) {
+            stats.bloomFilterSkips.increment();
+            return null;
+        }
+        int i = findBlock(key, maxSequence);
+        if (i == indexKeys.length) {
+            return null;
+        }
+        Block b = block(i);
+        try {
+            Block.Cursor c = b.new Cursor();
+            c.seek(key, maxSequence);
+            if (c.valid() && InternalKey.userKeyEquals(c.key, c.keyLength, key)) {
+                return decode(c, b);
+            }
+            return null;
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new CorruptionException(file, blockOffsets[i], "malformed entry: " + e.getMessage(), e);
+        }
+    }
+
+    private Record decode(Block.Cursor c, Block b) {
+        byte[] ukey = InternalKey.userKey(c.key, c.keyLength);
+        long seq = InternalKey.sequence(c.key, c.keyLength);
+        byte kind = b.data[c.valueOffset];
+        if (kind == Record.DELETE) {
+            return Record.delete(ukey, seq);
+        }
+        if (kind != Record.PUT) {
+            throw new IllegalArgumentException("unknown record kind " + kind);
+        }
+        ByteBuffer v = ByteBuffer.wrap(b.data, c.valueOffset + 1, c.valueLength - 1);
+        long expiresAt = Varint.read(v);
+        byte[] value = java.util.Arrays.copyOfRange(b.data, v.position(), c.valueOffset + c.valueLength);
+        return Record.put(ukey, seq, expiresAt, value);
+    }
+
+    /** A cursor over the whole table. */
+    public RecordIterator iterator() {
+        return new RecordIterator() {
+            private int blockIndex;
+            private Block block;
+            private Block.Cursor cursor;
+            private Record current;
+
+            @Override
+            public void seek(byte[] key, long sequence) {
+                blockIndex = findBlock(key, sequence);
+                if (openBlock()) {
+                    guarded(() -> cursor.seek(key, sequence));
+                    settle();
+                }
+            }
+
+            @Override
+            public void seekToFirst() {
+                blockIndex = 0;
+                if (openBlock()) {
+                    guarded(cursor::seekToFirst);
+                    settle();
+                }
+            }
+
+            private boolean openBlock() {
+                current = null;
+                if (blockIndex >= indexKeys.length) {
+                    return false;
+                }
+                block = block(blockIndex);
+                cursor = block.new Cursor();
+                return true;
+            }
+
+            /** Moves to the next block while the cursor is exhausted, then decodes the current entry. */
+            private void settle() {
+                while (!cursor.valid()) {
+                    blockIndex++;
+                    if (!openBlock()) {
+                        return;
+                    }
+                    guarded(cursor::seekToFirst);
+                }
+                guarded(() -> current = decode(cursor, block));
+            }
+
+            private void guarded(Runnable step) {
+                try {
+                    step.run();
+                } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                    throw new CorruptionException(file, blockOffsets[blockIndex], "malformed entry: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public boolean valid() {
+                return current != null;
+            }
+
+            @Override
+            public Record current() {
+                return current;
+            }
+
+            @Override
+            public void next() {
+                guarded(cursor::next);
+                settle();
+            }
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

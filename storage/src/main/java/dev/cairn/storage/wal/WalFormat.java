@@ -1,0 +1,86 @@
+package dev.cairn.storage.wal;
+
+import dev.cairn.storage.format.Record;
+import dev.cairn.storage.format.Varint;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The WAL record codec. One WAL record holds one write batch (one or more records with consecutive
+ * sequence numbers), so a batch is replayed all or nothing:
+ *
+ * <pre>
+ * header  : crc32c u32 | payload length u32 | first sequence u64      (16 bytes, big-endian)
+ * payload : count varint, then per record:
+ *           kind u8 | key length varint | key | (PUT only) expiresAt varint | value length varint | value
+ * </pre>
+ *
+ * The checksum covers everything after itself: the length, the sequence and the payload.
+ */
+final class WalFormat {
+    static final int HEADER_SIZE = 16;
+
+    private WalFormat() {
+    }
+
+    /** Encodes a batch whose records carry sequences firstSequence, firstSequence + 1, ... */
+    static ByteBuffer encode(List<Record> batch) {
+        int size = HEADER_SIZE + Varint.size(batch.size());
+        for (Record r : batch) {
+            size += 1 + Varint.size(r.key().length) + r.key().length;
+            if (!r.isDelete()) {
+                size += Varint.size(r.expiresAtMillis()) + Varint.size(r.value().length) + r.value().length;
+            }
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        buf.position(4);
+        buf.putInt(size - HEADER_SIZE);
+        buf.putLong(batch.get(0).sequence());
+        Varint.write(buf, batch.size());
+        for (Record r : batch) {
+            buf.put(r.kind());
+            Varint.write(buf, r.key().length);
+            buf.put(r.key());
+            if (!r.isDelete()) {
+                Varint.write(buf, r.expiresAtMillis());
+                Varint.write(buf, r.value().length);
+                buf.put(r.value());
+            }
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(buf.array(), 4, size - 4);
+        buf.putInt(0, (int) crc.getValue());
+        buf.flip();
+        return buf;
+    }
+
+    /** Decodes a payload; throws IllegalArgumentException if it is malformed. */
+    static List<Record> decodePayload(ByteBuffer payload, long firstSequence) {
+        int count = Varint.readLength(payload, payload.remaining());
+        if (count == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        List<Record> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte kind = payload.get();
+            byte[] key = new byte[Varint.readLength(payload, payload.remaining())];
+            payload.get(key);
+            long sequence = firstSequence + i;
+            if (kind == Record.DELETE) {
+                records.add(Record.delete(key, sequence));
+            } else if (kind == Record.PUT) {
+                long expiresAt = Varint.read(payload);
+                byte[] value = new byte[Varint.readLength(payload, payload.remaining())];
+                payload.get(value);
+                records.add(Record.put(key, sequence, expiresAt, value));
+            } else {
+                throw new IllegalArgumentException("unknown record kind " + kind);
+            }
+        }
+        if (payload.hasRemaining()) {
+            throw new IllegalArgumentException(payload.remaining() + " trailing bytes after the batch");
+        }
+        return records;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.cairn.storage.wal;
+
+import dev.cairn.api.CorruptionException;
+import dev.cairn.storage.format.Record;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Replays one WAL segment on recovery.
+ *
+ * <p>What counts as a torn tail: only the last record of the newest segment, and only if it is
+ * cut short (its header or payload runs past the end of the file) or it fails its checksum while
+ * ending exactly at the end of the file — what a crash in the middle of an append leaves. That
+ * record was never acknowledged (a SYNC write returns after its fsync), so it is dropped and
+ * reported. Anything else that fails a check is corruption: {@link CorruptionException} with the
+ * file and the record's offset, unless salvage is on, in which case the record (or, if its length
+ * cannot be trusted, the rest of the segment) is skipped and reported.
+ */
+public final class WalReader {
+    private WalReader() {
+    }
+
+    /** The outcome of replaying one segment. */
+    public record Replay(long records, long maxSequence, String dropped) {
+    }
+
+    /**
+     * Feeds each batch of {@code file} to {@code sink}, in order.
+     *
+     * @param newestSegment whether this is the last segment, whose final record may be torn
+     * @param salvage skip corrupted records instead of failing; each skip is reported
+     * @param report receives one line per dropped or skipped record
+     */
+    public static Replay replay(Path file, boolean newestSegment, boolean salvage,
+                                Consumer<List<Record>> sink, Consumer<String> report) throws IOException {
+        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+        int size = data.limit();
+        int pos = 0;
+        long records = 0;
+        long maxSequence = 0;
+        String dropped = null;
+        CRC32C crc = new CRC32C();
+        while (pos < size) {
+            String problem = null;
+            boolean torn = false;
+            int end = -1;
+            if (size - pos < WalFormat.HEADER_SIZE) {
+                problem = "record header cut short (" + (size - pos) + " of " + WalFormat.HEADER_SIZE + " bytes)";
+                torn = true;
+            } else {
+                int stored = data.getInt(pos);
+                int length = data.getInt(pos + 4);
+                long firstSequence = data.getLong(pos + 8);
+                long longEnd = (long) pos + WalFormat.HEADER_SIZE + length;
+                if (length < 0 || longEnd > size) {
+                    problem = "record of " + length + " bytes runs past the end of the file (" + size + " bytes)";
+                    torn = true;
+                } else {
+                    end = (int) longEnd;
+                    crc.reset();
+                    crc.update(data.array(), pos + 4, end - pos - 4);
+                    if ((int) crc.getValue() != stored) {
+                        problem = "checksum mismatch";
+                        torn = end == size;
+                    } else {
+                        List<Record> batch = null;
+                        try {
+                            batch = WalFormat.decodePayload(data.slice(pos + WalFormat.HEADER_SIZE, length), firstSequence);
+                        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+                            problem = "malformed batch: " + e.getMessage();
+                        }
+                        if (batch != null) {
+                            sink.accept(batch);
+                            records += batch.size();
+                            maxSequence = Math.max(maxSequence, firstSequence + batch.size() - 1);
+                        }
+                    }
+                }
+            }
+            if (problem != null) {
+                if (torn && newestSegment) {
+                    dropped = "dropped torn tail record at " + file + " offset " + pos + ": " + problem;
+                    report.accept(dropped);
+                    break;
+                }
+                if (!salvage) {
+                    throw new CorruptionException(file, pos, problem);
+                }
+                if (end < 0) {
+                    report.accept("salvage: skipped the rest of " + file + " from offset " + pos + ": " + problem);
+                    break;
+                }
+                report.accept("salvage: skipped record at " + file + " offset " + pos + ": " + problem);
+            }
+            pos = end;
+        }
+        return new Replay(records, maxSequence, dropped);
+    }
+}
