@@ -1,0 +1,111 @@
+package dev.cairn.storage.sstable;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.storage.StorageStats;
+import dev.cairn.storage.format.Record;
+import dev.cairn.storage.format.RecordIterator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Writes tables of random records and reads them back by point lookup and by iteration. */
+class SsTableTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void everyRecordReadsBackByGetSeekAndIteration(Compression compression) throws Exception {
+        Random rnd = new Random(42);
+        TreeMap<Record, Record> records = new TreeMap<>(Record.ORDER);
+        long seq = 1;
+        for (int i = 0; i < 3000; i++) {
+            byte[] key = ("t" + rnd.nextInt(4) + "-k" + rnd.nextInt(400)).getBytes(StandardCharsets.US_ASCII);
+            Record r = rnd.nextInt(10) == 0 ? Record.delete(key, seq++)
+                    : Record.put(key, seq++, rnd.nextInt(3) == 0 ? 1_000_000 + i : 0, ("value-" + i + "-" + "x".repeat(rnd.nextInt(300))).getBytes(StandardCharsets.US_ASCII));
+            records.put(r, r);
+        }
+        Path file = dir.resolve("t-" + compression + ".sst");
+        TableSummary summary;
+        try (SsTableWriter w = new SsTableWriter(file, 7, new TableOptions(1024, 16, 10, compression))) {
+            for (Record r : records.keySet()) {
+                w.add(r);
+            }
+            summary = w.finish();
+        }
+        assertEquals(records.size(), summary.entries());
+        assertArrayEquals(records.firstKey().key(), summary.smallestKey());
+        assertArrayEquals(records.lastKey().key(), summary.largestKey());
+        StorageStats stats = new StorageStats();
+        try (SsTableReader reader = SsTableReader.open(file, 7, new BlockCache(64 * 1024), stats)) {
+            List<Record> iterated = new ArrayList<>();
+            RecordIterator it = reader.iterator();
+            for (it.seekToFirst(); it.valid(); it.next()) {
+                iterated.add(it.current());
+            }
+            assertEquals(records.size(), iterated.size());
+            int i = 0;
+            for (Record expected : records.keySet()) {
+                same(expected, iterated.get(i++));
+            }
+            for (Record expected : records.keySet()) {
+                Record newest = records.ceilingKey(Record.seekKey(expected.key(), Record.MAX_SEQUENCE));
+                same(newest, reader.get(expected.key(), Record.MAX_SEQUENCE));
+                same(expected, reader.get(expected.key(), expected.sequence()));
+                it.seek(expected.key(), expected.sequence());
+                assertTrue(it.valid());
+                same(expected, it.current());
+            }
+            assertNull(reader.get("absent".getBytes(StandardCharsets.US_ASCII), Record.MAX_SEQUENCE));
+            Record first = records.firstKey();
+            assertNull(reader.get(first.key(), 0), "no version at or below sequence 0");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void bloomFilterSkipsMostAbsentKeys(Compression compression) throws Exception {
+        Path file = dir.resolve("bloom.sst");
+        try (SsTableWriter w = new SsTableWriter(file, 1, new TableOptions(4096, 16, 10, compression))) {
+            for (int i = 0; i < 10_000; i++) {
+                w.add(Record.put(String.format("key%06d", i).getBytes(StandardCharsets.US_ASCII), i + 1, 0, new byte[8]));
+            }
+            w.finish();
+        }
+        StorageStats stats = new StorageStats();
+        try (SsTableReader reader = SsTableReader.open(file, 1, new BlockCache(1 << 20), stats)) {
+            int found = 0;
+            for (int i = 0; i < 10_000; i++) {
+                assertNotNull(reader.get(String.format("key%06d", i).getBytes(StandardCharsets.US_ASCII), Record.MAX_SEQUENCE));
+                if (reader.get(String.format("nokey%06d", i).getBytes(StandardCharsets.US_ASCII), Record.MAX_SEQUENCE) != null) {
+                    found++;
+                }
+            }
+            assertEquals(0, found);
+            // ~1% false positives at 10 bits/key; allow a wide margin
+            assertTrue(stats.bloomFilterSkips.sum() > 9_700, "bloom skips " + stats.bloomFilterSkips.sum());
+            assertFalse(stats.blockCacheMisses.sum() == 0);
+        }
+    }
+
+    private static void same(Record expected, Record actual) {
+        assertNotNull(actual, "missing " + expected);
+        assertArrayEquals(expected.key(), actual.key(), expected.toString());
+        assertEquals(expected.sequence(), actual.sequence(), expected.toString());
+        assertEquals(expected.kind(), actual.kind(), expected.toString());
+        assertEquals(expected.expiresAtMillis(), actual.expiresAtMillis(), expected.toString());
+        assertArrayEquals(expected.value(), actual.value(), expected.toString());
+    }
+}
