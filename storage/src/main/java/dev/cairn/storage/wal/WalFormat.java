@@ -11,15 +11,18 @@ import java.util.List;
  * sequence numbers), so a batch is replayed all or nothing:
  *
  * <pre>
- * header  : crc32c u32 | payload length u32 | first sequence u64      (16 bytes, big-endian)
+ * header  : crc32c u32 | payload length u32 | first sequence u64 | header crc32c u32
+ *           (20 bytes, big-endian; the header checksum covers length and sequence)
  * payload : count varint, then per record:
  *           kind u8 | key length varint | key | (PUT only) expiresAt varint | value length varint | value
  * </pre>
  *
- * The checksum covers everything after itself: the length, the sequence and the payload.
+ * The first checksum covers everything after itself; the header checksum covers the length and
+ * sequence alone, so a damaged length is recognised as damage instead of being taken for a record
+ * cut short at the end of the log.
  */
 final class WalFormat {
-    static final int HEADER_SIZE = 16;
+    static final int HEADER_SIZE = 20;
 
     private WalFormat() {
     }
@@ -37,6 +40,9 @@ final class WalFormat {
         buf.position(4);
         buf.putInt(size - HEADER_SIZE);
         buf.putLong(batch.get(0).sequence());
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(buf.array(), 4, 12);
+        buf.putInt((int) crc.getValue());
         Varint.write(buf, batch.size());
         for (Record r : batch) {
             buf.put(r.kind());
@@ -48,7 +54,7 @@ final class WalFormat {
                 buf.put(r.value());
             }
         }
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.reset();
         crc.update(buf.array(), 4, size - 4);
         buf.putInt(0, (int) crc.getValue());
         buf.flip();

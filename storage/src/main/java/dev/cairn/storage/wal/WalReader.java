@@ -14,8 +14,9 @@ import java.util.zip.CRC32C;
  * Replays one WAL segment on recovery.
  *
  * <p>What counts as a torn tail: only the last record of the newest segment, and only if it is
- * cut short (its header or payload runs past the end of the file) or it fails its checksum while
- * ending exactly at the end of the file — what a crash in the middle of an append leaves. That
+ * cut short (its header, or the payload its checksummed header announces, runs past the end of
+ * the file), or it fails its checksum while ending exactly at the end of the file, or the rest of
+ * the file is zeros — what a crash in the middle of an append leaves. That
  * record was never acknowledged (a SYNC write returns after its fsync), so it is dropped and
  * reported. Anything else that fails a check is corruption: {@link CorruptionException} with the
  * file and the record's offset, unless salvage is on, in which case the record (or, if its length
@@ -27,6 +28,21 @@ public final class WalReader {
 
     /** The outcome of replaying one segment. */
     public record Replay(long records, long maxSequence, String dropped) {
+    }
+
+    private static boolean headerIntact(ByteBuffer data, int pos, CRC32C crc) {
+        crc.reset();
+        crc.update(data.array(), pos + 4, 12);
+        return (int) crc.getValue() == data.getInt(pos + 16);
+    }
+
+    private static boolean allZero(ByteBuffer data, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (data.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -52,6 +68,9 @@ public final class WalReader {
             if (size - pos < WalFormat.HEADER_SIZE) {
                 problem = "record header cut short (" + (size - pos) + " of " + WalFormat.HEADER_SIZE + " bytes)";
                 torn = true;
+            } else if (!headerIntact(data, pos, crc)) {
+                problem = "record header checksum mismatch";
+                torn = allZero(data, pos, size); // a crash left the file extended but unwritten
             } else {
                 int stored = data.getInt(pos);
                 int length = data.getInt(pos + 4);
