@@ -130,6 +130,9 @@ public final class LsmStore implements Store {
         FileLock lock;
         try {
             lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lockChannel.close();
+            throw new IllegalStateException("store " + dir + " is already open in this process", e);
         } catch (IOException | RuntimeException e) {
             lockChannel.close();
             throw e;
@@ -709,8 +712,8 @@ public final class LsmStore implements Store {
 
     /** Runs one compaction if one is due (or, with force, any that moves data down); returns whether it ran. */
     private boolean compactOnce(boolean force) throws IOException {
-        CompactionPlan plan;
         Version base;
+        CompactionPlan plan;
         synchronized (versionLock) {
             base = view.version;
             plan = picker.pick(base, force);
@@ -719,6 +722,11 @@ public final class LsmStore implements Store {
             }
             base.tryRetain();
         }
+        return runCompaction(base, plan);
+    }
+
+    /** Runs {@code plan}, computed on {@code base} (retained by the caller, released here). */
+    private boolean runCompaction(Version base, CompactionPlan plan) throws IOException {
         try {
             if (plan.isTrivialMove()) {
                 synchronized (versionLock) {
@@ -857,6 +865,17 @@ public final class LsmStore implements Store {
             while (compactOnce(true)) {
                 // push everything down
             }
+            Version base;
+            CompactionPlan bottom;
+            synchronized (versionLock) {
+                base = view.version;
+                bottom = picker.pickBottomRewrite(base);
+                if (bottom == null) {
+                    return null;
+                }
+                base.tryRetain();
+            }
+            runCompaction(base, bottom);
             return null;
         });
         try {

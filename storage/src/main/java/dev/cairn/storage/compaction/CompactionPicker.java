@@ -81,6 +81,16 @@ public final class CompactionPicker {
         return planFor(version, bestLevel, List.of(chosen));
     }
 
+    /** Rewrites the deepest non-empty level in place, or null when the tree is empty. */
+    public CompactionPlan pickBottomRewrite(Version version) {
+        for (int level = Version.LEVELS - 1; level > 0; level--) {
+            if (!version.level(level).isEmpty()) {
+                return new CompactionPlan(level, new ArrayList<>(version.level(level)), List.of(), level);
+            }
+        }
+        return null;
+    }
+
     private static boolean hasDataBelow(Version version, int level) {
         for (int i = level + 1; i < Version.LEVELS; i++) {
             if (!version.level(i).isEmpty()) {
