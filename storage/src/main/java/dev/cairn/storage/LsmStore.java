@@ -240,7 +240,7 @@ public final class LsmStore implements Store {
         lastSequence = maxSequence;
         visibleSequence = maxSequence;
         logNumber = state.logNumber();
-        wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats);
+        wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
         view = new View(new Memtable(wal.number()), null, version);
         if (!replayed.isEmpty() || !logs.isEmpty()) {
             installFlush(replayed, wal.number());
@@ -599,7 +599,7 @@ public final class LsmStore implements Store {
     private void freezeMemtable(View v) {
         WalWriter old = wal;
         try {
-            wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats);
+            wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
             old.close();
         } catch (IOException e) {
             backgroundError = e;

@@ -3,6 +3,7 @@ package dev.cairn.storage.wal;
 import dev.cairn.storage.FileNames;
 import dev.cairn.storage.StorageStats;
 import dev.cairn.storage.SyncMode;
+import dev.cairn.storage.format.GrowableBuffer;
 import dev.cairn.storage.format.Record;
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,38 +13,55 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Appends batches to one WAL segment and makes them durable.
  *
- * <p>Group commit: {@link #append} writes the record to the OS and returns the offset where it
- * ends; a {@code SYNC} writer then calls {@link #syncTo} with that offset, outside the store's
- * write lock. The first caller into {@code syncTo} fsyncs everything written so far; callers that
- * were queued behind it find their offset already covered and return without an fsync of their
- * own. So N concurrent writers cost far fewer than N fsyncs.
+ * <p>Group commit: in {@code SYNC} mode {@link #append} only encodes the record into an in-memory
+ * buffer and returns the offset where it ends; the writer then calls {@link #syncTo} with that
+ * offset, outside the store's write lock. The first caller into {@code syncTo} becomes the leader:
+ * it hands the whole buffer (its own record and every record appended since the last sync) to
+ * the OS in one {@code write}, then fsyncs. Writers that arrive meanwhile keep appending to the
+ * buffer — they never touch the file while an fsync runs, which on Linux could stall them on
+ * pages under writeback — and the next leader syncs them all at once. Callers whose offset is
+ * already covered return without an fsync of their own.
+ *
+ * <p>In the other modes every append is written to the OS before it returns (so it survives the
+ * death of the process); only the fsync is deferred.
  */
 public final class WalWriter implements Closeable {
     private final Path file;
     private final long number;
     private final FileChannel channel;
     private final StorageStats stats;
-    private final Object syncLock = new Object();
+    private final AtomicBoolean leader = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+    private final GrowableBuffer pending = new GrowableBuffer(64 * 1024); // guarded by this
+    private final boolean deferWrites;
+    private long appendedTo; // guarded by this
     private volatile long writtenTo;
     private volatile long syncedTo;
 
-    private WalWriter(Path file, long number, FileChannel channel, StorageStats stats) {
+    private WalWriter(Path file, long number, FileChannel channel, StorageStats stats, boolean deferWrites) {
+        this.deferWrites = deferWrites;
         this.file = file;
         this.number = number;
         this.channel = channel;
         this.stats = stats;
     }
 
-    /** Creates segment {@code number} in {@code dir} and fsyncs the directory so it is found after a crash. */
-    public static WalWriter create(Path dir, long number, StorageStats stats) throws IOException {
+    /**
+     * Creates segment {@code number} in {@code dir} and fsyncs the directory so it is found after a
+     * crash. In {@code SYNC} mode writes are deferred to the group commit leader.
+     */
+    public static WalWriter create(Path dir, long number, StorageStats stats, SyncMode mode) throws IOException {
         Path file = dir.resolve(FileNames.wal(number));
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         FileNames.fsyncDirectory(dir);
-        return new WalWriter(file, number, channel, stats);
+        return new WalWriter(file, number, channel, stats, mode == SyncMode.SYNC);
     }
 
     public long number() {
@@ -54,13 +72,28 @@ public final class WalWriter implements Closeable {
         return file;
     }
 
-    public long size() {
-        return writtenTo;
+    public synchronized long size() {
+        return appendedTo;
     }
 
-    /** Appends one batch as one record; returns the offset just past it. Callers serialize appends. */
+    /** Appends one batch as one record; returns the offset just past it. */
     public synchronized long append(List<Record> batch) {
         ByteBuffer buf = WalFormat.encode(batch);
+        pending.put(buf.array(), 0, buf.limit());
+        stats.walBytes.add(buf.limit());
+        appendedTo += buf.limit();
+        if (!deferWrites) {
+            writePending();
+        }
+        return appendedTo;
+    }
+
+    /** Hands the buffered records to the OS; caller holds this monitor. */
+    private void writePending() {
+        if (pending.size() == 0) {
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(pending.array(), 0, pending.size());
         try {
             while (buf.hasRemaining()) {
                 channel.write(buf);
@@ -68,34 +101,61 @@ public final class WalWriter implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
-        stats.walBytes.add(buf.limit());
-        writtenTo += buf.limit();
-        return writtenTo;
+        pending.reset();
+        writtenTo = appendedTo;
     }
 
-    /** Returns once every byte up to {@code offset} is on stable storage. */
+    /**
+     * Returns once every byte up to {@code offset} is on stable storage. One caller at a time is
+     * the leader and fsyncs; the others park and are all woken together when it finishes, so a
+     * group of N writers pays one fsync and one round of wake-ups rather than a chain of handoffs.
+     */
     public void syncTo(long offset) {
-        if (syncedTo >= offset) {
-            return;
-        }
-        synchronized (syncLock) {
-            if (syncedTo >= offset) {
-                return;
+        while (syncedTo < offset) {
+            if (leader.compareAndSet(false, true)) {
+                try {
+                    if (syncedTo < offset) {
+                        forceAll();
+                    }
+                } finally {
+                    leader.set(false);
+                    wakeWaiters();
+                }
+            } else {
+                Thread me = Thread.currentThread();
+                waiters.add(me);
+                if (leader.get() && syncedTo < offset) {
+                    LockSupport.parkNanos(this, 1_000_000L); // woken by the leader; the timeout is a safety net
+                }
+                waiters.remove(me);
             }
-            long target = writtenTo;
-            try {
-                channel.force(false);
-            } catch (IOException e) {
-                throw new UncheckedIOException("fsync of " + file + " failed", e);
-            }
-            stats.walSyncs.increment();
-            syncedTo = target;
         }
     }
 
-    /** Fsyncs everything written so far. */
+    private void wakeWaiters() {
+        for (Thread t; (t = waiters.poll()) != null; ) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void forceAll() {
+        long target;
+        synchronized (this) {
+            writePending();
+            target = writtenTo;
+        }
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("fsync of " + file + " failed", e);
+        }
+        stats.walSyncs.increment();
+        syncedTo = target;
+    }
+
+    /** Fsyncs everything appended so far. */
     public void sync() {
-        syncTo(writtenTo);
+        syncTo(size());
     }
 
     /** Syncs per {@code mode} (NONE still syncs on close) and closes the segment. */
@@ -105,10 +165,5 @@ public final class WalWriter implements Closeable {
             sync();
             channel.close();
         }
-    }
-
-    /** Whether {@code mode} asks writers to wait for their own fsync. */
-    public static boolean writersWait(SyncMode mode) {
-        return mode == SyncMode.SYNC;
     }
 }

@@ -1,0 +1,244 @@
+package dev.cairn.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * db_bench-style workloads on Cairn's LSM engine and on RocksDB, one after the other in the same
+ * JVM, with the same settings: WAL on, the same sync mode per workload, 64 MiB memtable, 64 MiB
+ * block cache, 4 KiB blocks, 10-bit Bloom filters, no compression, the same level shape.
+ * Prints {@code <workload> cairn=<ops/s> rocksdb=<ops/s> ratio=<cairn/rocksdb>} per workload, then
+ * each engine's write amplification and disk space after fillrandom + overwrite.
+ */
+@Command(name = "storage", mixinStandardHelpOptions = true,
+        description = "Cairn's LSM engine vs RocksDB (rocksdbjni), db_bench style.")
+final class StorageBench implements Callable<Integer> {
+    @Option(names = "--keys", description = "entries per workload (default ${DEFAULT-VALUE})")
+    long keys = 1_000_000;
+
+    @Option(names = "--value-size", description = "value bytes (default ${DEFAULT-VALUE})")
+    int valueSize = 100;
+
+    @Option(names = "--dir", description = "scratch directory (default: a new temporary directory)")
+    Path dir;
+
+    @Option(names = "--memtable-mb", description = "memtable size (default ${DEFAULT-VALUE})")
+    long memtableMb = 64;
+
+    @Option(names = "--cache-mb", description = "block cache size (default ${DEFAULT-VALUE})")
+    long cacheMb = 64;
+
+    @Option(names = "--only", split = ",", description = "run only these workloads")
+    List<String> only;
+
+    record Settings(long memtableBytes, long blockCacheBytes) {
+    }
+
+    private interface EngineFactory {
+        KvEngine open(Path dir, boolean sync) throws IOException;
+    }
+
+    private Settings settings;
+    private int runs;
+
+    @Override
+    public Integer call() throws Exception {
+        settings = new Settings(memtableMb << 20, cacheMb << 20);
+        Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("cairn-bench");
+        EngineFactory cairn = (d, sync) -> new CairnEngine(d, settings, sync);
+        EngineFactory rocks = (d, sync) -> new RocksEngine(d, settings);
+        System.out.printf(Locale.ROOT, "# storage benchmark: %d keys, 16-byte keys, %d-byte values, %d MiB memtable, %d MiB block cache%n",
+                keys, valueSize, memtableMb, cacheMb);
+        System.out.printf(Locale.ROOT, "# %s, %d cores, java %s%n", System.getProperty("os.name"),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        warmUp(root, cairn);
+        warmUp(root, rocks);
+
+        compare("fillseq", root, cairn, rocks, (e, d) -> fill(e, keys, true, valueSize, false, 1));
+        EngineFactory[] engines = {cairn, rocks};
+        String[] names = {"fillrandom", "overwrite", "readrandom", "readseq", "scan100"};
+        double[][] rates = new double[names.length][2];
+        double[] writeAmp = new double[2];
+        long[] disk = new long[2];
+        boolean anyMain = only == null || java.util.Arrays.stream(names).anyMatch(only::contains);
+        for (int i = 0; i < 2 && anyMain; i++) {
+            Path d = root.resolve("main-" + i + "-" + runs++);
+            try (KvEngine e = engines[i].open(d, false)) {
+                rates[0][i] = fill(e, keys, false, valueSize, false, 1);
+                rates[1][i] = fill(e, keys, false, valueSize, false, 1);
+                rates[2][i] = readRandom(e, keys);
+                rates[3][i] = readSeq(e);
+                rates[4][i] = scans(e, Math.max(1, keys / 100), 100);
+                e.settle();
+                writeAmp[i] = e.writeAmplification();
+            }
+            disk[i] = du(d);
+            delete(d);
+        }
+        for (int w = 0; w < names.length; w++) {
+            print(names[w], rates[w][0], rates[w][1]);
+        }
+        long syncOps = Math.max(100, keys / 100);
+        compare("fillsync_1thread", root, cairn, rocks, (e, d) -> fill(e, syncOps, false, valueSize, true, 1), true);
+        compare("fillsync_16threads", root, cairn, rocks, (e, d) -> fill(e, syncOps, false, valueSize, true, 16), true);
+        compare("fillrandom_4k", root, cairn, rocks, (e, d) -> fill(e, Math.max(100, keys / 10), false, 4096, false, 1));
+        if (anyMain) {
+            System.out.printf(Locale.ROOT, "write_amplification cairn=%.2f rocksdb=%.2f%n", writeAmp[0], writeAmp[1]);
+            System.out.printf(Locale.ROOT, "disk_bytes cairn=%d rocksdb=%d%n", disk[0], disk[1]);
+        }
+        if (dir == null) {
+            delete(root);
+        }
+        return 0;
+    }
+
+    private interface Workload {
+        double run(KvEngine engine, Path dir) throws Exception;
+    }
+
+    private void compare(String name, Path root, EngineFactory cairn, EngineFactory rocks, Workload w) throws Exception {
+        compare(name, root, cairn, rocks, w, false);
+    }
+
+    private void compare(String name, Path root, EngineFactory cairn, EngineFactory rocks, Workload w, boolean sync) throws Exception {
+        if (only != null && !only.contains(name)) {
+            return;
+        }
+        double a = runFresh(root, cairn, w, sync);
+        double b = runFresh(root, rocks, w, sync);
+        print(name, a, b);
+    }
+
+    private double runFresh(Path root, EngineFactory f, Workload w, boolean sync) throws Exception {
+        Path d = root.resolve("run-" + runs++);
+        double rate;
+        try (KvEngine e = f.open(d, sync)) {
+            rate = w.run(e, d);
+        }
+        delete(d);
+        return rate;
+    }
+
+    private void print(String name, double cairn, double rocks) {
+        if (only != null && !only.contains(name)) {
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%s cairn=%.0f rocksdb=%.0f ratio=%.2f%n", name, cairn, rocks, cairn / rocks);
+    }
+
+    private void warmUp(Path root, EngineFactory f) throws Exception {
+        runFresh(root, f, (e, d) -> {
+            long n = Math.min(keys, 200_000);
+            fill(e, n, false, valueSize, false, 1);
+            readRandom(e, n);
+            scans(e, n / 100, 100);
+            return 0;
+        }, false);
+    }
+
+    static byte[] key(long i) {
+        return String.format(Locale.ROOT, "%016d", i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Writes {@code ops} entries (sequential or uniformly random keys) from {@code threads} threads; returns ops/s. */
+    private double fill(KvEngine e, long ops, boolean sequential, int size, boolean sync, int threads) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    Random rnd = new Random(id * 7919L + ops);
+                    byte[] value = new byte[size];
+                    rnd.nextBytes(value);
+                    for (long i = id; i < ops; i += threads) {
+                        long k = sequential ? i : (rnd.nextLong() & Long.MAX_VALUE) % keys;
+                        value[0] = (byte) i;
+                        e.put(key(k), value, sync);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            return ops / seconds(start);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private double readRandom(KvEngine e, long ops) {
+        Random rnd = new Random(42);
+        long found = 0;
+        long start = System.nanoTime();
+        for (long i = 0; i < ops; i++) {
+            if (e.get(key((rnd.nextLong() & Long.MAX_VALUE) % keys)) >= 0) {
+                found++;
+            }
+        }
+        double rate = ops / seconds(start);
+        if (found == 0) {
+            throw new IllegalStateException("readrandom found nothing");
+        }
+        return rate;
+    }
+
+    private double readSeq(KvEngine e) {
+        long start = System.nanoTime();
+        long read = e.readAll();
+        if (read == 0) {
+            throw new IllegalStateException("readseq found nothing");
+        }
+        return read / seconds(start);
+    }
+
+    private double scans(KvEngine e, long ops, int length) {
+        Random rnd = new Random(7);
+        long start = System.nanoTime();
+        long entries = 0;
+        for (long i = 0; i < ops; i++) {
+            entries += e.scan(key((rnd.nextLong() & Long.MAX_VALUE) % keys), length);
+        }
+        if (entries == 0) {
+            throw new IllegalStateException("scans found nothing");
+        }
+        return ops / seconds(start);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static long du(Path d) throws IOException {
+        try (Stream<Path> files = Files.walk(d)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void delete(Path d) throws IOException {
+        if (!Files.exists(d)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(d)) {
+            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
