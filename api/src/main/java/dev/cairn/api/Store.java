@@ -45,7 +45,8 @@ import java.util.Optional;
  * document stronger guarantees.
  *
  * <p>Arrays passed in are not retained: the store copies what it keeps, so callers may reuse them.
- * Arrays returned in entries belong to the caller.
+ * Arrays returned in entries belong to the caller; the entry {@link #put} returns may hold the very
+ * arrays the caller passed in.
  */
 public interface Store extends AutoCloseable {
 

@@ -1,7 +1,6 @@
 package dev.cairn.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,8 +149,14 @@ final class StorageBench implements Callable<Integer> {
         }, false);
     }
 
+    /** The 16-byte zero-padded decimal key of {@code i}, built without String.format (which would dominate the loop). */
     static byte[] key(long i) {
-        return String.format(Locale.ROOT, "%016d", i).getBytes(StandardCharsets.US_ASCII);
+        byte[] k = new byte[16];
+        for (int p = 15; p >= 0; p--) {
+            k[p] = (byte) ('0' + i % 10);
+            i /= 10;
+        }
+        return k;
     }
 
     /** Writes {@code ops} entries (sequential or uniformly random keys) from {@code threads} threads; returns ops/s. */

@@ -362,9 +362,9 @@ public final class LsmStore implements Store {
         limits.checkKey(key);
         limits.checkValue(value);
         return mutate((seq, out) -> {
-            Record r = Record.put(key.clone(), seq, options.expiresAtMillis(clock.millis()), value.clone());
-            out.add(r);
-            return r.toEntry();
+            long expiresAt = options.expiresAtMillis(clock.millis());
+            out.add(Record.put(key.clone(), seq, expiresAt, value.clone()));
+            return new Entry(key, value, seq, expiresAt); // the caller's own arrays: no third copy
         });
     }
 

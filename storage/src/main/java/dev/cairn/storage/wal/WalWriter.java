@@ -79,11 +79,13 @@ public final class WalWriter implements Closeable {
     /** Appends one batch as one record; returns the offset just past it. */
     public synchronized long append(List<Record> batch) {
         ByteBuffer buf = WalFormat.encode(batch);
-        pending.put(buf.array(), 0, buf.limit());
         stats.walBytes.add(buf.limit());
         appendedTo += buf.limit();
-        if (!deferWrites) {
-            writePending();
+        if (deferWrites) {
+            pending.put(buf.array(), 0, buf.limit());
+        } else {
+            write(buf);
+            writtenTo = appendedTo;
         }
         return appendedTo;
     }
@@ -93,7 +95,12 @@ public final class WalWriter implements Closeable {
         if (pending.size() == 0) {
             return;
         }
-        ByteBuffer buf = ByteBuffer.wrap(pending.array(), 0, pending.size());
+        write(ByteBuffer.wrap(pending.array(), 0, pending.size()));
+        pending.reset();
+        writtenTo = appendedTo;
+    }
+
+    private void write(ByteBuffer buf) {
         try {
             while (buf.hasRemaining()) {
                 channel.write(buf);
@@ -101,8 +108,6 @@ public final class WalWriter implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
-        pending.reset();
-        writtenTo = appendedTo;
     }
 
     /**
