@@ -600,14 +600,17 @@ public final class LsmStore implements Store {
         WalWriter old = wal;
         try {
             wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
-            old.close();
         } catch (IOException e) {
             backgroundError = e;
             throw new StorageIOException("cannot start a new WAL segment in " + dir, e);
         }
         Memtable frozen = v.active;
         view = new View(new Memtable(wal.number()), frozen, v.version);
-        flushThread.execute(() -> runInBackground(() -> flush(frozen)));
+        // The old segment's final fsync happens on the flush thread, not under the write lock.
+        flushThread.execute(() -> runInBackground(() -> {
+            old.close();
+            flush(frozen);
+        }));
     }
 
     private void flush(Memtable frozen) throws IOException {
