@@ -1,46 +1,42 @@
 package dev.cairn.storage.format;
 
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Merges sorted record iterators into one sorted stream. Sources are given newest first; two
  * records can only compare equal if they are the same version of the same key, and then the
  * newer source wins and the duplicate is skipped.
+ *
+ * <p>A binary min-heap of source indexes in an {@code int[]} (no boxing): the top is the source
+ * whose current record comes first, ties broken by source order.
  */
 public final class MergingIterator implements RecordIterator {
-    private final List<RecordIterator> sources;
-    private final PriorityQueue<Integer> heap;
+    private final RecordIterator[] sources;
+    private final int[] heap;
+    private int size;
     private Record current;
 
     public MergingIterator(List<RecordIterator> sources) {
-        this.sources = sources;
-        this.heap = new PriorityQueue<>(Math.max(1, sources.size()), (a, b) -> {
-            int c = Record.ORDER.compare(sources.get(a).current(), sources.get(b).current());
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        this.sources = sources.toArray(new RecordIterator[0]);
+        this.heap = new int[this.sources.length];
     }
 
     @Override
     public void seek(byte[] key, long sequence) {
-        heap.clear();
-        for (int i = 0; i < sources.size(); i++) {
-            sources.get(i).seek(key, sequence);
-            if (sources.get(i).valid()) {
-                heap.add(i);
-            }
+        size = 0;
+        for (int i = 0; i < sources.length; i++) {
+            sources[i].seek(key, sequence);
+            push(i);
         }
         advance();
     }
 
     @Override
     public void seekToFirst() {
-        heap.clear();
-        for (int i = 0; i < sources.size(); i++) {
-            sources.get(i).seekToFirst();
-            if (sources.get(i).valid()) {
-                heap.add(i);
-            }
+        size = 0;
+        for (int i = 0; i < sources.length; i++) {
+            sources[i].seekToFirst();
+            push(i);
         }
         advance();
     }
@@ -63,19 +59,68 @@ public final class MergingIterator implements RecordIterator {
     private void advance() {
         Record previous = current;
         current = null;
-        while (!heap.isEmpty()) {
-            int i = heap.poll();
-            RecordIterator source = sources.get(i);
+        while (size > 0) {
+            int i = heap[0];
+            RecordIterator source = sources[i];
             Record r = source.current();
             source.next();
             if (source.valid()) {
-                heap.add(i);
+                siftDown(0);
+            } else {
+                heap[0] = heap[--size];
+                if (size > 0) {
+                    siftDown(0);
+                }
             }
             if (previous != null && Record.ORDER.compare(previous, r) == 0) {
-                continue; // same version seen in a newer source
+                continue; // the same version, already returned from a newer source
             }
             current = r;
             return;
+        }
+    }
+
+    private boolean less(int a, int b) {
+        int c = Record.ORDER.compare(sources[a].current(), sources[b].current());
+        return c < 0 || (c == 0 && a < b);
+    }
+
+    private void push(int source) {
+        if (!sources[source].valid()) {
+            return;
+        }
+        int pos = size++;
+        heap[pos] = source;
+        while (pos > 0) {
+            int parent = (pos - 1) >>> 1;
+            if (!less(heap[pos], heap[parent])) {
+                break;
+            }
+            int t = heap[pos];
+            heap[pos] = heap[parent];
+            heap[parent] = t;
+            pos = parent;
+        }
+    }
+
+    private void siftDown(int pos) {
+        while (true) {
+            int left = 2 * pos + 1;
+            if (left >= size) {
+                return;
+            }
+            int smallest = left;
+            int right = left + 1;
+            if (right < size && less(heap[right], heap[left])) {
+                smallest = right;
+            }
+            if (!less(heap[smallest], heap[pos])) {
+                return;
+            }
+            int t = heap[pos];
+            heap[pos] = heap[smallest];
+            heap[smallest] = t;
+            pos = smallest;
         }
     }
 

@@ -27,13 +27,28 @@ public final class Record {
     private final byte kind;
     private final long expiresAtMillis;
     private final byte[] value;
+    /** True when key and value are fresh arrays no one else holds (decoded from a table). */
+    private final boolean exclusive;
 
-    private Record(byte[] key, long sequence, byte kind, long expiresAtMillis, byte[] value) {
+    private Record(byte[] key, long sequence, byte kind, long expiresAtMillis, byte[] value, boolean exclusive) {
         this.key = key;
         this.sequence = sequence;
         this.kind = kind;
         this.expiresAtMillis = expiresAtMillis;
         this.value = value;
+        this.exclusive = exclusive;
+    }
+
+    private Record(byte[] key, long sequence, byte kind, long expiresAtMillis, byte[] value) {
+        this(key, sequence, kind, expiresAtMillis, value, false);
+    }
+
+    /**
+     * A put decoded from a table into fresh arrays that nothing else references; {@link #toEntry}
+     * hands them over instead of copying them.
+     */
+    public static Record decodedPut(byte[] key, long sequence, long expiresAtMillis, byte[] value) {
+        return new Record(key, sequence, PUT, expiresAtMillis, value, true);
     }
 
     public static Record put(byte[] key, long sequence, long expiresAtMillis, byte[] value) {
@@ -84,9 +99,14 @@ public final class Record {
         return kind == DELETE || Entry.isExpired(expiresAtMillis, nowMillis);
     }
 
-    /** The API entry for a live put; a copy of the value so callers may modify it. */
+    /**
+     * The API entry for a live put. Its arrays belong to the caller: copies, unless this record
+     * was decoded into arrays of its own (then it must not be used again).
+     */
     public Entry toEntry() {
-        return new Entry(key.clone(), value.clone(), sequence, expiresAtMillis);
+        return exclusive
+                ? new Entry(key, value, sequence, expiresAtMillis)
+                : new Entry(key.clone(), value.clone(), sequence, expiresAtMillis);
     }
 
     /** Approximate heap bytes, for memtable accounting. */

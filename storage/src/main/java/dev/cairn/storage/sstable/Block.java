@@ -10,16 +10,23 @@ import java.nio.ByteBuffer;
  */
 final class Block {
     final byte[] data;
+    /** The block occupies data[0, length); bytes after it (a trailer) are ignored. */
+    final int length;
     private final int restartsOffset;
     private final int restartCount;
 
     Block(byte[] data) {
+        this(data, data.length);
+    }
+
+    Block(byte[] data, int length) {
         this.data = data;
-        if (data.length < 4) {
-            throw new IllegalArgumentException("block of " + data.length + " bytes has no restart count");
+        this.length = length;
+        if (length < 4) {
+            throw new IllegalArgumentException("block of " + length + " bytes has no restart count");
         }
-        restartCount = ByteBuffer.wrap(data).getInt(data.length - 4);
-        long offset = data.length - 4 - 4L * restartCount;
+        restartCount = ByteBuffer.wrap(data).getInt(length - 4);
+        long offset = length - 4 - 4L * restartCount;
         if (restartCount < 1 || offset < 0) {
             throw new IllegalArgumentException("bad restart count " + restartCount);
         }

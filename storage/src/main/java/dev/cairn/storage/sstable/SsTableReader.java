@@ -133,8 +133,18 @@ public final class SsTableReader implements Closeable {
         buf.flip();
     }
 
-    /** Reads, verifies and decompresses the block at offset. */
+    /** Reads, verifies and decompresses the block at offset into an array of its own. */
     private static byte[] readBlockContents(Path file, FileChannel channel, long offset, int size) throws IOException {
+        Contents c = readBlock(file, channel, offset, size);
+        return c.length == c.data.length ? c.data : java.util.Arrays.copyOf(c.data, c.length);
+    }
+
+    /** Verified, decompressed block contents in data[0, length). */
+    private record Contents(byte[] data, int length) {
+    }
+
+    /** Reads, verifies and decompresses the block at offset; an uncompressed block keeps its trailer bytes after {@code length}. */
+    private static Contents readBlock(Path file, FileChannel channel, long offset, int size) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(size + TableFormat.BLOCK_TRAILER);
         readFully(channel, buf, offset);
         byte[] raw = buf.array();
@@ -145,7 +155,7 @@ public final class SsTableReader implements Closeable {
             throw new CorruptionException(file, offset, "block checksum mismatch");
         }
         if (type == Compression.NONE.id) {
-            return size == raw.length ? raw : java.util.Arrays.copyOf(raw, size);
+            return new Contents(raw, size);
         }
         if (type != Compression.LZ4.id) {
             throw new CorruptionException(file, offset, "unknown compression type " + type);
@@ -155,7 +165,7 @@ public final class SsTableReader implements Closeable {
             int length = Varint.readLength(in, 64 * 1024 * 1024);
             byte[] out = new byte[length];
             LZ4.decompress(raw, in.position(), out, 0, length);
-            return out;
+            return new Contents(out, length);
         } catch (IllegalArgumentException | LZ4Exception e) {
             throw new CorruptionException(file, offset, "cannot decompress block: " + e.getMessage(), e);
         }
@@ -170,7 +180,8 @@ public final class SsTableReader implements Closeable {
         }
         stats.blockCacheMisses.increment();
         try {
-            b = new Block(readBlockContents(file, channel, blockOffsets[i], blockSizes[i]));
+            Contents c = readBlock(file, channel, blockOffsets[i], blockSizes[i]);
+            b = new Block(c.data(), c.length());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " at " + blockOffsets[i], e);
         } catch (IllegalArgumentException e) {
@@ -239,7 +250,7 @@ public final class SsTableReader implements Closeable {
         ByteBuffer v = ByteBuffer.wrap(b.data, c.valueOffset + 1, c.valueLength - 1);
         long expiresAt = Varint.read(v);
         byte[] value = java.util.Arrays.copyOfRange(b.data, v.position(), c.valueOffset + c.valueLength);
-        return Record.put(ukey, seq, expiresAt, value);
+        return Record.decodedPut(ukey, seq, expiresAt, value);
     }
 
     /** A cursor over the whole table. */
