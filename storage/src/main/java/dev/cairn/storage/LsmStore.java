@@ -744,11 +744,11 @@ public final class LsmStore implements Store {
             List<RecordIterator> inputs = new ArrayList<>();
             long bytesRead = 0;
             for (TableFile t : plan.upper()) {
-                inputs.add(t.reader().iterator());
+                inputs.add(t.reader().sequentialIterator());
                 bytesRead += t.size();
             }
             for (TableFile t : plan.lower()) {
-                inputs.add(t.reader().iterator());
+                inputs.add(t.reader().sequentialIterator());
                 bytesRead += t.size();
             }
             List<TableSummary> written;

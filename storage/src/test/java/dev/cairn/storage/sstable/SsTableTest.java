@@ -56,6 +56,15 @@ class SsTableTest {
                 iterated.add(it.current());
             }
             assertEquals(records.size(), iterated.size());
+            List<Record> sequential = new ArrayList<>();
+            RecordIterator seq = reader.sequentialIterator();
+            for (seq.seekToFirst(); seq.valid(); seq.next()) {
+                sequential.add(seq.current());
+            }
+            assertEquals(records.size(), sequential.size());
+            for (int j = 0; j < sequential.size(); j++) {
+                same(iterated.get(j), sequential.get(j));
+            }
             int i = 0;
             for (Record expected : records.keySet()) {
                 same(expected, iterated.get(i++));
