@@ -57,9 +57,9 @@ class SsTableTest {
             }
             assertEquals(records.size(), iterated.size());
             List<Record> sequential = new ArrayList<>();
-            RecordIterator seq = reader.sequentialIterator();
-            for (seq.seekToFirst(); seq.valid(); seq.next()) {
-                sequential.add(seq.current());
+            RecordIterator pass = reader.sequentialIterator();
+            for (pass.seekToFirst(); pass.valid(); pass.next()) {
+                sequential.add(pass.current());
             }
             assertEquals(records.size(), sequential.size());
             for (int j = 0; j < sequential.size(); j++) {
