@@ -615,7 +615,9 @@ public final class LsmStore implements Store {
 
     private void flush(Memtable frozen) throws IOException {
         installFlush(frozen, view.active.walNumber());
-        Files.deleteIfExists(dir.resolve(FileNames.wal(frozen.walNumber())));
+        if (Files.deleteIfExists(dir.resolve(FileNames.wal(frozen.walNumber())))) {
+            FileNames.fsyncDirectory(dir);
+        }
         scheduleCompaction();
     }
 

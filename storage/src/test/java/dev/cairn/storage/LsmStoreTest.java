@@ -155,6 +155,21 @@ class LsmStoreTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void intervalModeFsyncsInTheBackground() throws Exception {
+        StorageOptions options = StorageOptions.builder(dir).syncMode(SyncMode.INTERVAL).syncIntervalMillis(10).build();
+        try (LsmStore store = LsmStore.open(options)) {
+            store.put(utf8("k"), utf8("v"));
+            while (store.stats().walSyncs() == 0) {
+                Thread.sleep(5);
+            }
+        }
+        try (LsmStore store = LsmStore.open(options)) {
+            assertArrayEquals(utf8("v"), store.get(utf8("k")).orElseThrow().value());
+        }
+    }
+
+    @Test
     void compactionReclaimsExpiredEntriesAndTombstones() throws Exception {
         ManualClock clock = new ManualClock();
         try (LsmStore store = LsmStore.open(small(dir).clock(clock).build())) {

@@ -1,6 +1,7 @@
 package dev.cairn.storage.manifest;
 
 import dev.cairn.api.ByteStrings;
+import dev.cairn.storage.FileNames;
 import dev.cairn.storage.sstable.SsTableReader;
 import dev.cairn.storage.sstable.TableSummary;
 import java.io.IOException;
@@ -64,8 +65,8 @@ public final class TableFile {
         if (refs.decrementAndGet() == 0) {
             try {
                 reader.close();
-                if (obsolete) {
-                    Files.deleteIfExists(reader.file());
+                if (obsolete && Files.deleteIfExists(reader.file())) {
+                    FileNames.fsyncDirectory(reader.file().getParent());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot release " + reader.file(), e);
