@@ -56,7 +56,10 @@ public interface Store extends AutoCloseable {
     /** The clock this store reads time from, for TTLs and expiry. */
     Clock clock();
 
-    /** The live entry of {@code key}, or empty if it is absent or expired. */
+    /**
+     * The live entry of {@code key}, or empty if it is absent or expired. With
+     * {@link ReadOptions#includingExpired()}, an expired entry not yet reclaimed is returned too.
+     */
     Optional<Entry> get(byte[] key, ReadOptions options);
 
     /** True when {@code key} has a live entry. */
@@ -92,7 +95,7 @@ public interface Store extends AutoCloseable {
      * decimal ASCII ({@link DecimalCounter}); anything else raises {@link NotANumberException}, and
      * a result outside the 64-bit range raises {@link NumericOverflowException}; in both cases the
      * stored value is left unchanged. An existing expiry is kept unless {@code options} carries a
-     * TTL, which then replaces it.
+     * TTL or an expiry instant, which then replaces it.
      */
     long increment(byte[] key, long delta, WriteOptions options);
 

@@ -7,19 +7,38 @@ import java.util.Objects;
  * Options of a write: the {@link Consistency} (W) and the time to live of what it writes.
  * Immutable; {@link #DEFAULT} writes at {@code QUORUM} with no expiry.
  *
- * <p>The TTL is measured from the moment the store applies the write, on the store's clock. A
- * write without a TTL stores an entry that never expires, except where an operation says it keeps
- * the existing expiry ({@link Store#increment}).
+ * <p>The TTL is measured from the moment the store applies the write, on the store's clock; an
+ * absolute instant ({@link #withExpiresAt}) is used as given. A write with neither stores an entry
+ * that never expires, except where an operation says it keeps the existing expiry
+ * ({@link Store#increment}).
  */
 public final class WriteOptions {
     public static final WriteOptions DEFAULT = new WriteOptions(Consistency.QUORUM, null);
 
     private final Consistency consistency;
     private final Duration ttl;
+    private final long expiresAtMillis; // absolute expiry, or NO_EXPIRY when ttl decides
 
     private WriteOptions(Consistency consistency, Duration ttl) {
+        this(consistency, ttl, Entry.NO_EXPIRY);
+    }
+
+    private WriteOptions(Consistency consistency, Duration ttl, long expiresAtMillis) {
         this.consistency = consistency;
         this.ttl = ttl;
+        this.expiresAtMillis = expiresAtMillis;
+    }
+
+    /**
+     * These options with an absolute expiry instant (epoch millis, positive) instead of a TTL: what
+     * a caller uses to keep an entry's existing expiry across a rewrite, or to expire at a given
+     * time. An instant at or before now writes an entry that is already expired (invisible).
+     */
+    public WriteOptions withExpiresAt(long epochMillis) {
+        if (epochMillis <= 0) {
+            throw new IllegalArgumentException("expiry instant must be positive: " + epochMillis);
+        }
+        return new WriteOptions(consistency, null, epochMillis);
     }
 
     /** Default options with a time to live. */
@@ -38,7 +57,7 @@ public final class WriteOptions {
         if (ttl.isNegative() || ttl.toMillis() < 1) {
             throw new IllegalArgumentException("ttl must be at least 1 ms: " + ttl);
         }
-        return new WriteOptions(consistency, ttl);
+        return new WriteOptions(consistency, ttl, Entry.NO_EXPIRY);
     }
 
     /** These options with no time to live: the entry never expires. */
@@ -47,16 +66,21 @@ public final class WriteOptions {
     }
 
     public WriteOptions withConsistency(Consistency consistency) {
-        return new WriteOptions(Objects.requireNonNull(consistency, "consistency"), ttl);
+        return new WriteOptions(Objects.requireNonNull(consistency, "consistency"), ttl, expiresAtMillis);
     }
 
     public Consistency consistency() {
         return consistency;
     }
 
-    /** The time to live, or {@code null} when the written entry never expires. */
+    /** The time to live, or {@code null} when none was given (no expiry, or an absolute one). */
     public Duration ttl() {
         return ttl;
+    }
+
+    /** True when these options set an expiry (a TTL or an absolute instant). */
+    public boolean hasExpiry() {
+        return ttl != null || expiresAtMillis != Entry.NO_EXPIRY;
     }
 
     /**
@@ -65,7 +89,7 @@ public final class WriteOptions {
      */
     public long expiresAtMillis(long nowMillis) {
         if (ttl == null) {
-            return Entry.NO_EXPIRY;
+            return expiresAtMillis;
         }
         long millis = ttl.toMillis();
         return millis > Long.MAX_VALUE - nowMillis ? Long.MAX_VALUE : nowMillis + millis;
@@ -73,6 +97,7 @@ public final class WriteOptions {
 
     @Override
     public String toString() {
-        return "WriteOptions{" + consistency + (ttl == null ? "" : ", ttl=" + ttl) + "}";
+        return "WriteOptions{" + consistency + (ttl == null ? "" : ", ttl=" + ttl)
+                + (expiresAtMillis == Entry.NO_EXPIRY ? "" : ", expiresAt=" + expiresAtMillis) + "}";
     }
 }

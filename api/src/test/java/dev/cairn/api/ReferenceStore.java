@@ -44,6 +44,10 @@ public final class ReferenceStore implements Store {
     @Override
     public synchronized Optional<Entry> get(byte[] key, ReadOptions options) {
         checkRead(options);
+        if (options.includeExpired()) {
+            Entry stored = entries.get(limits.checkKey(key));
+            return stored == null ? Optional.empty() : Optional.of(copy(stored));
+        }
         return Optional.ofNullable(live(limits.checkKey(key)));
     }
 
@@ -103,7 +107,7 @@ public final class ReferenceStore implements Store {
         long now = clock.millis();
         long base = current == null ? 0 : DecimalCounter.parse(key, current.value());
         long next = DecimalCounter.add(base, delta);
-        long expiresAt = options.ttl() != null || current == null
+        long expiresAt = options.hasExpiry() || current == null
                 ? options.expiresAtMillis(now)
                 : current.expiresAtMillis();
         write(key, DecimalCounter.encode(next), expiresAt);

@@ -277,6 +277,37 @@ public abstract class StoreContract {
     }
 
     @Test
+    void anAbsoluteExpiryInstantIsUsedAsGiven() {
+        long at = clock.millis() + 12_345;
+        Entry e = store.put(utf8("k"), utf8("v"), WriteOptions.DEFAULT.withExpiresAt(at));
+        assertEquals(at, e.expiresAtMillis());
+        assertEquals(at, store.get(utf8("k")).orElseThrow().expiresAtMillis());
+        store.increment(utf8("n"), 1, WriteOptions.DEFAULT.withExpiresAt(at));
+        assertEquals(at, store.get(utf8("n")).orElseThrow().expiresAtMillis());
+        clock.advanceMillis(12_345);
+        assertFalse(store.exists(utf8("k")));
+        assertThrows(IllegalArgumentException.class, () -> WriteOptions.DEFAULT.withExpiresAt(0));
+    }
+
+    @Test
+    void getIncludingExpiredShowsAnExpiredEntryThatIsStillStored() {
+        store.put(utf8("k"), utf8("v"), WriteOptions.ttl(Duration.ofSeconds(1)));
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(store.get(utf8("k")).isEmpty());
+        Optional<Entry> expired = store.get(utf8("k"), ReadOptions.DEFAULT.includingExpired());
+        if (expired.isPresent()) { // best effort: the store may already have reclaimed it
+            assertTrue(expired.get().isExpiredAt(clock.millis()));
+            assertArrayEquals(utf8("v"), expired.get().value());
+        }
+        store.delete(utf8("k"));
+        store.put(utf8("gone"), utf8("v"));
+        store.delete(utf8("gone"));
+        assertTrue(store.get(utf8("gone"), ReadOptions.DEFAULT.includingExpired()).isEmpty(), "a deleted key stays absent");
+        store.put(utf8("live"), utf8("v"));
+        assertArrayEquals(utf8("v"), store.get(utf8("live"), ReadOptions.DEFAULT.includingExpired()).orElseThrow().value());
+    }
+
+    @Test
     void putWithoutTtlClearsAnEarlierExpiry() {
         store.put(utf8("k"), utf8("v"), WriteOptions.ttl(Duration.ofSeconds(1)));
         store.put(utf8("k"), utf8("v2"));

@@ -276,7 +276,10 @@ public final class LsmStore implements Store {
         View v = acquire();
         try {
             Record r = lookup(v, key, snapshot);
-            return r == null || r.isDeadAt(clock.millis()) ? Optional.empty() : Optional.of(r.toEntry());
+            if (r == null || r.isDelete() || (!options.includeExpired() && r.isDeadAt(clock.millis()))) {
+                return Optional.empty();
+            }
+            return Optional.of(r.toEntry());
         } finally {
             v.version.release();
         }
@@ -421,7 +424,7 @@ public final class LsmStore implements Store {
             Record current = liveLocked(key);
             long base = current == null ? 0 : DecimalCounter.parse(key, current.value());
             long next = DecimalCounter.add(base, delta);
-            long expiresAt = options.ttl() != null || current == null
+            long expiresAt = options.hasExpiry() || current == null
                     ? options.expiresAtMillis(clock.millis())
                     : current.expiresAtMillis();
             out.add(Record.put(key.clone(), seq, expiresAt, DecimalCounter.encode(next)));

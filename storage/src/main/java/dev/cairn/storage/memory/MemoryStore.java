@@ -138,6 +138,10 @@ public final class MemoryStore implements Store {
     @Override
     public Optional<Entry> get(byte[] key, ReadOptions options) {
         checkRead(options);
+        if (options.includeExpired()) {
+            Node n = map.get(limits().checkKey(key));
+            return n == null ? Optional.empty() : Optional.of(copy(n.entry));
+        }
         Entry e = live(limits().checkKey(key), true);
         return e == null ? Optional.empty() : Optional.of(copy(e));
     }
@@ -280,7 +284,7 @@ public final class MemoryStore implements Store {
             checkOpen();
             Entry current = live(key, false);
             long next = DecimalCounter.add(current == null ? 0 : DecimalCounter.parse(key, current.value()), delta);
-            long expiresAt = options.ttl() != null || current == null
+            long expiresAt = options.hasExpiry() || current == null
                     ? options.expiresAtMillis(now())
                     : current.expiresAtMillis();
             write(key, DecimalCounter.encode(next), expiresAt);
