@@ -1,0 +1,278 @@
+package dev.cairn.jcache;
+
+import dev.cairn.jcache.backend.CacheBackend;
+import dev.cairn.jcache.backend.DiskStores;
+import dev.cairn.jcache.backend.HeapBackend;
+import dev.cairn.jcache.backend.StoreBackend;
+import dev.cairn.jcache.configuration.CairnConfiguration;
+import dev.cairn.jcache.configuration.ManagerSettings;
+import dev.cairn.jcache.configuration.Persistence;
+import dev.cairn.jcache.serialization.AllowList;
+import dev.cairn.jcache.serialization.Codec;
+import dev.cairn.storage.LsmStore;
+import dev.cairn.storage.StorageOptions;
+import dev.cairn.storage.SyncMode;
+import dev.cairn.storage.memory.EvictionPolicy;
+import dev.cairn.storage.memory.MemoryStore;
+import dev.cairn.storage.memory.MemoryStoreOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.spi.CachingProvider;
+
+/**
+ * A JCache {@link CacheManager}: a set of named caches sharing settings ({@link ManagerSettings}),
+ * a class loader, a data directory for disk caches and an executor for asynchronous listeners and
+ * {@code loadAll}.
+ *
+ * <p>Each store-by-value cache gets its own Cairn store: a {@link MemoryStore} (bounded and evicting
+ * as configured) or an {@link LsmStore} in {@code data-dir/<manager URI>/<cache name>} (both
+ * URL-encoded). A store-by-reference
+ * cache keeps its objects on the heap.
+ */
+public final class CairnCacheManager implements CacheManager {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final CairnCachingProvider provider;
+    private final URI uri;
+    private final ClassLoader classLoader;
+    private final Properties properties;
+    private final ManagerSettings settings;
+    private final Map<String, CairnCache<?, ?>> caches = new ConcurrentHashMap<>();
+    private final ExecutorService executor;
+    private final Clock clock = Clock.systemUTC();
+    private volatile boolean closed;
+
+    CairnCacheManager(CairnCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties,
+                      ManagerSettings settings) {
+        this.provider = provider;
+        this.uri = uri;
+        this.classLoader = classLoader;
+        this.properties = properties;
+        this.settings = settings;
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "cairn-jcache-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public CachingProvider getCachingProvider() {
+        return provider;
+    }
+
+    @Override
+    public URI getURI() {
+        return uri;
+    }
+
+    @Override
+    public ClassLoader getClassLoader() {
+        return classLoader;
+    }
+
+    @Override
+    public Properties getProperties() {
+        return properties;
+    }
+
+    public ManagerSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
+        checkOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        Objects.requireNonNull(configuration, "configuration");
+        CairnConfiguration<K, V> copy = copyOf(configuration);
+        synchronized (caches) {
+            if (caches.containsKey(cacheName)) {
+                throw new CacheException("cache " + cacheName + " already exists in " + uri);
+            }
+            CairnCache<K, V> cache = new CairnCache<>(cacheName, this, copy, backendFor(cacheName, copy), clock, executor);
+            caches.put(cacheName, cache);
+            return cache;
+        }
+    }
+
+    private static <K, V> CairnConfiguration<K, V> copyOf(Configuration<K, V> configuration) {
+        if (configuration instanceof CompleteConfiguration<K, V> complete) {
+            return new CairnConfiguration<>(complete);
+        }
+        CairnConfiguration<K, V> c = new CairnConfiguration<>();
+        c.setTypes(configuration.getKeyType(), configuration.getValueType());
+        c.setStoreByValue(configuration.isStoreByValue());
+        return c;
+    }
+
+    private <K, V> CacheBackend<K, V> backendFor(String cacheName, CairnConfiguration<K, V> c) {
+        if (!c.isStoreByValue()) {
+            return new HeapBackend<>(clock);
+        }
+        List<String> typePatterns = new ArrayList<>();
+        for (Class<?> type : List.of(c.getKeyType(), c.getValueType())) {
+            if (type != Object.class) {
+                typePatterns.add(type.getName());
+            }
+        }
+        AllowList allow = settings.allowList().with(typePatterns);
+        Codec codec = new Codec(allow, classLoader);
+        Persistence persistence = c.getPersistence() != null ? c.getPersistence() : settings.persistence(cacheName);
+        if (persistence == Persistence.DISK) {
+            Path root = settings.dataDirectory();
+            if (root == null) {
+                throw new CacheException("cache " + cacheName + " is on disk but the configuration " + uri
+                        + " sets no data-dir");
+            }
+            // One directory per manager URI, then per cache: managers sharing a data-dir stay apart.
+            Path dir = root.resolve(URLEncoder.encode(uri.toString(), StandardCharsets.UTF_8))
+                    .resolve(URLEncoder.encode(cacheName, StandardCharsets.UTF_8));
+            SyncMode sync = c.getSyncMode() != null ? c.getSyncMode()
+                    : settings.syncMode(cacheName) != null ? settings.syncMode(cacheName) : SyncMode.INTERVAL;
+            try {
+                LsmStore store = DiskStores.acquire(StorageOptions.builder(dir).syncMode(sync).clock(clock)
+                        .memtableBytes(8L << 20).blockCacheBytes(8L << 20).build());
+                return new StoreBackend<>(store, codec, dir);
+            } catch (IOException e) {
+                throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir, e);
+            }
+        }
+        Long maxEntries = c.getMaxEntries() != null ? c.getMaxEntries() : settings.maxEntries(cacheName);
+        Long maxBytes = c.getMaxBytes() != null ? c.getMaxBytes() : settings.maxBytes(cacheName);
+        EvictionPolicy eviction = c.getEviction() != null ? c.getEviction()
+                : settings.eviction(cacheName) != null ? settings.eviction(cacheName) : EvictionPolicy.LRU;
+        MemoryStoreOptions options = MemoryStoreOptions.defaults().withClock(clock).withEviction(eviction)
+                .withMaxEntries(maxEntries != null ? maxEntries : MemoryStoreOptions.UNBOUNDED)
+                .withMaxBytes(maxBytes != null ? maxBytes : MemoryStoreOptions.UNBOUNDED);
+        return new StoreBackend<>(new MemoryStore(options), codec, null);
+    }
+
+    @Override
+    public <K, V> Cache<K, V> getCache(String cacheName, Class<K> keyType, Class<V> valueType) {
+        checkOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        Objects.requireNonNull(keyType, "keyType");
+        Objects.requireNonNull(valueType, "valueType");
+        CairnCache<?, ?> cache = caches.get(cacheName);
+        if (cache == null) {
+            return null;
+        }
+        CompleteConfiguration<?, ?> c = cache.configuration();
+        if (c.getKeyType() != keyType) {
+            throw new ClassCastException("cache " + cacheName + " has keys of type " + c.getKeyType().getName()
+                    + ", not " + keyType.getName());
+        }
+        if (c.getValueType() != valueType) {
+            throw new ClassCastException("cache " + cacheName + " has values of type " + c.getValueType().getName()
+                    + ", not " + valueType.getName());
+        }
+        @SuppressWarnings("unchecked")
+        Cache<K, V> typed = (Cache<K, V>) cache;
+        return typed;
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public <K, V> Cache<K, V> getCache(String cacheName) {
+        checkOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        return (Cache<K, V>) caches.get(cacheName);
+    }
+
+    @Override
+    public Iterable<String> getCacheNames() {
+        checkOpen();
+        return Collections.unmodifiableSet(new LinkedHashSet<>(caches.keySet()));
+    }
+
+    @Override
+    public void destroyCache(String cacheName) {
+        checkOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        CairnCache<?, ?> cache = caches.remove(cacheName);
+        if (cache != null) {
+            cache.shutdown(true);
+        }
+    }
+
+    @Override
+    public void enableManagement(String cacheName, boolean enabled) {
+        checkOpen();
+        CairnCache<?, ?> cache = caches.get(Objects.requireNonNull(cacheName, "cacheName"));
+        if (cache != null) {
+            cache.setManagementEnabled(enabled);
+        }
+    }
+
+    @Override
+    public void enableStatistics(String cacheName, boolean enabled) {
+        checkOpen();
+        CairnCache<?, ?> cache = caches.get(Objects.requireNonNull(cacheName, "cacheName"));
+        if (cache != null) {
+            cache.setStatisticsEnabled(enabled);
+        }
+    }
+
+    /** Forgets a cache that closed itself. */
+    void release(CairnCache<?, ?> cache) {
+        caches.remove(cache.getName(), cache);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        provider.release(this);
+        for (CairnCache<?, ?> cache : List.copyOf(caches.values())) {
+            try {
+                cache.shutdown(false);
+            } catch (RuntimeException e) {
+                // keep closing the others
+            }
+        }
+        caches.clear();
+        executor.shutdown();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> clazz) {
+        if (clazz.isInstance(this)) {
+            return clazz.cast(this);
+        }
+        throw new IllegalArgumentException("cannot unwrap the cache manager to " + clazz.getName());
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("cache manager " + uri + " is closed");
+        }
+    }
+}

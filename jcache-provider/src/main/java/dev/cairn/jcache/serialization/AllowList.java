@@ -1,0 +1,77 @@
+package dev.cairn.jcache.serialization;
+
+import java.io.ObjectInputFilter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The classes Java deserialization may instantiate. A pattern is a class name ({@code com.x.Y}),
+ * a package ({@code com.x.*}) or a package and its sub-packages ({@code com.x.**}). Everything
+ * else is refused, whatever the bytes say: no class named in stored or received data is loaded
+ * unless it is listed here. Arrays are judged by their element type; primitive types are allowed.
+ *
+ * <p>{@link #JDK_VALUES} lists the JDK's value types (strings, numbers, dates, collections);
+ * a cache adds its configured key and value types and the patterns from its configuration.
+ */
+public final class AllowList implements ObjectInputFilter {
+    public static final List<String> JDK_VALUES = List.of(
+            "java.lang.String", "java.lang.Number", "java.lang.Long", "java.lang.Integer",
+            "java.lang.Short", "java.lang.Byte", "java.lang.Double", "java.lang.Float",
+            "java.lang.Boolean", "java.lang.Character", "java.lang.Enum",
+            "java.math.*", "java.time.*", "java.util.*", "java.sql.Date", "java.sql.Timestamp",
+            "java.sql.Time", "java.net.URI", "java.net.URL", "java.util.concurrent.*",
+            "java.util.concurrent.atomic.*");
+
+    private final List<String> patterns;
+
+    public AllowList(List<String> patterns) {
+        this.patterns = List.copyOf(patterns);
+    }
+
+    /** This list plus more patterns. */
+    public AllowList with(List<String> more) {
+        List<String> all = new ArrayList<>(patterns);
+        all.addAll(more);
+        return new AllowList(all);
+    }
+
+    public List<String> patterns() {
+        return patterns;
+    }
+
+    /** Whether {@code className} (not an array) matches a pattern. */
+    public boolean allows(String className) {
+        Objects.requireNonNull(className);
+        for (String p : patterns) {
+            if (p.endsWith(".**")) {
+                if (className.startsWith(p.substring(0, p.length() - 2))) {
+                    return true;
+                }
+            } else if (p.endsWith(".*")) {
+                String pkg = p.substring(0, p.length() - 1);
+                if (className.startsWith(pkg) && className.indexOf('.', pkg.length()) < 0) {
+                    return true;
+                }
+            } else if (p.equals(className)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Status checkInput(FilterInfo info) {
+        Class<?> c = info.serialClass();
+        if (c == null) {
+            return Status.UNDECIDED;
+        }
+        while (c.isArray()) {
+            c = c.getComponentType();
+        }
+        if (c.isPrimitive() || allows(c.getName())) {
+            return Status.ALLOWED;
+        }
+        return Status.REJECTED;
+    }
+}

@@ -1,0 +1,183 @@
+package dev.cairn.jcache.serialization;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Turns keys and values into bytes and back. The first byte is a type tag; {@code String}, the
+ * boxed primitives and {@code byte[]} have fast paths (no object streams), everything else goes
+ * through Java serialization, read back only through the {@link AllowList}.
+ *
+ * <p>Deserialization resolves classes with the cache manager's class loader. A refused class
+ * raises {@link SerializationException} naming it and the setting that would allow it.
+ */
+public final class Codec {
+    private static final byte STRING = 1;
+    private static final byte LONG = 2;
+    private static final byte INTEGER = 3;
+    private static final byte SHORT = 4;
+    private static final byte BYTE = 5;
+    private static final byte BOOLEAN = 6;
+    private static final byte CHARACTER = 7;
+    private static final byte DOUBLE = 8;
+    private static final byte FLOAT = 9;
+    private static final byte BYTES = 10;
+    private static final byte JAVA = 0x7F;
+
+    private final AllowList allowList;
+    private final ClassLoader classLoader;
+
+    public Codec(AllowList allowList, ClassLoader classLoader) {
+        this.allowList = allowList;
+        this.classLoader = classLoader;
+    }
+
+    public AllowList allowList() {
+        return allowList;
+    }
+
+    public byte[] encode(Object o) {
+        if (o instanceof String s) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            byte[] out = new byte[utf8.length + 1];
+            out[0] = STRING;
+            System.arraycopy(utf8, 0, out, 1, utf8.length);
+            return out;
+        }
+        if (o instanceof Long l) {
+            return ByteBuffer.allocate(9).put(LONG).putLong(l).array();
+        }
+        if (o instanceof Integer i) {
+            return ByteBuffer.allocate(5).put(INTEGER).putInt(i).array();
+        }
+        if (o instanceof byte[] b) {
+            byte[] out = new byte[b.length + 1];
+            out[0] = BYTES;
+            System.arraycopy(b, 0, out, 1, b.length);
+            return out;
+        }
+        if (o instanceof Short s) {
+            return ByteBuffer.allocate(3).put(SHORT).putShort(s).array();
+        }
+        if (o instanceof Byte b) {
+            return new byte[] {BYTE, b};
+        }
+        if (o instanceof Boolean b) {
+            return new byte[] {BOOLEAN, (byte) (b ? 1 : 0)};
+        }
+        if (o instanceof Character c) {
+            return ByteBuffer.allocate(3).put(CHARACTER).putChar(c).array();
+        }
+        if (o instanceof Double d) {
+            return ByteBuffer.allocate(9).put(DOUBLE).putDouble(d).array();
+        }
+        if (o instanceof Float f) {
+            return ByteBuffer.allocate(5).put(FLOAT).putFloat(f).array();
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        bytes.write(JAVA);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        } catch (IOException e) {
+            throw new SerializationException("cannot serialize a " + o.getClass().getName()
+                    + " (store-by-value caches need Serializable keys and values, or a fast-path type)", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public Object decode(byte[] b) {
+        if (b.length == 0) {
+            throw new SerializationException("empty serialized form", null);
+        }
+        ByteBuffer in = ByteBuffer.wrap(b, 1, b.length - 1);
+        switch (b[0]) {
+            case STRING:
+                return new String(b, 1, b.length - 1, StandardCharsets.UTF_8);
+            case LONG:
+                return in.getLong();
+            case INTEGER:
+                return in.getInt();
+            case BYTES:
+                return Arrays.copyOfRange(b, 1, b.length);
+            case SHORT:
+                return in.getShort();
+            case BYTE:
+                return b[1];
+            case BOOLEAN:
+                return b[1] != 0;
+            case CHARACTER:
+                return in.getChar();
+            case DOUBLE:
+                return in.getDouble();
+            case FLOAT:
+                return in.getFloat();
+            case JAVA:
+                return deserialize(b);
+            default:
+                throw new SerializationException("unknown type tag " + b[0], null);
+        }
+    }
+
+    private Object deserialize(byte[] b) {
+        RecordingFilter filter = new RecordingFilter(allowList);
+        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(b, 1, b.length - 1), classLoader)) {
+            in.setObjectInputFilter(filter);
+            return in.readObject();
+        } catch (InvalidClassException e) {
+            if (filter.refused != null) {
+                throw new SerializationException("deserialization of class " + filter.refused
+                        + " refused: it is not on the allow-list (add it, or its package as 'com.example.*' or 'com.example.**', "
+                        + "with the 'serialization.allow' setting of the Cairn configuration)", e);
+            }
+            throw new SerializationException("cannot deserialize: " + e.getMessage(), e);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new SerializationException("cannot deserialize: " + e, e);
+        }
+    }
+
+    /** Delegates to the allow-list and remembers the first class it refused, for the error message. */
+    private static final class RecordingFilter implements java.io.ObjectInputFilter {
+        private final AllowList allowList;
+        private String refused;
+
+        RecordingFilter(AllowList allowList) {
+            this.allowList = allowList;
+        }
+
+        @Override
+        public Status checkInput(FilterInfo info) {
+            Status s = allowList.checkInput(info);
+            if (s == Status.REJECTED && refused == null) {
+                refused = info.serialClass().getName();
+            }
+            return s;
+        }
+    }
+
+    /** Resolves classes with a given loader (the cache manager's), as JCache requires. */
+    private static final class LoaderObjectInputStream extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        LoaderObjectInputStream(java.io.InputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            try {
+                return Class.forName(desc.getName(), false, loader);
+            } catch (ClassNotFoundException e) {
+                return super.resolveClass(desc);
+            }
+        }
+    }
+}
