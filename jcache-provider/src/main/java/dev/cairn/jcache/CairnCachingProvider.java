@@ -17,9 +17,10 @@ import javax.cache.spi.CachingProvider;
  *
  * <p>Cache managers are kept per class loader and URI. The default URI ({@link #getDefaultURI()})
  * and {@code null} give an embedded, memory-only manager that writes no files, unless the system
- * property {@value ManagerSettings#CONFIG_PROPERTY} names a configuration file. Any other URI
- * names a configuration file ({@code file:}, {@code jar:}, {@code classpath:}); see
- * {@link ManagerSettings} for its format.
+ * property {@value ManagerSettings#CONFIG_PROPERTY} names a configuration file. A {@code urn:}
+ * URI only names a manager (memory-only, default settings). Any other URI names a configuration
+ * file ({@code file:}, {@code jar:}, {@code classpath:}); see {@link ManagerSettings} for its
+ * format.
  */
 public final class CairnCachingProvider implements CachingProvider {
     private static final URI DEFAULT_URI = URI.create("urn:cairn:default");
@@ -46,6 +47,9 @@ public final class CairnCachingProvider implements CachingProvider {
             String file = System.getProperty(ManagerSettings.CONFIG_PROPERTY);
             return file == null || file.isBlank() ? ManagerSettings.empty()
                     : ManagerSettings.load(Path.of(file).toUri(), loader);
+        }
+        if ("urn".equalsIgnoreCase(uri.getScheme())) {
+            return ManagerSettings.empty(); // a name, not a file: memory-only with the defaults
         }
         return ManagerSettings.load(uri, loader);
     }

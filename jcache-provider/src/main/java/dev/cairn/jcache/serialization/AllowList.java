@@ -9,14 +9,15 @@ import java.util.Objects;
  * The classes Java deserialization may instantiate. A pattern is a class name ({@code com.x.Y}),
  * a package ({@code com.x.*}) or a package and its sub-packages ({@code com.x.**}). Everything
  * else is refused, whatever the bytes say: no class named in stored or received data is loaded
- * unless it is listed here. Arrays are judged by their element type; primitive types are allowed.
+ * unless it is listed here. Arrays are judged by their element type; primitive types and
+ * interfaces (which cannot be instantiated) are allowed.
  *
  * <p>{@link #JDK_VALUES} lists the JDK's value types (strings, numbers, dates, collections);
  * a cache adds its configured key and value types and the patterns from its configuration.
  */
 public final class AllowList implements ObjectInputFilter {
     public static final List<String> JDK_VALUES = List.of(
-            "java.lang.String", "java.lang.Number", "java.lang.Long", "java.lang.Integer",
+            "java.lang.Object", "java.lang.String", "java.lang.Number", "java.lang.Long", "java.lang.Integer",
             "java.lang.Short", "java.lang.Byte", "java.lang.Double", "java.lang.Float",
             "java.lang.Boolean", "java.lang.Character", "java.lang.Enum",
             "java.math.*", "java.time.*", "java.util.*", "java.sql.Date", "java.sql.Timestamp",
@@ -69,7 +70,8 @@ public final class AllowList implements ObjectInputFilter {
         while (c.isArray()) {
             c = c.getComponentType();
         }
-        if (c.isPrimitive() || allows(c.getName())) {
+        // Interfaces cannot be instantiated, so naming one (say, as Serializable[]) is harmless.
+        if (c.isPrimitive() || c.isInterface() || allows(c.getName())) {
             return Status.ALLOWED;
         }
         return Status.REJECTED;

@@ -156,7 +156,11 @@ public final class Codec {
         public Status checkInput(FilterInfo info) {
             Status s = allowList.checkInput(info);
             if (s == Status.REJECTED && refused == null) {
-                refused = info.serialClass().getName();
+                Class<?> c = info.serialClass();
+                while (c.isArray()) {
+                    c = c.getComponentType();
+                }
+                refused = c.getName();
             }
             return s;
         }
