@@ -51,6 +51,27 @@ public final class MemoryStore implements Store {
     private static final int EXPIRY_PROBES = 4;
     private static final long ENTRY_OVERHEAD = 64;
 
+    /** A byte-string key for the hash index: content equality, hash computed once. */
+    private static final class Key {
+        final byte[] bytes;
+        final int hash;
+
+        Key(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = java.util.Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && hash == k.hash && java.util.Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
     /** One stored entry plus what eviction needs to know about it. */
     private static final class Node {
         final Entry entry;
@@ -71,6 +92,8 @@ public final class MemoryStore implements Store {
 
     private final MemoryStoreOptions options;
     private final ConcurrentSkipListMap<byte[], Node> map = new ConcurrentSkipListMap<>(ByteStrings.ORDER);
+    /** The same nodes by hash, for O(1) point reads; the skip list serves ordered scans. */
+    private final java.util.concurrent.ConcurrentHashMap<Key, Node> index = new java.util.concurrent.ConcurrentHashMap<>();
     private final ArrayList<Node> slots = new ArrayList<>();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicLong ticks = new AtomicLong();
@@ -120,7 +143,7 @@ public final class MemoryStore implements Store {
     // ------------------------------------------------------------------ reads
 
     private Entry live(byte[] key, boolean touch) {
-        Node n = map.get(key);
+        Node n = index.get(new Key(key));
         if (n == null || n.entry.isExpiredAt(options.clock().millis())) {
             return null;
         }
@@ -135,15 +158,19 @@ public final class MemoryStore implements Store {
         return new Entry(e.key().clone(), e.value().clone(), e.version(), e.expiresAtMillis());
     }
 
+    /** The entry returned holds the caller's key array and a copy of the value. */
     @Override
     public Optional<Entry> get(byte[] key, ReadOptions options) {
         checkRead(options);
+        limits().checkKey(key);
+        Entry e;
         if (options.includeExpired()) {
-            Node n = map.get(limits().checkKey(key));
-            return n == null ? Optional.empty() : Optional.of(copy(n.entry));
+            Node n = index.get(new Key(key));
+            e = n == null ? null : n.entry;
+        } else {
+            e = live(key, true);
         }
-        Entry e = live(limits().checkKey(key), true);
-        return e == null ? Optional.empty() : Optional.of(copy(e));
+        return e == null ? Optional.empty() : Optional.of(new Entry(key, e.value().clone(), e.version(), e.expiresAtMillis()));
     }
 
     @Override
@@ -156,7 +183,7 @@ public final class MemoryStore implements Store {
     public RemainingTtl remainingTtl(byte[] key, ReadOptions options) {
         checkRead(options);
         long now = this.options.clock().millis();
-        Node n = map.get(limits().checkKey(key));
+        Node n = index.get(new Key(limits().checkKey(key)));
         return n == null || n.entry.isExpiredAt(now) ? RemainingTtl.missing() : RemainingTtl.of(n.entry, now);
     }
 
@@ -354,7 +381,7 @@ public final class MemoryStore implements Store {
                 java.util.TreeMap<byte[], byte[]> last = new java.util.TreeMap<>(ByteStrings.ORDER);
                 entries.forEach(kv -> last.put(kv.key(), kv.value()));
                 for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
-                    Node old = map.get(e.getKey());
+                    Node old = index.get(new Key(e.getKey()));
                     addedEntries += old == null ? 1 : 0;
                     addedBytes += e.getKey().length + e.getValue().length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
                 }
@@ -392,7 +419,7 @@ public final class MemoryStore implements Store {
     // ------------------------------------------------------------------ bookkeeping (write lock held)
 
     private Entry write(byte[] key, byte[] value, long expiresAtMillis) {
-        Node old = map.get(key);
+        Node old = index.get(new Key(key));
         long newBytes = key.length + value.length + ENTRY_OVERHEAD;
         if (options.eviction() == EvictionPolicy.NONE) {
             refuseIfFull(old == null ? 1 : 0, newBytes - (old == null ? 0 : old.bytes()));
@@ -410,6 +437,7 @@ public final class MemoryStore implements Store {
         }
         bytes += node.bytes();
         map.put(entry.key(), node);
+        index.put(new Key(entry.key()), node);
         reclaimExpired(node);
         evictUntilWithinBounds(node);
         return copy(entry);
@@ -427,6 +455,7 @@ public final class MemoryStore implements Store {
         if (n == null) {
             return;
         }
+        index.remove(new Key(key));
         Node last = slots.remove(slots.size() - 1);
         if (last != n) {
             last.slot = n.slot;
@@ -517,6 +546,7 @@ public final class MemoryStore implements Store {
         try {
             closed = true;
             map.clear();
+            index.clear();
             slots.clear();
             bytes = 0;
         } finally {
