@@ -1,0 +1,89 @@
+package dev.cairn.server;
+
+import dev.cairn.storage.SyncMode;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar cairn-server.jar}: starts a node and runs until SIGTERM (or Ctrl-C), then shuts
+ * down cleanly. Options override the {@code --config} file, which overrides the defaults.
+ */
+@Command(name = "cairn-server", mixinStandardHelpOptions = true, versionProvider = CairnServer.Version.class,
+        description = "Runs a Cairn node: an LSM-tree store behind the Redis protocol (RESP2).")
+public final class CairnServer implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(CairnServer.class);
+
+    @Option(names = "--port", description = "TCP port (default 7379; 0 picks a free one)")
+    Integer port;
+
+    @Option(names = "--bind", description = "address to listen on (default 127.0.0.1)")
+    String bind;
+
+    @Option(names = "--data-dir", description = "store directory (default ./cairn-data)")
+    Path dataDir;
+
+    @Option(names = "--sync", description = "WAL sync mode: SYNC (default), INTERVAL or NONE")
+    SyncMode sync;
+
+    @Option(names = "--requirepass", description = "password clients must AUTH with")
+    String requirePass;
+
+    @Option(names = "--max-clients", description = "most simultaneous connections (default 10000)")
+    Integer maxClients;
+
+    @Option(names = "--max-bulk-bytes", description = "largest bulk string a request may carry (default 2097152)")
+    Integer maxBulkBytes;
+
+    @Option(names = "--config", description = "properties file with any of the options above (keys without dashes)")
+    Path config;
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"cairn-server " + CairnNode.version()};
+        }
+    }
+
+    ServerOptions options() throws Exception {
+        Properties file = config == null ? new Properties() : ServerOptions.load(config);
+        return new ServerOptions(
+                port != null ? port : Integer.parseInt(file.getProperty("port", Integer.toString(ServerOptions.DEFAULT_PORT)).trim()),
+                bind != null ? bind : file.getProperty("bind", "127.0.0.1").trim(),
+                dataDir != null ? dataDir : Path.of(file.getProperty("data-dir", "./cairn-data").trim()),
+                sync != null ? sync : SyncMode.valueOf(file.getProperty("sync", "SYNC").trim().toUpperCase(Locale.ROOT)),
+                requirePass != null ? requirePass : file.getProperty("requirepass"),
+                maxClients != null ? maxClients : Integer.parseInt(file.getProperty("max-clients", "10000").trim()),
+                maxBulkBytes != null ? maxBulkBytes : Integer.parseInt(file.getProperty("max-bulk-bytes", "2097152").trim()),
+                1024 * 1024);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerOptions options = options();
+        CairnNode node = CairnNode.start(options);
+        log.info("Cairn {} listening on {}:{} (data {}, sync {}{})", CairnNode.version(), options.bind(), node.port(),
+                options.dataDir().toAbsolutePath(), options.sync(), options.requirePass() != null ? ", password required" : "");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "cairn-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new CairnServer()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

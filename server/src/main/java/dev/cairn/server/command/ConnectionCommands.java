@@ -1,0 +1,271 @@
+package dev.cairn.server.command;
+
+import static dev.cairn.server.command.Args.upper;
+
+import dev.cairn.server.resp.Reply;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Connection and server commands: PING, ECHO, AUTH, SELECT, QUIT, CLIENT, HELLO, and the COMMAND,
+ * CONFIG GET and INFO answers that redis-cli, redis-benchmark, Jedis and Lettuce ask for when they
+ * connect.
+ */
+final class ConnectionCommands {
+    private final ServerContext context;
+    private final Commands commands;
+
+    ConnectionCommands(ServerContext context, Commands commands) {
+        this.context = context;
+        this.commands = commands;
+    }
+
+    void register(Commands c) {
+        c.add("ping", -1, false, (s, a) -> a.size() == 1 ? Reply.simple("PONG")
+                : a.size() == 2 ? Reply.bulk(a.get(1))
+                : Reply.error("ERR wrong number of arguments for 'ping' command"));
+        c.add("echo", 2, false, (s, a) -> Reply.bulk(a.get(1)));
+        c.add("auth", -2, false, (s, a) -> auth(s, a));
+        c.add("select", 2, false, (s, a) -> {
+            long db = Args.integer(a.get(1));
+            return db == 0 ? Reply.OK : Reply.error("ERR DB index is out of range");
+        });
+        c.add("quit", -1, false, (s, a) -> {
+            s.close();
+            return Reply.OK;
+        });
+        c.add("client", -2, false, (s, a) -> client(s, a));
+        c.add("hello", -1, false, (s, a) -> hello(s, a));
+        c.add("command", -1, false, (s, a) -> command(a));
+        c.add("config", -2, false, (s, a) -> config(a));
+        c.add("info", -1, false, (s, a) -> Reply.bulk(info(a.size() > 1 ? Args.text(a.get(1)).toLowerCase(Locale.ROOT) : "default")));
+    }
+
+    private Reply auth(Session s, List<byte[]> a) {
+        if (a.size() > 3) {
+            return Reply.error(Args.SYNTAX);
+        }
+        if (context.requirePass == null) {
+            return Reply.error("ERR AUTH <password> called without any password configured for the default user. "
+                    + "Are you sure your configuration is correct?");
+        }
+        if (a.size() == 3 && !Args.text(a.get(1)).equals("default")) {
+            return Reply.error("WRONGPASS invalid username-password pair or user is disabled.");
+        }
+        if (!passwordMatches(a.get(a.size() - 1))) {
+            return Reply.error("WRONGPASS invalid username-password pair or user is disabled.");
+        }
+        s.authenticate();
+        return Reply.OK;
+    }
+
+    private boolean passwordMatches(byte[] given) {
+        return MessageDigest.isEqual(given, context.requirePass.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Reply client(Session s, List<byte[]> a) {
+        String sub = upper(a.get(1));
+        switch (sub) {
+            case "SETNAME":
+                if (a.size() != 3) {
+                    return Reply.error("ERR wrong number of arguments for 'client|setname' command");
+                }
+                String name = Args.text(a.get(2));
+                if (name.chars().anyMatch(ch -> ch <= ' ' || ch > '~')) {
+                    return Reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                }
+                s.name(name.isEmpty() ? null : name);
+                return Reply.OK;
+            case "GETNAME":
+                return Reply.bulk(s.name());
+            case "ID":
+                return Reply.integer(s.id());
+            case "SETINFO":
+                if (a.size() != 4) {
+                    return Reply.error("ERR wrong number of arguments for 'client|setinfo' command");
+                }
+                String attr = upper(a.get(2));
+                return attr.equals("LIB-NAME") || attr.equals("LIB-VER") ? Reply.OK
+                        : Reply.error("ERR Unrecognized option '" + Args.text(a.get(2)) + "'");
+            case "INFO":
+                return Reply.bulk("id=" + s.id() + " addr=" + s.address() + " name=" + (s.name() == null ? "" : s.name()) + " db=0\n");
+            default:
+                return Reply.error("ERR unknown subcommand '" + Args.text(a.get(1)) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    /** HELLO [protover [AUTH username password] [SETNAME clientname]]: RESP2 only. */
+    private Reply hello(Session s, List<byte[]> a) {
+        int i = 1;
+        if (a.size() > 1) {
+            long version;
+            try {
+                version = Args.integer(a.get(1));
+            } catch (CommandException e) {
+                return Reply.error("ERR Protocol version is not an integer or out of range");
+            }
+            if (version != 2) {
+                return Reply.error("NOPROTO unsupported protocol version");
+            }
+            i = 2;
+        }
+        while (i < a.size()) {
+            String opt = upper(a.get(i));
+            if (opt.equals("AUTH") && i + 2 < a.size()) {
+                Reply r = auth(s, List.of(Args.bytes("auth"), a.get(i + 1), a.get(i + 2)));
+                if (r != Reply.OK) {
+                    return r;
+                }
+                i += 3;
+            } else if (opt.equals("SETNAME") && i + 1 < a.size()) {
+                s.name(Args.text(a.get(i + 1)));
+                i += 2;
+            } else {
+                return Reply.error(Args.SYNTAX);
+            }
+        }
+        if (!s.authenticated()) {
+            return Reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        }
+        return Reply.array(List.of(
+                Reply.bulk("server"), Reply.bulk("redis"),
+                Reply.bulk("version"), Reply.bulk("7.0.0"),
+                Reply.bulk("proto"), Reply.integer(2),
+                Reply.bulk("id"), Reply.integer(s.id()),
+                Reply.bulk("mode"), Reply.bulk("standalone"),
+                Reply.bulk("role"), Reply.bulk("master"),
+                Reply.bulk("modules"), Reply.array(List.of())));
+    }
+
+    private Reply command(List<byte[]> a) {
+        if (a.size() == 1) {
+            List<Reply> all = new ArrayList<>();
+            for (Commands.Spec spec : commands.specs()) {
+                all.add(info(spec));
+            }
+            return Reply.array(all);
+        }
+        String sub = upper(a.get(1));
+        switch (sub) {
+            case "COUNT":
+                return Reply.integer(commands.specs().size());
+            case "DOCS":
+                return Reply.array(List.of());
+            case "INFO": {
+                List<Reply> out = new ArrayList<>();
+                for (byte[] name : Args.tail(a, 2)) {
+                    Commands.Spec spec = commands.spec(Args.text(name));
+                    out.add(spec == null ? Reply.NULL_ARRAY : info(spec));
+                }
+                return Reply.array(out);
+            }
+            default:
+                return Reply.error("ERR unknown subcommand '" + Args.text(a.get(1)) + "'. Try COMMAND HELP.");
+        }
+    }
+
+    private static Reply info(Commands.Spec spec) {
+        boolean keyed = !List.of("ping", "echo", "auth", "select", "quit", "client", "hello", "command", "config",
+                "info", "scan", "keys", "dbsize").contains(spec.name());
+        int last = spec.name().equals("mget") || spec.name().equals("del") || spec.name().equals("exists")
+                || spec.name().equals("unlink") || spec.name().startsWith("mset") ? -1 : 1;
+        int step = spec.name().startsWith("mset") ? 2 : 1;
+        return Reply.array(List.of(
+                Reply.bulk(spec.name()),
+                Reply.integer(spec.arity()),
+                Reply.array(List.of(Reply.simple(spec.writes() ? "write" : "readonly"))),
+                Reply.integer(keyed ? 1 : 0),
+                Reply.integer(keyed ? last : 0),
+                Reply.integer(keyed ? step : 0)));
+    }
+
+    private Reply config(List<byte[]> a) {
+        String sub = upper(a.get(1));
+        if (sub.equals("RESETSTAT")) {
+            return Reply.OK;
+        }
+        if (!sub.equals("GET") || a.size() < 3) {
+            return sub.equals("GET") ? Reply.error("ERR wrong number of arguments for 'config|get' command")
+                    : Reply.error("ERR unknown subcommand '" + Args.text(a.get(1)) + "'. Try CONFIG HELP.");
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("save", "");
+        settings.put("appendonly", context.syncMode.equals("NONE") ? "no" : "yes");
+        settings.put("appendfsync", switch (context.syncMode) {
+            case "SYNC" -> "always";
+            case "INTERVAL" -> "everysec";
+            default -> "no";
+        });
+        settings.put("databases", "1");
+        settings.put("port", Integer.toString(context.port()));
+        settings.put("bind", context.bind);
+        settings.put("maxclients", Integer.toString(context.maxClients));
+        settings.put("proto-max-bulk-len", Integer.toString(context.maxBulkBytes));
+        settings.put("maxmemory", "0");
+        settings.put("timeout", "0");
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] pattern : Args.tail(a, 2)) {
+            for (Map.Entry<String, String> e : settings.entrySet()) {
+                if (Glob.matches(Args.bytes(Args.text(pattern).toLowerCase(Locale.ROOT)), Args.bytes(e.getKey()))) {
+                    out.add(Args.bytes(e.getKey()));
+                    out.add(Args.bytes(e.getValue()));
+                }
+            }
+        }
+        return Reply.bulks(out);
+    }
+
+    private String info(String section) {
+        boolean all = section.equals("all") || section.equals("everything") || section.equals("default");
+        StringBuilder sb = new StringBuilder();
+        if (all || section.equals("server")) {
+            sb.append("# Server\r\n")
+                    .append("redis_version:7.0.0\r\n")
+                    .append("cairn_version:").append(context.version).append("\r\n")
+                    .append("redis_mode:standalone\r\n")
+                    .append("os:").append(System.getProperty("os.name")).append("\r\n")
+                    .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
+                    .append("tcp_port:").append(context.port()).append("\r\n")
+                    .append("uptime_in_seconds:").append((System.currentTimeMillis() - context.startMillis) / 1000).append("\r\n")
+                    .append("\r\n");
+        }
+        if (all || section.equals("clients")) {
+            sb.append("# Clients\r\n")
+                    .append("connected_clients:").append(context.connectedClients.get()).append("\r\n")
+                    .append("maxclients:").append(context.maxClients).append("\r\n")
+                    .append("\r\n");
+        }
+        if (all || section.equals("memory")) {
+            sb.append("# Memory\r\n")
+                    .append("used_memory:").append(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()).append("\r\n")
+                    .append("\r\n");
+        }
+        if (all || section.equals("persistence")) {
+            sb.append("# Persistence\r\n")
+                    .append("loading:0\r\n")
+                    .append("cairn_sync:").append(context.syncMode).append("\r\n")
+                    .append("\r\n");
+        }
+        if (all || section.equals("stats")) {
+            sb.append("# Stats\r\n")
+                    .append("total_connections_received:").append(context.totalConnections.sum()).append("\r\n")
+                    .append("total_commands_processed:").append(context.totalCommands.sum()).append("\r\n")
+                    .append("\r\n");
+        }
+        if (all || section.equals("keyspace")) {
+            long keys = new KeyCommands(context).count();
+            sb.append("# Keyspace\r\n");
+            if (keys > 0) {
+                sb.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
+            }
+        }
+        return sb.toString();
+    }
+
+}

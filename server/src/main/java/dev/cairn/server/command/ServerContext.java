@@ -1,0 +1,78 @@
+package dev.cairn.server.command;
+
+import dev.cairn.api.Store;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * What every command can reach: the store, the settings that commands report or enforce, the
+ * counters INFO shows, the SCAN cursor table and the lock that makes MSETNX atomic.
+ */
+public final class ServerContext {
+    public final Store store;
+    public final String requirePass;
+    public final String bind;
+    public final int maxClients;
+    public final int maxBulkBytes;
+    public final String syncMode;
+    public final String version;
+    public final long startMillis = System.currentTimeMillis();
+    public final AtomicInteger connectedClients = new AtomicInteger();
+    public final LongAdder totalConnections = new LongAdder();
+    public final LongAdder totalCommands = new LongAdder();
+    public final AtomicLong clientIds = new AtomicLong();
+    private volatile int port;
+
+    /**
+     * MSETNX must check every key and write them all as one step. It takes this lock exclusively;
+     * every other write takes it shared, so ordinary writes never wait for each other.
+     */
+    final ReentrantReadWriteLock multiKeyLock = new ReentrantReadWriteLock();
+
+    private final AtomicLong cursorIds = new AtomicLong();
+    private final Map<Long, byte[]> cursors = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            return size() > 100_000;
+        }
+    };
+
+    public ServerContext(Store store, String requirePass, String bind, int maxClients, int maxBulkBytes,
+                         String syncMode, String version) {
+        this.store = store;
+        this.requirePass = requirePass == null || requirePass.isEmpty() ? null : requirePass;
+        this.bind = bind;
+        this.maxClients = maxClients;
+        this.maxBulkBytes = maxBulkBytes;
+        this.syncMode = syncMode;
+        this.version = version;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public void port(int port) {
+        this.port = port;
+    }
+
+    /** Registers where a SCAN stopped; returns the numeric cursor the client sends back. */
+    long saveCursor(byte[] lastKey) {
+        long id = cursorIds.incrementAndGet();
+        synchronized (cursors) {
+            cursors.put(id, lastKey);
+        }
+        return id;
+    }
+
+    /** The last key of a saved cursor, or null if unknown (expired from the table or never issued). */
+    byte[] cursor(long id) {
+        synchronized (cursors) {
+            return cursors.get(id);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.cairn.server.command;
+
+/** The state of one client connection. */
+public final class Session {
+    private final long id;
+    private final String address;
+    private volatile boolean authenticated;
+    private volatile String name;
+    private volatile boolean closing;
+
+    public Session(long id, String address, boolean authenticated) {
+        this.id = id;
+        this.address = address;
+        this.authenticated = authenticated;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    void authenticate() {
+        authenticated = true;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    void name(String name) {
+        this.name = name;
+    }
+
+    /** True once QUIT asked for the connection to close after its reply. */
+    public boolean closing() {
+        return closing;
+    }
+
+    void close() {
+        closing = true;
+    }
+}
