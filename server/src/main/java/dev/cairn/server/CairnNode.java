@@ -92,8 +92,9 @@ public final class CairnNode implements AutoCloseable {
     }
 
     private void shutdownLoops() {
-        boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(100, 10, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 5_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // a short quiet period lets commands already read finish; then the loops stop
+        workers.shutdownGracefully(100, 10_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 
     /** Stops accepting, finishes in-flight commands, then flushes and closes the store. */
