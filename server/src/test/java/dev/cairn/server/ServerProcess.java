@@ -1,0 +1,85 @@
+package dev.cairn.server;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A cairn-server in a child JVM, as an operator would run it; reads its port from the log. */
+final class ServerProcess implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    private final Process process;
+    private final List<String> log = new ArrayList<>();
+    private int port = -1;
+
+    ServerProcess(Path dataDir, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CairnServer.class.getName(),
+                "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString()));
+        cmd.addAll(List.of(extra));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    synchronized (log) {
+                        log.add(line);
+                        Matcher m = LISTENING.matcher(line);
+                        if (m.find()) {
+                            port = Integer.parseInt(m.group(1));
+                        }
+                        log.notifyAll();
+                    }
+                }
+            } catch (Exception ignored) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        synchronized (log) {
+            while (port < 0) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("server did not start: " + log);
+                }
+                log.wait(100);
+            }
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    List<String> log() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    void kill9() throws Exception {
+        new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the shutdown hook stops the node cleanly. Returns whether the process ended in time. */
+    boolean term() throws Exception {
+        new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
+        return process.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            kill9();
+        }
+    }
+}
