@@ -3,7 +3,9 @@ package dev.cairn.server;
 import dev.cairn.server.command.Commands;
 import dev.cairn.server.command.ServerContext;
 import dev.cairn.server.resp.RespDecoder;
+import dev.cairn.api.Store;
 import dev.cairn.storage.LsmStore;
+import dev.cairn.storage.memory.MemoryStore;
 import dev.cairn.storage.StorageOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running node: an {@link LsmStore} in the data directory behind a RESP endpoint on Netty.
+ * A running node: an {@link LsmStore} in the data directory (or, with {@code memory}, a
+ * {@link MemoryStore}) behind a RESP endpoint on Netty.
  *
  * <p>Commands run on the Netty event loop of their connection, in the order they arrived, so a
  * pipeline's replies come back in order. {@link #close()} stops accepting, lets the event loops
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class CairnNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CairnNode.class);
 
-    private final LsmStore store;
+    private final Store store;
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup();
     private final Channel serverChannel;
@@ -39,9 +42,10 @@ public final class CairnNode implements AutoCloseable {
     private volatile boolean closed;
 
     private CairnNode(ServerOptions options) throws IOException, InterruptedException {
-        store = LsmStore.open(StorageOptions.builder(options.dataDir()).syncMode(options.sync()).build());
+        store = options.memory() ? new MemoryStore()
+                : LsmStore.open(StorageOptions.builder(options.dataDir()).syncMode(options.sync()).build());
         context = new ServerContext(store, options.requirePass(), options.bind(), options.maxClients(),
-                options.maxBulkBytes(), options.sync().name(), version());
+                options.maxBulkBytes(), options.memory() ? "NONE" : options.sync().name(), version());
         Commands commands = new Commands(context);
         try {
             serverChannel = new ServerBootstrap()
@@ -75,7 +79,7 @@ public final class CairnNode implements AutoCloseable {
         return context.port();
     }
 
-    public LsmStore store() {
+    public Store store() {
         return store;
     }
 
@@ -108,7 +112,9 @@ public final class CairnNode implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
         shutdownLoops();
         try {
-            store.flush();
+            if (store instanceof LsmStore lsm) {
+                lsm.flush();
+            }
         } finally {
             store.close();
         }

@@ -42,6 +42,9 @@ public final class CairnServer implements Callable<Integer> {
     @Option(names = "--max-bulk-bytes", description = "largest bulk string a request may carry (default 2097152)")
     Integer maxBulkBytes;
 
+    @Option(names = "--memory", description = "keep everything in memory: no data directory, nothing survives a restart")
+    Boolean memory;
+
     @Option(names = "--config", description = "properties file with any of the options above (keys without dashes)")
     Path config;
 
@@ -62,15 +65,17 @@ public final class CairnServer implements Callable<Integer> {
                 requirePass != null ? requirePass : file.getProperty("requirepass"),
                 maxClients != null ? maxClients : Integer.parseInt(file.getProperty("max-clients", "10000").trim()),
                 maxBulkBytes != null ? maxBulkBytes : Integer.parseInt(file.getProperty("max-bulk-bytes", "2097152").trim()),
-                1024 * 1024);
+                1024 * 1024,
+                memory != null ? memory : Boolean.parseBoolean(file.getProperty("memory", "false").trim()));
     }
 
     @Override
     public Integer call() throws Exception {
         ServerOptions options = options();
         CairnNode node = CairnNode.start(options);
-        log.info("Cairn {} listening on {}:{} (data {}, sync {}{})", CairnNode.version(), options.bind(), node.port(),
-                options.dataDir().toAbsolutePath(), options.sync(), options.requirePass() != null ? ", password required" : "");
+        log.info("Cairn {} listening on {}:{} ({}{})", CairnNode.version(), options.bind(), node.port(),
+                options.memory() ? "memory only" : "data " + options.dataDir().toAbsolutePath() + ", sync " + options.sync(),
+                options.requirePass() != null ? ", password required" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

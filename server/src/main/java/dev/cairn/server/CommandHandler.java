@@ -51,6 +51,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /** Replies of the current read batch (a pipeline), written out together at the end of the batch. */
+    private ByteBuf pending;
+
     @SuppressWarnings("unchecked")
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -58,10 +61,26 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Reply reply = commands.execute(session, (List<byte[]>) msg);
-        send(ctx, reply);
+        if (pending == null) {
+            pending = ctx.alloc().buffer(256);
+        }
+        reply.write(pending);
+        if (pending.readableBytes() > 64 * 1024) {
+            ctx.write(pending, ctx.voidPromise());
+            pending = null;
+        }
         if (session.closing()) {
+            flushPending(ctx);
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private void flushPending(ChannelHandlerContext ctx) {
+        if (pending != null) {
+            ctx.write(pending, ctx.voidPromise());
+            pending = null;
+        }
+        ctx.flush();
     }
 
     private static void send(ChannelHandlerContext ctx, Reply reply) {
@@ -72,8 +91,16 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
+        flushPending(ctx);
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
     }
 
     @Override

@@ -40,6 +40,18 @@ class ServerProcessTest {
     }
 
     @Test
+    void memoryModeKeepsNothingAcrossARestart() throws Exception {
+        Path data = dir.resolve("unused");
+        try (ServerProcess server = new ServerProcess(data, "--memory");
+             Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            jedis.set("k", "v");
+            assertEquals("v", jedis.get("k"));
+            assertTrue(server.log().stream().anyMatch(l -> l.contains("memory only")), server.log().toString());
+        }
+        assertTrue(!java.nio.file.Files.exists(data), "memory mode writes no files");
+    }
+
+    @Test
     void sigtermFinishesCleanlyAndKeepsTheData() throws Exception {
         Path data = dir.resolve("data");
         try (ServerProcess server = new ServerProcess(data, "--sync", "INTERVAL")) {

@@ -31,9 +31,14 @@ public final class Commands {
         Reply handle(Session session, List<byte[]> args);
     }
 
-    /** A table row. */
-    record Spec(String name, int arity, boolean writes, Handler handler) {
+    /**
+     * A table row. A writing command's keys are its arguments from {@code firstKey} on, every
+     * {@code keyStep}-th one ({@code firstKey} 1, step 1 for DEL; step 2 for MSET's key-value pairs).
+     */
+    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler) {
     }
+
+    private static final Lock[] NO_LOCKS = new Lock[0];
 
     private final ServerContext context;
     private final Map<String, Spec> table = new HashMap<>();
@@ -46,7 +51,12 @@ public final class Commands {
     }
 
     void add(String name, int arity, boolean writes, Handler handler) {
-        table.put(name, new Spec(name, arity, writes, handler));
+        table.put(name, new Spec(name, arity, writes, 0, handler));
+    }
+
+    /** A writing command whose keys are every {@code keyStep}-th argument from the first. */
+    void addMultiKey(String name, int arity, int keyStep, Handler handler) {
+        table.put(name, new Spec(name, arity, true, keyStep, handler));
     }
 
     Collection<Spec> specs() {
@@ -71,10 +81,20 @@ public final class Commands {
         if ((spec.arity > 0 && n != spec.arity) || (spec.arity < 0 && n < -spec.arity)) {
             return Reply.error("ERR wrong number of arguments for '" + name + "' command");
         }
-        Lock lock = null;
+        Lock[] locks = NO_LOCKS;
         if (spec.writes) {
-            lock = name.equals("msetnx") ? context.multiKeyLock.writeLock() : context.multiKeyLock.readLock();
-            lock.lock();
+            if (spec.keyStep == 0) {
+                locks = new Lock[] {context.stripeFor(args.get(1))};
+            } else {
+                List<byte[]> keys = new ArrayList<>();
+                for (int i = 1; i < args.size(); i += spec.keyStep) {
+                    keys.add(args.get(i));
+                }
+                locks = context.stripesFor(keys);
+            }
+            for (Lock l : locks) {
+                l.lock();
+            }
         }
         try {
             return spec.handler.handle(session, args);
@@ -96,8 +116,8 @@ public final class Commands {
             log.error("command {} failed", name, e);
             return Reply.error("ERR internal error: " + e);
         } finally {
-            if (lock != null) {
-                lock.unlock();
+            for (int i = locks.length - 1; i >= 0; i--) {
+                locks[i].unlock();
             }
         }
     }

@@ -25,8 +25,8 @@ final class KeyCommands {
     }
 
     void register(Commands c) {
-        c.add("del", -2, true, (s, a) -> Reply.integer(deleteEach(a)));
-        c.add("unlink", -2, true, (s, a) -> Reply.integer(deleteEach(a)));
+        c.addMultiKey("del", -2, 1, (s, a) -> Reply.integer(deleteEach(a)));
+        c.addMultiKey("unlink", -2, 1, (s, a) -> Reply.integer(deleteEach(a)));
         c.add("exists", -2, false, (s, a) -> {
             long n = 0;
             for (byte[] key : Args.tail(a, 1)) {

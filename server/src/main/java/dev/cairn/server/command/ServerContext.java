@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * What every command can reach: the store, the settings that commands report or enforce, the
@@ -28,10 +27,35 @@ public final class ServerContext {
     private volatile int port;
 
     /**
-     * MSETNX must check every key and write them all as one step. It takes this lock exclusively;
-     * every other write takes it shared, so ordinary writes never wait for each other.
+     * Key lock stripes. MSETNX must check every key and write them all as one step, so every write
+     * command holds the stripes of the keys it writes (in stripe order, so two commands never wait
+     * for each other in a cycle). Writes to unrelated keys almost never share a stripe.
      */
-    final ReentrantReadWriteLock multiKeyLock = new ReentrantReadWriteLock();
+    private final java.util.concurrent.locks.ReentrantLock[] stripes = new java.util.concurrent.locks.ReentrantLock[1024];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new java.util.concurrent.locks.ReentrantLock();
+        }
+    }
+
+    /** The stripes guarding {@code keys}, distinct and in lock order. */
+    java.util.concurrent.locks.ReentrantLock[] stripesFor(java.util.List<byte[]> keys) {
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
+        for (byte[] key : keys) {
+            ids.add(java.util.Arrays.hashCode(key) & (stripes.length - 1));
+        }
+        java.util.concurrent.locks.ReentrantLock[] out = new java.util.concurrent.locks.ReentrantLock[ids.size()];
+        int i = 0;
+        for (int id : ids) {
+            out[i++] = stripes[id];
+        }
+        return out;
+    }
+
+    java.util.concurrent.locks.ReentrantLock stripeFor(byte[] key) {
+        return stripes[java.util.Arrays.hashCode(key) & (stripes.length - 1)];
+    }
 
     private final AtomicLong cursorIds = new AtomicLong();
     private final Map<Long, byte[]> cursors = new LinkedHashMap<>(1024, 0.75f, false) {

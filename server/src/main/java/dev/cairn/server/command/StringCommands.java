@@ -48,11 +48,11 @@ final class StringCommands {
             }
             return Reply.bulks(out);
         });
-        c.add("mset", -3, true, (s, a) -> {
+        c.addMultiKey("mset", -3, 2, (s, a) -> {
             store.putAll(pairs(a, "mset"));
             return Reply.OK;
         });
-        c.add("msetnx", -3, true, (s, a) -> {
+        c.addMultiKey("msetnx", -3, 2, (s, a) -> {
             List<KeyValue> pairs = pairs(a, "msetnx");
             for (KeyValue kv : pairs) {
                 if (store.exists(kv.key())) {

@@ -1,0 +1,138 @@
+package dev.cairn.bench;
+
+import dev.cairn.server.CairnNode;
+import dev.cairn.server.ServerOptions;
+import dev.cairn.storage.SyncMode;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code redis-benchmark} against cairn-server and Debian's redis-server, side by side, with
+ * equivalent durability: both memory-only, then Cairn {@code INTERVAL} against Redis
+ * {@code appendonly yes, appendfsync everysec}. Without and with pipelining. One line per test:
+ * {@code <test> pipeline=<n> durability=<memory|interval> cairn=<req/s> redis=<req/s> ratio=<cairn/redis>}.
+ * The Cairn node runs in this JVM; redis-server and redis-benchmark are child processes. All on
+ * 127.0.0.1.
+ */
+@Command(name = "redis", mixinStandardHelpOptions = true,
+        description = "cairn-server vs redis-server under redis-benchmark (needs Debian's redis-server and redis-tools).")
+final class RedisBench implements Callable<Integer> {
+    @Option(names = "-n", description = "requests per test (default ${DEFAULT-VALUE})")
+    int requests = 200_000;
+
+    @Option(names = "-c", description = "parallel connections (default ${DEFAULT-VALUE})")
+    int clients = 50;
+
+    @Option(names = "--tests", description = "redis-benchmark tests (default ${DEFAULT-VALUE})")
+    String tests = "set,get,incr,mset";
+
+    @Override
+    public Integer call() throws Exception {
+        Path scratch = Files.createTempDirectory("cairn-redis-bench");
+        System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d -c %d, %d cores, %s%n",
+                tests, requests, clients, Runtime.getRuntime().availableProcessors(), version("redis-server"));
+        try {
+            for (String durability : List.of("memory", "interval")) {
+                for (int pipeline : List.of(1, 16)) {
+                    Map<String, Double> cairn;
+                    try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1",
+                            scratch.resolve("cairn-" + durability + "-" + pipeline), SyncMode.INTERVAL, null, 10_000,
+                            2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")))) {
+                        cairn = benchmark(node.port(), pipeline);
+                    }
+                    Map<String, Double> redis;
+                    Path redisDir = Files.createDirectories(scratch.resolve("redis-" + durability + "-" + pipeline));
+                    int port = freePort();
+                    List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                            "--bind", "127.0.0.1", "--save", "", "--dir", redisDir.toString(), "--protected-mode", "yes"));
+                    cmd.addAll(durability.equals("memory") ? List.of("--appendonly", "no")
+                            : List.of("--appendonly", "yes", "--appendfsync", "everysec"));
+                    Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
+                            .redirectOutput(redisDir.resolve("redis.log").toFile()).start();
+                    try {
+                        waitForPort(port);
+                        redis = benchmark(port, pipeline);
+                    } finally {
+                        server.destroy();
+                        server.waitFor(30, TimeUnit.SECONDS);
+                    }
+                    for (String test : cairn.keySet()) {
+                        double c = cairn.get(test);
+                        double r = redis.getOrDefault(test, Double.NaN);
+                        System.out.printf(Locale.ROOT, "%s pipeline=%d durability=%s cairn=%.0f redis=%.0f ratio=%.2f%n",
+                                test, pipeline, durability, c, r, c / r);
+                    }
+                }
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(scratch)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        return 0;
+    }
+
+    /** Runs redis-benchmark in CSV mode; returns requests per second per test. */
+    private Map<String, Double> benchmark(int port, int pipeline) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(port),
+                "-t", tests, "-n", Integer.toString(requests), "-c", Integer.toString(clients),
+                "-P", Integer.toString(pipeline), "--csv").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException("redis-benchmark failed: " + out);
+        }
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            String[] cols = line.replace("\"", "").split(",");
+            if (cols.length >= 2 && !cols[0].equals("test")) {
+                try {
+                    rates.put(cols[0].split(" ")[0].toLowerCase(Locale.ROOT), Double.parseDouble(cols[1]));
+                } catch (NumberFormatException ignored) {
+                    // not a result line
+                }
+            }
+        }
+        return rates;
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void waitForPort(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("redis-server did not start on port " + port);
+    }
+
+    private static String version(String binary) {
+        try {
+            Process p = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return binary + " not found";
+        }
+    }
+}
