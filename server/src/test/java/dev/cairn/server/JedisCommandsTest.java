@@ -103,6 +103,16 @@ class JedisCommandsTest {
     }
 
     @Test
+    void setexAndPsetex() {
+        assertEquals("OK", jedis.setex("a", 100, "v"));
+        assertTrue(jedis.ttl("a") > 95);
+        assertEquals("OK", jedis.psetex("b", 100_000, "v"));
+        assertTrue(jedis.pttl("b") > 95_000);
+        JedisDataException bad = assertThrows(JedisDataException.class, () -> jedis.setex("c", 0, "v"));
+        assertEquals("ERR invalid expire time in 'setex' command", bad.getMessage());
+    }
+
+    @Test
     void setnxGetdelGetexAppendStrlen() {
         assertEquals(1, jedis.setnx("n", "1"));
         assertEquals(0, jedis.setnx("n", "2"));
@@ -228,7 +238,7 @@ class JedisCommandsTest {
         JedisDataException resp3 = assertThrows(JedisDataException.class, () -> raw("HELLO", "3"));
         assertEquals("NOPROTO unsupported protocol version", resp3.getMessage());
         List<?> commands = (List<?>) raw("COMMAND");
-        assertEquals(38, commands.size(), "every command the server implements");
+        assertEquals(40, commands.size(), "every command the server implements");
         assertEquals((long) commands.size(), raw("COMMAND", "COUNT"));
         List<?> docs = (List<?>) raw("COMMAND", "DOCS");
         assertTrue(docs.isEmpty());

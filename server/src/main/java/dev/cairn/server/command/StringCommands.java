@@ -27,6 +27,14 @@ final class StringCommands {
         c.add("get", 2, false, (s, a) -> Reply.bulk(value(store.get(a.get(1)))));
         c.add("set", -3, true, (s, a) -> set(a));
         c.add("setnx", 3, true, (s, a) -> Reply.integer(store.putIfAbsent(a.get(1), a.get(2)).isPresent() ? 1 : 0));
+        c.add("setex", 4, true, (s, a) -> {
+            store.put(a.get(1), a.get(3), WriteOptions.DEFAULT.withExpiresAt(expiryInstant("EX", a.get(2), "setex")));
+            return Reply.OK;
+        });
+        c.add("psetex", 4, true, (s, a) -> {
+            store.put(a.get(1), a.get(3), WriteOptions.DEFAULT.withExpiresAt(expiryInstant("PX", a.get(2), "psetex")));
+            return Reply.OK;
+        });
         c.add("getdel", 2, true, (s, a) -> getDel(a.get(1)));
         c.add("getex", -2, true, (s, a) -> getEx(a));
         c.add("incr", 2, true, (s, a) -> Reply.integer(store.increment(a.get(1), 1)));
