@@ -68,7 +68,7 @@ final class RemoteBackend implements Backend {
                 out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
                 connected = h;
                 next = (next + i) % hosts.size();
-                if (password != null) {
+                if (password != null && !password.isEmpty()) {
                     Object r = user == null || user.isEmpty() || user.equals("default")
                             ? call("AUTH", password) : call("AUTH", user, password);
                     if (r instanceof ServerError e) {
