@@ -67,7 +67,12 @@ public class GenerateBases {
             Class<?> r = m.getReturnType();
             boolean throwsSql = Arrays.asList(m.getExceptionTypes()).contains(java.sql.SQLException.class);
             boolean throwsClientInfo = Arrays.asList(m.getExceptionTypes()).contains(java.sql.SQLClientInfoException.class);
-            if (mode.equals("throw") && throwsClientInfo) {
+            if (m.getName().equals("unwrap")) {
+                sig.append("        if (a0.isInstance(this)) {\n            return a0.cast(this);\n        }\n")
+                   .append("        throw new java.sql.SQLException(\"not a wrapper for \" + a0.getName());\n");
+            } else if (m.getName().equals("isWrapperFor")) {
+                sig.append("        return a0.isInstance(this);\n");
+            } else if (mode.equals("throw") && throwsClientInfo) {
                 sig.append("        throw new java.sql.SQLClientInfoException(\"").append(simple).append('.').append(m.getName())
                    .append(" is not supported by Cairn\", null);\n");
             } else if (mode.equals("throw") && throwsSql) {

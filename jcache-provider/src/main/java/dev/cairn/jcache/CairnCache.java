@@ -561,6 +561,15 @@ public final class CairnCache<K, V> implements Cache<K, V> {
 
     /** Writes value as a create (current == null) or an update of current; publishes the event. */
     private void putLocked(K key, V value, Versioned<V> current) {
+        store(key, value, current, true);
+    }
+
+    /** Stores a value the loader produced: no writer call, not counted as a put, events as for a put. */
+    private void storeLoaded(K key, V value, Versioned<V> current) {
+        store(key, value, current, false);
+    }
+
+    private void store(K key, V value, Versioned<V> current, boolean isPut) {
         long expiresAt = current == null
                 ? expiryOf(expiry::getExpiryForCreation, NEVER)
                 : expiryOf(expiry::getExpiryForUpdate, KEEP);
@@ -570,34 +579,16 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         if (expiresAt == NOW) { // expired on arrival: not stored, so not counted as a put
             if (current != null) {
                 backend.remove(key);
-                publish(EventType.EXPIRED, key, current.value(), current.value());
+                if (isPut) {
+                    publish(EventType.EXPIRED, key, current.value(), current.value());
+                }
             }
             return;
         }
         backend.put(key, value, expiresAt);
-        statistics.put(1);
-        if (current == null) {
-            publish(EventType.CREATED, key, value, null);
-        } else {
-            publish(EventType.UPDATED, key, value, current.value());
+        if (isPut) {
+            statistics.put(1);
         }
-    }
-
-    /** Stores a value the loader produced: no writer call, events as for a put. */
-    private void storeLoaded(K key, V value, Versioned<V> current) {
-        long expiresAt = current == null
-                ? expiryOf(expiry::getExpiryForCreation, NEVER)
-                : expiryOf(expiry::getExpiryForUpdate, KEEP);
-        if (expiresAt == KEEP) {
-            expiresAt = current.expiresAtMillis();
-        }
-        if (expiresAt == NOW) {
-            if (current != null) {
-                backend.remove(key);
-            }
-            return;
-        }
-        backend.put(key, value, expiresAt);
         if (current == null) {
             publish(EventType.CREATED, key, value, null);
         } else {

@@ -344,16 +344,4 @@ final class CairnResultSet extends UnsupportedResultSet {
         return row >= 0 && row < data.rows().size() ? row + 1 : 0;
     }
 
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        if (iface.isInstance(this)) {
-            return iface.cast(this);
-        }
-        throw new SQLException("not a wrapper for " + iface.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-        return iface.isInstance(this);
-    }
 }

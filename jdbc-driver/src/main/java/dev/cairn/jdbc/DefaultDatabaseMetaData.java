@@ -436,7 +436,7 @@ abstract class DefaultDatabaseMetaData implements java.sql.DatabaseMetaData {
 
     @Override
     public boolean isWrapperFor(java.lang.Class<?> a0) throws java.sql.SQLException {
-        return false;
+        return a0.isInstance(this);
     }
 
     @Override
@@ -866,7 +866,10 @@ abstract class DefaultDatabaseMetaData implements java.sql.DatabaseMetaData {
 
     @Override
     public <T> T unwrap(java.lang.Class<T> a0) throws java.sql.SQLException {
-        return null;
+        if (a0.isInstance(this)) {
+            return a0.cast(this);
+        }
+        throw new java.sql.SQLException("not a wrapper for " + a0.getName());
     }
 
     @Override

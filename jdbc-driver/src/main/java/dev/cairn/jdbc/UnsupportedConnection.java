@@ -142,7 +142,7 @@ abstract class UnsupportedConnection implements java.sql.Connection {
 
     @Override
     public boolean isWrapperFor(java.lang.Class<?> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("Connection.isWrapperFor is not supported by Cairn");
+        return a0.isInstance(this);
     }
 
     @Override
@@ -272,6 +272,9 @@ abstract class UnsupportedConnection implements java.sql.Connection {
 
     @Override
     public <T> T unwrap(java.lang.Class<T> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("Connection.unwrap is not supported by Cairn");
+        if (a0.isInstance(this)) {
+            return a0.cast(this);
+        }
+        throw new java.sql.SQLException("not a wrapper for " + a0.getName());
     }
 }

@@ -212,7 +212,7 @@ abstract class UnsupportedPreparedStatement implements java.sql.PreparedStatemen
 
     @Override
     public boolean isWrapperFor(java.lang.Class<?> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("PreparedStatement.isWrapperFor is not supported by Cairn");
+        return a0.isInstance(this);
     }
 
     @Override
@@ -497,6 +497,9 @@ abstract class UnsupportedPreparedStatement implements java.sql.PreparedStatemen
 
     @Override
     public <T> T unwrap(java.lang.Class<T> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("PreparedStatement.unwrap is not supported by Cairn");
+        if (a0.isInstance(this)) {
+            return a0.cast(this);
+        }
+        throw new java.sql.SQLException("not a wrapper for " + a0.getName());
     }
 }

@@ -472,7 +472,7 @@ abstract class UnsupportedResultSet implements java.sql.ResultSet {
 
     @Override
     public boolean isWrapperFor(java.lang.Class<?> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("ResultSet.isWrapperFor is not supported by Cairn");
+        return a0.isInstance(this);
     }
 
     @Override
@@ -537,7 +537,10 @@ abstract class UnsupportedResultSet implements java.sql.ResultSet {
 
     @Override
     public <T> T unwrap(java.lang.Class<T> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("ResultSet.unwrap is not supported by Cairn");
+        if (a0.isInstance(this)) {
+            return a0.cast(this);
+        }
+        throw new java.sql.SQLException("not a wrapper for " + a0.getName());
     }
 
     @Override

@@ -107,7 +107,7 @@ abstract class UnsupportedResultSetMetaData implements java.sql.ResultSetMetaDat
 
     @Override
     public boolean isWrapperFor(java.lang.Class<?> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("ResultSetMetaData.isWrapperFor is not supported by Cairn");
+        return a0.isInstance(this);
     }
 
     @Override
@@ -117,6 +117,9 @@ abstract class UnsupportedResultSetMetaData implements java.sql.ResultSetMetaDat
 
     @Override
     public <T> T unwrap(java.lang.Class<T> a0) throws java.sql.SQLException {
-        throw new java.sql.SQLFeatureNotSupportedException("ResultSetMetaData.unwrap is not supported by Cairn");
+        if (a0.isInstance(this)) {
+            return a0.cast(this);
+        }
+        throw new java.sql.SQLException("not a wrapper for " + a0.getName());
     }
 }
