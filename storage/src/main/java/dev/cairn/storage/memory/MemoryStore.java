@@ -27,29 +27,36 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The memory-only store: a {@link ConcurrentSkipListMap} of entries, no files.
+ * The memory-only store: a {@link ConcurrentSkipListMap} of entries for ordered scans and a hash
+ * index beside it for point reads. No files.
  *
  * <h2>Concurrency</h2>
- * Reads take no lock: they look the key up in the map, hide expired entries and record the access
- * in the entry's node (a racy counter is fine for eviction statistics). Writes, including the
- * conditional ones, run under one lock, which makes them atomic and keeps the bookkeeping (byte
- * count, the slot array used for sampling) exact.
+ * Reads take no lock: they look the key up in the index, hide expired entries and record the
+ * access in the entry's node (a racy counter is fine for eviction statistics). A write holds the
+ * lock of its key's stripe (one of 64), which makes conditional writes atomic per key while
+ * writes to other keys proceed in parallel. The entry and byte counts are atomic counters; the
+ * array eviction samples from has a lock of its own, held only to add, remove or draw a slot. A
+ * batch ({@code putAll}) holds the stripes of all its keys, taken in stripe order.
  *
  * <h2>Bounds and eviction</h2>
  * After a write that leaves the store above {@code maxEntries} or {@code maxBytes}, victims are
- * chosen by sampling ({@link EvictionPolicy}) until it fits again; the entry just written is
- * never its own victim. With {@link EvictionPolicy#NONE} a write that would exceed a bound is
- * refused with {@link StoreFullException} before anything changes.
+ * chosen by sampling ({@link EvictionPolicy}) until it fits again; the entry just written is never
+ * its own victim, and a victim whose stripe another writer holds is passed over for another
+ * sample. With concurrent writers the bound can be passed by a few entries for a moment. With
+ * {@link EvictionPolicy#NONE} a write reserves its entry and bytes against the bounds before it
+ * changes anything and is refused with {@link StoreFullException} if they would be exceeded, so
+ * that bound is exact.
  *
  * <h2>Expiry</h2>
- * Expired entries are invisible at once; their memory is reclaimed by writes (every write
- * samples a few slots and removes the expired ones it finds, as Redis's active expiry does) and by
+ * Expired entries are invisible at once; their memory is reclaimed by writes (every write samples
+ * a few slots and removes the expired ones it finds, as Redis's active expiry does) and by
  * eviction, which always takes an expired entry first. There is no background thread.
  */
 public final class MemoryStore implements Store {
     private static final int SAMPLE = 16;
     private static final int EXPIRY_PROBES = 4;
     private static final long ENTRY_OVERHEAD = 64;
+    private static final int STRIPES = 64;
 
     /** A byte-string key for the hash index: content equality, hash computed once. */
     private static final class Key {
@@ -75,7 +82,7 @@ public final class MemoryStore implements Store {
     /** One stored entry plus what eviction needs to know about it. */
     private static final class Node {
         final Entry entry;
-        int slot; // index in slots; guarded by the write lock
+        int slot; // index in slots; guarded by slotsLock
         volatile long lastAccess;
         volatile int frequency;
 
@@ -92,18 +99,22 @@ public final class MemoryStore implements Store {
 
     private final MemoryStoreOptions options;
     private final ConcurrentSkipListMap<byte[], Node> map = new ConcurrentSkipListMap<>(ByteStrings.ORDER);
-    /** The same nodes by hash, for O(1) point reads; the skip list serves ordered scans. */
     private final java.util.concurrent.ConcurrentHashMap<Key, Node> index = new java.util.concurrent.ConcurrentHashMap<>();
-    private final ArrayList<Node> slots = new ArrayList<>();
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final Object slotsLock = new Object();
+    private final ArrayList<Node> slots = new ArrayList<>(); // guarded by slotsLock
+    private final AtomicLong entries = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong versions = new AtomicLong();
     private final AtomicLong ticks = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
-    private long bytes; // guarded by writeLock
-    private long lastVersion; // guarded by writeLock
     private volatile boolean closed;
 
     public MemoryStore(MemoryStoreOptions options) {
         this.options = Objects.requireNonNull(options, "options");
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
     }
 
     public MemoryStore() {
@@ -122,22 +133,38 @@ public final class MemoryStore implements Store {
 
     /** Live and not-yet-reclaimed expired entries. */
     public long entryCount() {
-        return map.size();
+        return entries.get();
     }
 
     /** Bytes accounted for the stored entries (keys + values + a fixed overhead each). */
     public long byteCount() {
-        writeLock.lock();
-        try {
-            return bytes;
-        } finally {
-            writeLock.unlock();
-        }
+        return bytes.get();
     }
 
     /** Entries evicted to respect the bounds so far. */
     public long evictionCount() {
         return evictions.get();
+    }
+
+    private static int stripeIndex(byte[] key) {
+        int h = java.util.Arrays.hashCode(key);
+        return (h ^ (h >>> 16)) & (STRIPES - 1);
+    }
+
+    private ReentrantLock stripe(byte[] key) {
+        return stripes[stripeIndex(key)];
+    }
+
+    /** Runs body holding key's stripe, after checking the store is open. */
+    private <T> T locked(byte[] key, java.util.function.Supplier<T> body) {
+        ReentrantLock lock = stripe(key);
+        lock.lock();
+        try {
+            checkOpen();
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ reads
@@ -241,28 +268,18 @@ public final class MemoryStore implements Store {
         checkWrite(options);
         limits().checkKey(key);
         limits().checkValue(value);
-        writeLock.lock();
-        try {
-            checkOpen();
-            return write(key, value, options.expiresAtMillis(now()));
-        } finally {
-            writeLock.unlock();
-        }
+        return locked(key, () -> write(key, value, options.expiresAtMillis(now()), false));
     }
 
     @Override
     public boolean delete(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        writeLock.lock();
-        try {
-            checkOpen();
+        return locked(key, () -> {
             Entry current = live(key, false);
             remove(key);
             return current != null;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     @Override
@@ -271,16 +288,9 @@ public final class MemoryStore implements Store {
         limits().checkKey(key);
         limits().checkValue(value);
         Objects.requireNonNull(expected, "expected");
-        writeLock.lock();
-        try {
-            checkOpen();
-            if (!expected.matches(live(key, false))) {
-                return Optional.empty();
-            }
-            return Optional.of(write(key, value, options.expiresAtMillis(now())));
-        } finally {
-            writeLock.unlock();
-        }
+        return locked(key, () -> expected.matches(live(key, false))
+                ? Optional.of(write(key, value, options.expiresAtMillis(now()), false))
+                : Optional.empty());
     }
 
     @Override
@@ -288,37 +298,29 @@ public final class MemoryStore implements Store {
         checkWrite(options);
         limits().checkKey(key);
         Objects.requireNonNull(expected, "expected");
-        writeLock.lock();
-        try {
-            checkOpen();
+        return locked(key, () -> {
             Entry current = live(key, false);
             if (current == null || !expected.matches(current)) {
                 return false;
             }
             remove(key);
             return true;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     @Override
     public long increment(byte[] key, long delta, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        writeLock.lock();
-        try {
-            checkOpen();
+        return locked(key, () -> {
             Entry current = live(key, false);
             long next = DecimalCounter.add(current == null ? 0 : DecimalCounter.parse(key, current.value()), delta);
             long expiresAt = options.hasExpiry() || current == null
                     ? options.expiresAtMillis(now())
                     : current.expiresAtMillis();
-            write(key, DecimalCounter.encode(next), expiresAt);
+            write(key, DecimalCounter.encode(next), expiresAt, false);
             return next;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     @Override
@@ -328,9 +330,7 @@ public final class MemoryStore implements Store {
         if (expiresAtMillis <= 0) {
             throw new IllegalArgumentException("expiry instant must be positive: " + expiresAtMillis);
         }
-        writeLock.lock();
-        try {
-            checkOpen();
+        return locked(key, () -> {
             Entry current = live(key, false);
             if (current == null) {
                 return false;
@@ -338,33 +338,30 @@ public final class MemoryStore implements Store {
             if (Entry.isExpired(expiresAtMillis, now())) {
                 remove(key);
             } else {
-                write(key, current.value(), expiresAtMillis);
+                write(key, current.value(), expiresAtMillis, false);
             }
             return true;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
     @Override
     public boolean persist(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        writeLock.lock();
-        try {
-            checkOpen();
+        return locked(key, () -> {
             Entry current = live(key, false);
             if (current == null || current.expiresAtMillis() == Entry.NO_EXPIRY) {
                 return false;
             }
-            write(key, current.value(), Entry.NO_EXPIRY);
+            write(key, current.value(), Entry.NO_EXPIRY, false);
             return true;
-        } finally {
-            writeLock.unlock();
-        }
+        });
     }
 
-    /** Atomic: the whole batch is checked (including against the bounds under NONE) before any of it is written. */
+    /**
+     * Atomic per key; under the {@code NONE} policy the whole batch is checked against the bounds
+     * before any of it is written. Holds the stripes of all its keys while it writes.
+     */
     @Override
     public void putAll(List<KeyValue> entries, WriteOptions options) {
         checkWrite(options);
@@ -372,70 +369,127 @@ public final class MemoryStore implements Store {
             limits().checkKey(kv.key());
             limits().checkValue(kv.value());
         }
-        writeLock.lock();
+        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
+        for (KeyValue kv : entries) {
+            ids.add(stripeIndex(kv.key()));
+        }
+        List<ReentrantLock> held = new ArrayList<>();
         try {
+            for (int id : ids) {
+                stripes[id].lock();
+                held.add(stripes[id]);
+            }
             checkOpen();
+            boolean reserved = false;
             if (this.options.eviction() == EvictionPolicy.NONE) {
                 long addedEntries = 0;
                 long addedBytes = 0;
-                java.util.TreeMap<byte[], byte[]> last = new java.util.TreeMap<>(ByteStrings.ORDER);
-                entries.forEach(kv -> last.put(kv.key(), kv.value()));
-                for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
+                for (Map.Entry<byte[], byte[]> e : lastOf(entries).entrySet()) {
                     Node old = index.get(new Key(e.getKey()));
                     addedEntries += old == null ? 1 : 0;
                     addedBytes += e.getKey().length + e.getValue().length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
                 }
-                refuseIfFull(addedEntries, addedBytes);
+                reserve(addedEntries, addedBytes);
+                reserved = true;
             }
             long expiresAt = options.expiresAtMillis(now());
-            for (KeyValue kv : entries) {
-                write(kv.key(), kv.value(), expiresAt);
+            for (Map.Entry<byte[], byte[]> e : lastOf(entries).entrySet()) {
+                write(e.getKey(), e.getValue(), expiresAt, reserved);
             }
         } finally {
-            writeLock.unlock();
+            for (int i = held.size() - 1; i >= 0; i--) {
+                held.get(i).unlock();
+            }
         }
+    }
+
+    /** The batch with one value per key: the last one given. */
+    private static java.util.TreeMap<byte[], byte[]> lastOf(List<KeyValue> batch) {
+        java.util.TreeMap<byte[], byte[]> last = new java.util.TreeMap<>(ByteStrings.ORDER);
+        batch.forEach(kv -> last.put(kv.key(), kv.value()));
+        return last;
     }
 
     @Override
     public int deleteAll(Collection<byte[]> keys, WriteOptions options) {
         checkWrite(options);
         keys.forEach(limits()::checkKey);
-        writeLock.lock();
-        try {
-            checkOpen();
-            int removed = 0;
-            for (byte[] key : keys) {
-                if (live(key, false) != null) {
-                    removed++;
-                }
+        int removed = 0;
+        for (byte[] key : keys) {
+            if (locked(key, () -> {
+                boolean wasLive = live(key, false) != null;
                 remove(key);
+                return wasLive;
+            })) {
+                removed++;
             }
-            return removed;
-        } finally {
-            writeLock.unlock();
+        }
+        return removed;
+    }
+
+    // ------------------------------------------------------------------ bookkeeping (key's stripe held)
+
+    /**
+     * Takes entries and bytes against the bounds, or refuses (changing nothing) when they would be
+     * exceeded. Compare-and-set loops, so the counters never show more than the bounds allow.
+     */
+    private void reserve(long addedEntries, long addedBytes) {
+        if (!tryAdd(entries, addedEntries, options.maxEntries())) {
+            throw full();
+        }
+        if (!tryAdd(bytes, addedBytes, options.maxBytes())) {
+            entries.addAndGet(-addedEntries);
+            throw full();
         }
     }
 
-    // ------------------------------------------------------------------ bookkeeping (write lock held)
+    private static boolean tryAdd(AtomicLong counter, long delta, long max) {
+        while (true) {
+            long current = counter.get();
+            long next = current + delta;
+            if (delta > 0 && next > max) {
+                return false;
+            }
+            if (counter.compareAndSet(current, next)) {
+                return true;
+            }
+        }
+    }
 
-    private Entry write(byte[] key, byte[] value, long expiresAtMillis) {
+    private StoreFullException full() {
+        return new StoreFullException("memory store is full (" + entries.get() + " of " + options.maxEntries()
+                + " entries, " + bytes.get() + " of " + options.maxBytes() + " bytes) and its eviction policy is NONE");
+    }
+
+    /**
+     * Writes under the key's stripe. {@code reserved}: the batch already took the entry and bytes
+     * against the bounds.
+     */
+    private Entry write(byte[] key, byte[] value, long expiresAtMillis, boolean reserved) {
         Node old = index.get(new Key(key));
         long newBytes = key.length + value.length + ENTRY_OVERHEAD;
-        if (options.eviction() == EvictionPolicy.NONE) {
-            refuseIfFull(old == null ? 1 : 0, newBytes - (old == null ? 0 : old.bytes()));
+        long addedEntries = old == null ? 1 : 0;
+        long addedBytes = newBytes - (old == null ? 0 : old.bytes());
+        if (!reserved) {
+            if (options.eviction() == EvictionPolicy.NONE) {
+                reserve(addedEntries, addedBytes);
+            } else {
+                entries.addAndGet(addedEntries);
+                bytes.addAndGet(addedBytes);
+            }
         }
-        Entry entry = new Entry(key.clone(), value.clone(), ++lastVersion, expiresAtMillis);
+        Entry entry = new Entry(key.clone(), value.clone(), versions.incrementAndGet(), expiresAtMillis);
         Node node = new Node(entry, ticks.incrementAndGet());
-        if (old != null) {
-            node.slot = old.slot;
-            node.frequency = old.frequency + 1;
-            slots.set(old.slot, node);
-            bytes -= old.bytes();
-        } else {
-            node.slot = slots.size();
-            slots.add(node);
+        synchronized (slotsLock) {
+            if (old != null) {
+                node.slot = old.slot;
+                node.frequency = old.frequency + 1;
+                slots.set(old.slot, node);
+            } else {
+                node.slot = slots.size();
+                slots.add(node);
+            }
         }
-        bytes += node.bytes();
         map.put(entry.key(), node);
         index.put(new Key(entry.key()), node);
         reclaimExpired(node);
@@ -443,35 +497,56 @@ public final class MemoryStore implements Store {
         return copy(entry);
     }
 
-    private void refuseIfFull(long addedEntries, long addedBytes) {
-        if (map.size() + addedEntries > options.maxEntries() || bytes + addedBytes > options.maxBytes()) {
-            throw new StoreFullException("memory store is full (" + map.size() + " of " + options.maxEntries()
-                    + " entries, " + bytes + " of " + options.maxBytes() + " bytes) and its eviction policy is NONE");
-        }
-    }
-
+    /** Removes key's entry; the key's stripe is held. */
     private void remove(byte[] key) {
-        Node n = map.remove(key);
+        Node n = index.remove(new Key(key));
         if (n == null) {
             return;
         }
-        index.remove(new Key(key));
-        Node last = slots.remove(slots.size() - 1);
-        if (last != n) {
-            last.slot = n.slot;
-            slots.set(n.slot, last);
+        map.remove(key, n);
+        synchronized (slotsLock) {
+            Node last = slots.remove(slots.size() - 1);
+            if (last != n) {
+                last.slot = n.slot;
+                slots.set(n.slot, last);
+            }
         }
-        bytes -= n.bytes();
+        entries.decrementAndGet();
+        bytes.addAndGet(-n.bytes());
+    }
+
+    /** Removes {@code victim} if its stripe is free (or ours) and it is still current; true if it did. */
+    private boolean removeIfCurrent(Node victim) {
+        byte[] key = victim.entry.key();
+        ReentrantLock lock = stripe(key);
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (index.get(new Key(key)) != victim) {
+                return false;
+            }
+            remove(key);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Node randomSlot(ThreadLocalRandom rnd) {
+        synchronized (slotsLock) {
+            return slots.isEmpty() ? null : slots.get(rnd.nextInt(slots.size()));
+        }
     }
 
     /** Active expiry: probe a few random slots and drop expired entries. */
     private void reclaimExpired(Node keep) {
         long now = now();
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        for (int i = 0; i < EXPIRY_PROBES && !slots.isEmpty(); i++) {
-            Node n = slots.get(rnd.nextInt(slots.size()));
-            if (n != keep && n.entry.isExpiredAt(now)) {
-                remove(n.entry.key());
+        for (int i = 0; i < EXPIRY_PROBES; i++) {
+            Node n = randomSlot(rnd);
+            if (n != null && n != keep && n.entry.isExpiredAt(now)) {
+                removeIfCurrent(n);
             }
         }
     }
@@ -482,11 +557,13 @@ public final class MemoryStore implements Store {
         }
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         long now = now();
-        while ((map.size() > options.maxEntries() || bytes > options.maxBytes()) && slots.size() > 1) {
+        int misses = 0;
+        while ((entries.get() > options.maxEntries() || bytes.get() > options.maxBytes()) && entries.get() > 1
+                && misses < 64) {
             Node victim = null;
             for (int i = 0; i < SAMPLE; i++) {
-                Node n = slots.get(rnd.nextInt(slots.size()));
-                if (n == keep) {
+                Node n = randomSlot(rnd);
+                if (n == null || n == keep) {
                     continue;
                 }
                 if (n.entry.isExpiredAt(now)) {
@@ -497,14 +574,16 @@ public final class MemoryStore implements Store {
                     victim = n;
                 }
             }
-            if (victim == null) {
+            if (victim == null || !removeIfCurrent(victim)) {
+                misses++;
                 continue;
             }
-            remove(victim.entry.key());
-            evictions.incrementAndGet();
-            if (options.eviction() == EvictionPolicy.LFU && evictions.get() % 1024 == 0) {
-                for (Node n : slots) {
-                    n.frequency >>>= 1; // decay, so old popularity fades
+            long evicted = evictions.incrementAndGet();
+            if (options.eviction() == EvictionPolicy.LFU && evicted % 1024 == 0) {
+                synchronized (slotsLock) {
+                    for (Node n : slots) {
+                        n.frequency >>>= 1; // decay, so old popularity fades
+                    }
                 }
             }
         }
@@ -539,18 +618,25 @@ public final class MemoryStore implements Store {
         options.consistency().requireSatisfiedBy(1, 1);
     }
 
-    /** Drops every entry. Idempotent. */
+    /** Drops every entry once the writes in progress end. Idempotent. */
     @Override
     public void close() {
-        writeLock.lock();
+        for (ReentrantLock lock : stripes) {
+            lock.lock();
+        }
         try {
             closed = true;
             map.clear();
             index.clear();
-            slots.clear();
-            bytes = 0;
+            synchronized (slotsLock) {
+                slots.clear();
+            }
+            entries.set(0);
+            bytes.set(0);
         } finally {
-            writeLock.unlock();
+            for (ReentrantLock lock : stripes) {
+                lock.unlock();
+            }
         }
     }
 }

@@ -39,6 +39,49 @@ class MemoryStoreEvictionTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void concurrentWritersKeepTheCountersTrueAndNoneExact() throws Exception {
+        for (EvictionPolicy policy : List.of(EvictionPolicy.LRU, EvictionPolicy.LFU, EvictionPolicy.RANDOM, EvictionPolicy.NONE)) {
+            MemoryStore s = store(500, MemoryStoreOptions.UNBOUNDED, policy);
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    java.util.Random rnd = new java.util.Random(id);
+                    for (int i = 0; i < 5_000; i++) {
+                        byte[] key = utf8("k" + rnd.nextInt(2_000));
+                        try {
+                            switch (rnd.nextInt(4)) {
+                                case 0 -> s.delete(key);
+                                case 1 -> s.putAll(List.of(new KeyValue(key, utf8("b")), new KeyValue(utf8("k" + rnd.nextInt(2_000)), utf8("c"))));
+                                default -> s.put(key, utf8("v" + i));
+                            }
+                        } catch (StoreFullException e) {
+                            refused.incrementAndGet();
+                        }
+                        if (policy == EvictionPolicy.NONE) {
+                            assertTrue(s.entryCount() <= 500, "NONE never passes its bound: " + s.entryCount());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get();
+            }
+            pool.shutdown();
+            long stored = s.scan(KeyRange.all(), 100_000).size();
+            assertEquals(stored, s.entryCount(), policy + ": the entry counter matches the map");
+            assertTrue(stored <= 500 + 8, policy + ": within the bound (plus a few in flight at the end): " + stored);
+            if (policy == EvictionPolicy.NONE) {
+                assertTrue(refused.get() > 0, "NONE refused writes when full");
+            }
+        }
+    }
+
+    @Test
     void byteBoundIsRespected() {
         MemoryStore s = store(MemoryStoreOptions.UNBOUNDED, 100_000, EvictionPolicy.LRU);
         for (int i = 0; i < 500; i++) {
