@@ -12,6 +12,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -35,8 +38,11 @@ public final class CairnNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CairnNode.class);
 
     private final Store store;
-    private final EventLoopGroup boss = new NioEventLoopGroup(1);
-    private final EventLoopGroup workers = new NioEventLoopGroup();
+    /** Linux's epoll transport when its native library loads, NIO otherwise. */
+    private static final boolean EPOLL = Epoll.isAvailable();
+
+    private final EventLoopGroup boss = EPOLL ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+    private final EventLoopGroup workers = EPOLL ? new EpollEventLoopGroup() : new NioEventLoopGroup();
     private final Channel serverChannel;
     private final ServerContext context;
     private volatile boolean closed;
@@ -50,7 +56,7 @@ public final class CairnNode implements AutoCloseable {
         try {
             serverChannel = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -73,6 +79,11 @@ public final class CairnNode implements AutoCloseable {
     /** Opens the store and starts listening; {@code port} 0 picks a free port (see {@link #port()}). */
     public static CairnNode start(ServerOptions options) throws IOException, InterruptedException {
         return new CairnNode(options);
+    }
+
+    /** The Netty transport in use: "epoll" or "nio". */
+    public static String transport() {
+        return EPOLL ? "epoll" : "nio";
     }
 
     public int port() {

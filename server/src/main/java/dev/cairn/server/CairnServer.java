@@ -73,9 +73,9 @@ public final class CairnServer implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerOptions options = options();
         CairnNode node = CairnNode.start(options);
-        log.info("Cairn {} listening on {}:{} ({}{})", CairnNode.version(), options.bind(), node.port(),
+        log.info("Cairn {} listening on {}:{} ({}{}, {} transport)", CairnNode.version(), options.bind(), node.port(),
                 options.memory() ? "memory only" : "data " + options.dataDir().toAbsolutePath() + ", sync " + options.sync(),
-                options.requirePass() != null ? ", password required" : "");
+                options.requirePass() != null ? ", password required" : "", CairnNode.transport());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -38,6 +38,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         int clients = context.connectedClients.incrementAndGet();
         session = new Session(context.clientIds.incrementAndGet(), String.valueOf(ctx.channel().remoteAddress()),
                 context.requirePass == null);
+        context.sessions.add(session);
         if (clients > context.maxClients) {
             send(ctx, Reply.error("ERR max number of clients reached"));
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
@@ -48,6 +49,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         context.connectedClients.decrementAndGet();
+        context.sessions.remove(session);
+        context.closedCommands.add(session.commands());
         ctx.fireChannelInactive();
     }
 

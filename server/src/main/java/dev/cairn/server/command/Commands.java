@@ -68,7 +68,7 @@ public final class Commands {
     }
 
     public Reply execute(Session session, List<byte[]> args) {
-        context.totalCommands.increment();
+        session.countCommand();
         String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
         Spec spec = table.get(name);
         if (spec == null) {

@@ -255,7 +255,7 @@ final class ConnectionCommands {
         if (all || section.equals("stats")) {
             sb.append("# Stats\r\n")
                     .append("total_connections_received:").append(context.totalConnections.sum()).append("\r\n")
-                    .append("total_commands_processed:").append(context.totalCommands.sum()).append("\r\n")
+                    .append("total_commands_processed:").append(context.totalCommands()).append("\r\n")
                     .append("\r\n");
         }
         if (all || section.equals("keyspace")) {

@@ -22,7 +22,9 @@ public final class ServerContext {
     public final long startMillis = System.currentTimeMillis();
     public final AtomicInteger connectedClients = new AtomicInteger();
     public final LongAdder totalConnections = new LongAdder();
-    public final LongAdder totalCommands = new LongAdder();
+    /** Commands of connections already closed; live ones count in their {@link Session}. */
+    public final LongAdder closedCommands = new LongAdder();
+    public final java.util.Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     public final AtomicLong clientIds = new AtomicLong();
     private volatile int port;
 
@@ -74,6 +76,15 @@ public final class ServerContext {
         this.maxBulkBytes = maxBulkBytes;
         this.syncMode = syncMode;
         this.version = version;
+    }
+
+    /** Commands run since start: closed connections' plus the live ones' own counters. */
+    public long totalCommands() {
+        long n = closedCommands.sum();
+        for (Session s : sessions) {
+            n += s.commands();
+        }
+        return n;
     }
 
     public int port() {

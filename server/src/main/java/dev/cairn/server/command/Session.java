@@ -7,6 +7,16 @@ public final class Session {
     private volatile boolean authenticated;
     private volatile String name;
     private volatile boolean closing;
+    private long commands; // written only by the connection's event loop
+
+    /** Commands this connection has run; read (racily, for INFO) from other threads. */
+    public long commands() {
+        return commands;
+    }
+
+    void countCommand() {
+        commands++;
+    }
 
     public Session(long id, String address, boolean authenticated) {
         this.id = id;
