@@ -351,32 +351,27 @@ public final class CairnCache<K, V> implements Cache<K, V> {
 
     @Override
     public boolean replace(K key, V value) {
-        checkOpen();
-        checkKey(key);
-        checkValue(value);
         long start = System.nanoTime();
-        boolean replaced = lockedCall(key, () -> {
-            Versioned<V> current = readLive(key);
-            if (current == null) {
-                statistics.miss(1);
-                return false;
-            }
-            statistics.hit(1);
-            integration.write(key, value);
-            putLocked(key, value, current);
-            return true;
-        });
+        boolean replaced = replaceIfPresent(key, value) != null;
         statistics.putTime(System.nanoTime() - start);
         return replaced;
     }
 
     @Override
     public V getAndReplace(K key, V value) {
+        long start = System.nanoTime();
+        Versioned<V> old = replaceIfPresent(key, value);
+        statistics.getTime(System.nanoTime() - start);
+        statistics.putTime(System.nanoTime() - start);
+        return old == null ? null : old.value();
+    }
+
+    /** Writes value if key has a live entry; returns that entry (the old value), or null. */
+    private Versioned<V> replaceIfPresent(K key, V value) {
         checkOpen();
         checkKey(key);
         checkValue(value);
-        long start = System.nanoTime();
-        V old = lockedCall(key, () -> {
+        return lockedCall(key, () -> {
             Versioned<V> current = readLive(key);
             if (current == null) {
                 statistics.miss(1);
@@ -385,11 +380,8 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             statistics.hit(1);
             integration.write(key, value);
             putLocked(key, value, current);
-            return current.value();
+            return current;
         });
-        statistics.getTime(System.nanoTime() - start);
-        statistics.putTime(System.nanoTime() - start);
-        return old;
     }
 
     @Override
