@@ -366,19 +366,20 @@ final class CairnStatement extends UnsupportedPreparedStatement {
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        if (!run(preparedSql(), List.copyOf(nullsAllowed())) ) {
+        if (!run(preparedSql(), boundParameters())) {
             throw new SQLException("the statement returned no rows: " + preparedSql, "07000");
         }
         return resultSet;
     }
 
-    private List<byte[]> nullsAllowed() {
+    /** A copy of the parameters set so far; an unset one is null and fails the statement with 07001. */
+    private List<byte[]> boundParameters() {
         return new ArrayList<>(params);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        if (run(preparedSql(), nullsAllowed())) {
+        if (run(preparedSql(), boundParameters())) {
             throw new SQLException("the statement returned rows; use executeQuery: " + preparedSql, "07000");
         }
         return (int) updateCount;
@@ -391,13 +392,13 @@ final class CairnStatement extends UnsupportedPreparedStatement {
 
     @Override
     public boolean execute() throws SQLException {
-        return run(preparedSql(), nullsAllowed());
+        return run(preparedSql(), boundParameters());
     }
 
     @Override
     public void addBatch() throws SQLException {
         preparedSql();
-        batch.add(nullsAllowed());
+        batch.add(boundParameters());
     }
 
     @Override

@@ -74,7 +74,7 @@ record ResultData(List<Column> columns, List<Object[]> rows) {
         return from == 0 ? b : java.util.Arrays.copyOfRange(b, from, b.length);
     }
 
-    /** An empty result with the given column names, all VARCHAR unless listed in {@code bigints}/{@code ints}. */
+    /** An empty result with the given column names, all VARCHAR (the shape of a metadata answer with no rows). */
     static ResultData empty(String... names) {
         List<Column> cols = new ArrayList<>();
         for (String n : names) {

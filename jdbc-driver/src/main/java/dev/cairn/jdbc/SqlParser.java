@@ -518,14 +518,4 @@ final class SqlParser {
         return new Sql.Update(table, value, ttl, keyEquals());
     }
 
-    int parameterCount() {
-        return params;
-    }
-
-    /** The number of ? parameters in {@code sql}. */
-    static int countParameters(String sql) throws SQLException {
-        SqlParser p = new SqlParser(sql);
-        p.statement();
-        return p.params;
-    }
 }

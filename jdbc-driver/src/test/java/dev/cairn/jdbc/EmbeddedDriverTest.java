@@ -151,6 +151,10 @@ class EmbeddedDriverTest {
             BatchUpdateException e = assertThrows(BatchUpdateException.class, dup::executeBatch);
             assertArrayEquals(new int[] {1}, e.getUpdateCounts());
         }
+        try (PreparedStatement unset = c.prepareStatement("GET ?")) {
+            java.sql.SQLException e = assertThrows(java.sql.SQLException.class, unset::executeQuery);
+            assertEquals("07001", e.getSQLState(), e.getMessage());
+        }
         try (Statement s = c.createStatement()) {
             s.addBatch("PUT 'x' '1'");
             s.addBatch("DELETE 'x'");

@@ -129,8 +129,4 @@ public final class Commands {
         }
         return sb.toString();
     }
-
-    static List<Reply> list() {
-        return new ArrayList<>();
-    }
 }

@@ -15,11 +15,9 @@ import java.util.Optional;
 
 /** GET, SET and the other string commands, on the store's entries. */
 final class StringCommands {
-    private final ServerContext context;
     private final Store store;
 
     StringCommands(ServerContext context) {
-        this.context = context;
         this.store = context.store;
     }
 
