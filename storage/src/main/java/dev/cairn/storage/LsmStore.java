@@ -117,6 +117,7 @@ public final class LsmStore implements Store {
     private volatile boolean closed;
     private volatile Throwable backgroundError;
     private boolean compactionScheduled; // guarded by versionLock
+    private long logNumber; // guarded by versionLock: WAL segments below it are flushed
 
     private LsmStore(StorageOptions options) throws IOException {
         this.options = options;
@@ -693,8 +694,6 @@ public final class LsmStore implements Store {
         }
         previous.release();
     }
-
-    private long logNumber; // guarded by versionLock: WAL segments below it are flushed
 
     // ------------------------------------------------------------------ compaction
 
