@@ -210,11 +210,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             putLocked(key, value, current);
             return current == null ? null : current.value();
         });
-        if (old == null) {
-            statistics.miss(1);
-        } else {
-            statistics.hit(1);
-        }
+        statistics.lookup(old != null);
         statistics.getTime(System.nanoTime() - start);
         statistics.putTime(System.nanoTime() - start);
         return old;
@@ -256,11 +252,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             putLocked(key, value, null);
             return true;
         });
-        if (put) {
-            statistics.miss(1);
-        } else {
-            statistics.hit(1);
-        }
+        statistics.lookup(!put);
         statistics.putTime(System.nanoTime() - start);
         return put;
     }
@@ -285,14 +277,8 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         checkValue(oldValue);
         long start = System.nanoTime();
         boolean removed = lockedCall(key, () -> {
-            Versioned<V> current = readLive(key);
+            Versioned<V> current = liveMatching(key, oldValue);
             if (current == null) {
-                statistics.miss(1);
-                return false;
-            }
-            statistics.hit(1);
-            if (!Objects.equals(current.value(), oldValue)) {
-                touch(key, current);
                 return false;
             }
             integration.delete(key);
@@ -313,11 +299,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             removeLocked(key, current);
             return current == null ? null : current.value();
         });
-        if (old == null) {
-            statistics.miss(1);
-        } else {
-            statistics.hit(1);
-        }
+        statistics.lookup(old != null);
         statistics.getTime(System.nanoTime() - start);
         statistics.removeTime(System.nanoTime() - start);
         return old;
@@ -331,14 +313,8 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         checkValue(newValue);
         long start = System.nanoTime();
         boolean replaced = lockedCall(key, () -> {
-            Versioned<V> current = readLive(key);
+            Versioned<V> current = liveMatching(key, oldValue);
             if (current == null) {
-                statistics.miss(1);
-                return false;
-            }
-            statistics.hit(1);
-            if (!Objects.equals(current.value(), oldValue)) {
-                touch(key, current);
                 return false;
             }
             integration.write(key, newValue);
@@ -366,6 +342,21 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         return old == null ? null : old.value();
     }
 
+    /**
+     * The live entry of key if its value equals {@code expected}; otherwise null, after applying
+     * the access expiry to an entry that did not match. Counts the lookup as a hit or a miss.
+     * The key's lock is held.
+     */
+    private Versioned<V> liveMatching(K key, V expected) {
+        Versioned<V> current = readLive(key);
+        statistics.lookup(current != null);
+        if (current != null && !Objects.equals(current.value(), expected)) {
+            touch(key, current);
+            return null;
+        }
+        return current;
+    }
+
     /** Writes value if key has a live entry; returns that entry (the old value), or null. */
     private Versioned<V> replaceIfPresent(K key, V value) {
         checkOpen();
@@ -373,11 +364,10 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         checkValue(value);
         return lockedCall(key, () -> {
             Versioned<V> current = readLive(key);
+            statistics.lookup(current != null);
             if (current == null) {
-                statistics.miss(1);
                 return null;
             }
-            statistics.hit(1);
             integration.write(key, value);
             putLocked(key, value, current);
             return current;
@@ -437,11 +427,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             Versioned<V> current = readLive(key);
             Function<K, V> loader = configuration.isReadThrough() && integration.hasLoader() ? integration::load : null;
             // The lookup alone is the hit or miss, whatever the processor then does.
-            if (current == null) {
-                statistics.miss(1);
-            } else {
-                statistics.hit(1);
-            }
+            statistics.lookup(current != null);
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, current == null ? null : current.value(), loader);
             T result;
             try {

@@ -72,8 +72,8 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     public boolean setExpiry(K key, long expiresAtMillis) {
         byte[] k = codec.encode(key);
         if (expiresAtMillis == Entry.NO_EXPIRY) {
-            store.persist(k);
-            return store.exists(k);
+            // persist is false for an absent key and for one that never expired: only then ask which
+            return store.persist(k) || store.exists(k);
         }
         return store.expireAt(k, expiresAtMillis, WriteOptions.DEFAULT);
     }

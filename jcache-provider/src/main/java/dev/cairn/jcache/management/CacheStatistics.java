@@ -45,6 +45,15 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
         }
     }
 
+    /** One lookup: a hit if the entry was found, a miss otherwise. */
+    public void lookup(boolean found) {
+        if (found) {
+            hit(1);
+        } else {
+            miss(1);
+        }
+    }
+
     public void put(long n) {
         if (enabled) {
             puts.add(n);

@@ -259,7 +259,7 @@ final class ConnectionCommands {
                     .append("\r\n");
         }
         if (all || section.equals("keyspace")) {
-            long keys = new KeyCommands(context).count();
+            long keys = KeyCommands.count(context.store);
             sb.append("# Keyspace\r\n");
             if (keys > 0) {
                 sb.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
