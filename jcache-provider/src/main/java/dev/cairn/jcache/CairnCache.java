@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -77,6 +78,8 @@ public final class CairnCache<K, V> implements Cache<K, V> {
     private final CacheStatistics statistics;
     private final CacheConfigurationBean configurationBean;
     private final Executor executor;
+    /** loadAll calls still running; closing the cache waits for them before it closes the loader. */
+    private final Set<CompletableFuture<Void>> loads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ReentrantLock[] locks = new ReentrantLock[1024];
     private volatile boolean closed;
 
@@ -512,7 +515,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             done.onCompletion();
             return;
         }
-        executor.execute(() -> {
+        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
             try {
                 List<K> toLoad = new ArrayList<>();
                 for (K key : keys) {
@@ -532,7 +535,9 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             } catch (Exception e) {
                 done.onException(e instanceof CacheLoaderException ? e : new CacheLoaderException(e));
             }
-        });
+        }, executor);
+        loads.add(load);
+        load.whenComplete((r, e) -> loads.remove(load));
     }
 
     // ------------------------------------------------------------------ the locked core
@@ -809,6 +814,13 @@ public final class CairnCache<K, V> implements Cache<K, V> {
     /** Closes this cache's resources; with {@code destroy}, deletes its data too. */
     void shutdown(boolean destroy) {
         closed = true;
+        for (CompletableFuture<Void> load : List.copyOf(loads)) {
+            try {
+                load.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the load reported its own failure to its listener; closing goes on
+            }
+        }
         JmxRegistration.unregister(this, JmxRegistration.Kind.CacheStatistics);
         JmxRegistration.unregister(this, JmxRegistration.Kind.CacheConfiguration);
         events.close();
