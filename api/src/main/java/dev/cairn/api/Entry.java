@@ -6,12 +6,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One live key as a store returned it: the key, the value, the version the store assigned to the
- * write that produced it, and the instant it expires (if any).
+ * One live key as a store returned it: the key, the value, the {@link Version} of the write that
+ * produced it, and the instant it expires (if any).
  *
- * <p>Versions are positive and, for one key, strictly increase with every successful mutation
- * (put, conditional write, increment, expire, persist); a deleted and re-created key gets a
- * version greater than any it had before. Versions of different keys are not comparable.
+ * <p>For one key, versions strictly increase with every successful mutation (put, conditional
+ * write, increment, expire, persist); a deleted and re-created key gets a version greater than any
+ * it had before. Versions of different keys are not comparable.
  *
  * <p>An entry expires at {@link #expiresAtMillis()} exactly: it is visible while
  * {@code now < expiresAtMillis} and invisible from that millisecond on. {@link #NO_EXPIRY} means
@@ -26,19 +26,16 @@ public final class Entry {
 
     private final byte[] key;
     private final byte[] value;
-    private final long version;
+    private final Version version;
     private final long expiresAtMillis;
 
-    public Entry(byte[] key, byte[] value, long version, long expiresAtMillis) {
+    public Entry(byte[] key, byte[] value, Version version, long expiresAtMillis) {
         this.key = Objects.requireNonNull(key, "key");
         this.value = Objects.requireNonNull(value, "value");
-        if (version <= 0) {
-            throw new IllegalArgumentException("version must be positive: " + version);
-        }
+        this.version = Objects.requireNonNull(version, "version");
         if (expiresAtMillis < 0) {
             throw new IllegalArgumentException("expiresAtMillis must be >= 0: " + expiresAtMillis);
         }
-        this.version = version;
         this.expiresAtMillis = expiresAtMillis;
     }
 
@@ -50,7 +47,7 @@ public final class Entry {
         return value;
     }
 
-    public long version() {
+    public Version version() {
         return version;
     }
 
@@ -78,7 +75,7 @@ public final class Entry {
     @Override
     public boolean equals(Object o) {
         return o instanceof Entry other
-                && version == other.version
+                && version.equals(other.version)
                 && expiresAtMillis == other.expiresAtMillis
                 && Arrays.equals(key, other.key)
                 && Arrays.equals(value, other.value);
@@ -86,7 +83,7 @@ public final class Entry {
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(key) + Long.hashCode(version);
+        return 31 * Arrays.hashCode(key) + version.hashCode();
     }
 
     @Override

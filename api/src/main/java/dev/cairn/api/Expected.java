@@ -10,12 +10,12 @@ import java.util.Objects;
  * <p>An expired entry counts as absent.
  */
 public final class Expected {
-    private static final Expected ABSENT = new Expected(0L, null);
+    private static final Expected ABSENT = new Expected(null, null);
 
-    private final long version;
+    private final Version version;
     private final byte[] value;
 
-    private Expected(long version, byte[] value) {
+    private Expected(Version version, byte[] value) {
         this.version = version;
         this.value = value;
     }
@@ -26,16 +26,13 @@ public final class Expected {
     }
 
     /** The key's live entry has exactly this version. */
-    public static Expected version(long version) {
-        if (version <= 0) {
-            throw new IllegalArgumentException("versions are positive: " + version);
-        }
-        return new Expected(version, null);
+    public static Expected version(Version version) {
+        return new Expected(Objects.requireNonNull(version, "version"), null);
     }
 
     /** The key's live entry has exactly this value (compared by content). */
     public static Expected value(byte[] value) {
-        return new Expected(0L, Objects.requireNonNull(value, "value").clone());
+        return new Expected(null, Objects.requireNonNull(value, "value").clone());
     }
 
     /** True when {@code current} (the live entry, or {@code null} if absent) meets this condition. */
@@ -46,7 +43,7 @@ public final class Expected {
         if (current == null) {
             return false;
         }
-        return value != null ? Arrays.equals(value, current.value()) : current.version() == version;
+        return value != null ? Arrays.equals(value, current.value()) : current.version().equals(version);
     }
 
     @Override

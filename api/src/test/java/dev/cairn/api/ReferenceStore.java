@@ -24,6 +24,7 @@ public final class ReferenceStore implements Store {
     private final StoreLimits limits;
     private final TreeMap<byte[], Entry> entries = new TreeMap<>(ByteStrings.ORDER);
     private long lastVersion;
+    private Mutation.Decision lastDecision;
     private boolean closed;
 
     public ReferenceStore(Clock clock, StoreLimits limits) {
@@ -62,16 +63,14 @@ public final class ReferenceStore implements Store {
         checkWrite(options);
         limits.checkKey(key);
         limits.checkValue(value);
-        return write(key, value, options.expiresAtMillis(clock.millis()));
+        return apply(key, new Mutation.Put(value, options)).orElseThrow();
     }
 
     @Override
     public synchronized boolean delete(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        Entry current = live(key);
-        entries.remove(key);
-        return current != null;
+        return decide(key, new Mutation.Delete()).applied();
     }
 
     @Override
@@ -79,70 +78,55 @@ public final class ReferenceStore implements Store {
         checkWrite(options);
         limits.checkKey(key);
         limits.checkValue(value);
-        Objects.requireNonNull(expected, "expected");
-        if (!expected.matches(live(key))) {
-            return Optional.empty();
-        }
-        return Optional.of(write(key, value, options.expiresAtMillis(clock.millis())));
+        return apply(key, new Mutation.CompareAndSet(expected, value, options));
     }
 
     @Override
     public synchronized boolean compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        Objects.requireNonNull(expected, "expected");
-        Entry current = live(key);
-        if (current == null || !expected.matches(current)) {
-            return false;
-        }
-        entries.remove(key);
-        return true;
+        return decide(key, new Mutation.CompareAndDelete(expected)).applied();
     }
 
     @Override
     public synchronized long increment(byte[] key, long delta, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        Entry current = live(key);
-        long now = clock.millis();
-        long base = current == null ? 0 : DecimalCounter.parse(key, current.value());
-        long next = DecimalCounter.add(base, delta);
-        long expiresAt = options.hasExpiry() || current == null
-                ? options.expiresAtMillis(now)
-                : current.expiresAtMillis();
-        write(key, DecimalCounter.encode(next), expiresAt);
-        return next;
+        return decide(key, new Mutation.Increment(delta, options)).number();
     }
 
     @Override
     public synchronized boolean expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        if (expiresAtMillis <= 0) {
-            throw new IllegalArgumentException("expiry instant must be positive: " + expiresAtMillis);
-        }
-        Entry current = live(key);
-        if (current == null) {
-            return false;
-        }
-        if (Entry.isExpired(expiresAtMillis, clock.millis())) {
-            entries.remove(key);
-        } else {
-            write(key, current.value(), expiresAtMillis);
-        }
-        return true;
+        return decide(key, new Mutation.ExpireAt(expiresAtMillis)).applied();
     }
 
     @Override
     public synchronized boolean persist(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        Entry current = live(key);
-        if (current == null || current.expiresAtMillis() == Entry.NO_EXPIRY) {
-            return false;
-        }
-        write(key, current.value(), Entry.NO_EXPIRY);
-        return true;
+        return decide(key, new Mutation.Persist()).applied();
+    }
+
+    /** Decides on the live entry and writes the outcome; returns the entry written, if any. */
+    private Optional<Entry> apply(byte[] key, Mutation mutation) {
+        Mutation.Decision d = mutation.decide(key, entries.get(key), clock.millis());
+        Entry written = switch (d.write()) {
+            case VALUE -> write(key, d.value(), d.expiresAtMillis());
+            case TOMBSTONE -> {
+                entries.remove(key);
+                yield null;
+            }
+            case NONE -> null;
+        };
+        lastDecision = d;
+        return Optional.ofNullable(written);
+    }
+
+    private Mutation.Decision decide(byte[] key, Mutation mutation) {
+        apply(key, mutation);
+        return lastDecision;
     }
 
     @Override
@@ -227,7 +211,7 @@ public final class ReferenceStore implements Store {
     }
 
     private Entry write(byte[] key, byte[] value, long expiresAtMillis) {
-        Entry entry = new Entry(key.clone(), value.clone(), ++lastVersion, expiresAtMillis);
+        Entry entry = new Entry(key.clone(), value.clone(), Version.local(++lastVersion), expiresAtMillis);
         entries.put(entry.key(), entry);
         return copy(entry);
     }

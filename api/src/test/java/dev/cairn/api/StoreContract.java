@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,7 +87,7 @@ public abstract class StoreContract {
         Entry written = store.put(utf8("k"), utf8("v"));
         assertArrayEquals(utf8("k"), written.key());
         assertArrayEquals(utf8("v"), written.value());
-        assertTrue(written.version() > 0);
+        assertNotNull(written.version());
         assertEquals(Entry.NO_EXPIRY, written.expiresAtMillis());
         assertEquals(written, store.get(utf8("k")).orElseThrow());
         assertTrue(store.exists(utf8("k")));
@@ -96,7 +97,7 @@ public abstract class StoreContract {
     void overwriteReplacesTheValueWithAHigherVersion() {
         Entry first = store.put(utf8("k"), utf8("one"));
         Entry second = store.put(utf8("k"), utf8("two"));
-        assertTrue(second.version() > first.version());
+        assertTrue(second.version().isNewerThan(first.version()));
         assertArrayEquals(utf8("two"), store.get(utf8("k")).orElseThrow().value());
     }
 
@@ -105,7 +106,7 @@ public abstract class StoreContract {
         Entry before = store.put(utf8("k"), utf8("a"));
         assertTrue(store.delete(utf8("k")));
         Entry after = store.put(utf8("k"), utf8("b"));
-        assertTrue(after.version() > before.version());
+        assertTrue(after.version().isNewerThan(before.version()));
     }
 
     @Test
@@ -159,8 +160,8 @@ public abstract class StoreContract {
                     () -> store.put(bad, utf8("v")),
                     () -> store.delete(bad),
                     () -> store.putIfAbsent(bad, utf8("v")),
-                    () -> store.compareAndSet(bad, Expected.version(1), utf8("v")),
-                    () -> store.compareAndDelete(bad, Expected.version(1)),
+                    () -> store.compareAndSet(bad, Expected.version(Version.local(1)), utf8("v")),
+                    () -> store.compareAndDelete(bad, Expected.version(Version.local(1))),
                     () -> store.increment(bad, 1),
                     () -> store.expire(bad, Duration.ofSeconds(1)),
                     () -> store.persist(bad),
@@ -326,7 +327,7 @@ public abstract class StoreContract {
         Entry after = store.get(utf8("k")).orElseThrow();
         assertArrayEquals(utf8("v"), after.value());
         assertEquals(clock.millis() + 5_000, after.expiresAtMillis());
-        assertTrue(after.version() > before.version());
+        assertTrue(after.version().isNewerThan(before.version()));
 
         clock.advance(Duration.ofSeconds(5));
         assertFalse(store.exists(utf8("k")));
@@ -393,7 +394,7 @@ public abstract class StoreContract {
     void compareAndSetOnVersionSucceedsOnlyOnTheCurrentVersion() {
         Entry v1 = store.put(utf8("k"), utf8("a"));
         Entry v2 = store.compareAndSet(utf8("k"), Expected.version(v1.version()), utf8("b")).orElseThrow();
-        assertTrue(v2.version() > v1.version());
+        assertTrue(v2.version().isNewerThan(v1.version()));
         assertArrayEquals(utf8("b"), v2.value());
         assertTrue(store.compareAndSet(utf8("k"), Expected.version(v1.version()), utf8("c")).isEmpty(), "stale version");
         assertArrayEquals(utf8("b"), store.get(utf8("k")).orElseThrow().value());
@@ -430,7 +431,7 @@ public abstract class StoreContract {
     @Test
     void compareAndDeleteRemovesOnlyOnAMatch() {
         Entry v1 = store.put(utf8("k"), utf8("a"));
-        assertFalse(store.compareAndDelete(utf8("k"), Expected.version(v1.version() + 1000)));
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.version(v1.version().next())));
         assertFalse(store.compareAndDelete(utf8("k"), Expected.value(utf8("b"))));
         assertFalse(store.compareAndDelete(utf8("k"), Expected.absent()));
         assertTrue(store.exists(utf8("k")));
@@ -648,7 +649,7 @@ public abstract class StoreContract {
                 () -> store.put(utf8("k"), utf8("v")),
                 () -> store.delete(utf8("k")),
                 () -> store.putIfAbsent(utf8("k"), utf8("v")),
-                () -> store.compareAndDelete(utf8("k"), Expected.version(1)),
+                () -> store.compareAndDelete(utf8("k"), Expected.version(Version.local(1))),
                 () -> store.increment(utf8("k"), 1),
                 () -> store.expire(utf8("k"), Duration.ofSeconds(1)),
                 () -> store.persist(utf8("k")),
@@ -689,7 +690,7 @@ public abstract class StoreContract {
         int threads = 4;
         int perThread = 200;
         store.put(utf8("cas"), utf8("0"));
-        Set<Long> winningVersions = ConcurrentHashMap.newKeySet();
+        Set<Version> winningVersions = ConcurrentHashMap.newKeySet();
         AtomicInteger conflicts = new AtomicInteger();
         runConcurrently(threads, t -> {
             for (int done = 0; done < perThread; ) {
@@ -707,6 +708,80 @@ public abstract class StoreContract {
         });
         assertArrayEquals(utf8(Integer.toString(threads * perThread)), store.get(utf8("cas")).orElseThrow().value());
         assertEquals(threads * perThread, winningVersions.size());
+    }
+
+    /** Batches are atomic for readers: no get, getAll or scan sees some of a putAll's keys and not the others. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void readersNeverSeePartOfABatch() throws Exception {
+        int rounds = 2_000;
+        List<byte[]> keys = List.of(utf8("batch-a"), utf8("batch-m"), utf8("batch-z"));
+        store.putAll(batchOf(keys, 0));
+        AtomicInteger torn = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        runConcurrently(3, t -> {
+            if (t == 0) {
+                for (int i = 1; i <= rounds; i++) {
+                    store.putAll(batchOf(keys, i));
+                }
+                writing.set(false);
+                return;
+            }
+            while (writing.get()) {
+                Set<String> seen = new HashSet<>();
+                if (t == 1) {
+                    store.getAll(keys).forEach(e -> seen.add(new String(e.orElseThrow().value(), StandardCharsets.UTF_8)));
+                } else {
+                    store.scan(KeyRange.prefix(utf8("batch-")), 10).forEach(e -> seen.add(new String(e.value(), StandardCharsets.UTF_8)));
+                }
+                if (seen.size() != 1) {
+                    torn.incrementAndGet();
+                }
+            }
+        });
+        assertEquals(0, torn.get(), "reads that saw part of a batch");
+    }
+
+    /**
+     * A scan is a snapshot: one writer writes "first" then "second" with the same number, round
+     * after round, so at every instant first >= second; a scan that saw second ahead of first would
+     * have read first before a write and second after a later one.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void scanIsASnapshotOfSuccessiveWrites() throws Exception {
+        int rounds = 2_000;
+        store.put(utf8("snap-1-first"), utf8("0"));
+        store.put(utf8("snap-2-second"), utf8("0"));
+        AtomicInteger inconsistent = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        runConcurrently(2, t -> {
+            if (t == 0) {
+                for (int i = 1; i <= rounds; i++) {
+                    store.put(utf8("snap-1-first"), utf8(Integer.toString(i)));
+                    store.put(utf8("snap-2-second"), utf8(Integer.toString(i)));
+                }
+                writing.set(false);
+                return;
+            }
+            while (writing.get()) {
+                List<Entry> page = store.scan(KeyRange.prefix(utf8("snap-")), 10);
+                long first = Long.parseLong(new String(page.get(0).value(), StandardCharsets.UTF_8));
+                long second = Long.parseLong(new String(page.get(1).value(), StandardCharsets.UTF_8));
+                if (second > first) {
+                    inconsistent.incrementAndGet();
+                }
+            }
+        });
+        assertEquals(0, inconsistent.get(), "scans that were not a snapshot");
+    }
+
+    private static List<KeyValue> batchOf(List<byte[]> keys, int round) {
+        List<KeyValue> batch = new ArrayList<>();
+        for (byte[] k : keys) {
+            batch.add(new KeyValue(k, utf8(Integer.toString(round))));
+        }
+        return batch;
     }
 
     @Test

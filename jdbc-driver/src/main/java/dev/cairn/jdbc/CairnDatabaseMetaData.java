@@ -90,7 +90,7 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
         {"KEY", Types.VARCHAR, "VARCHAR", 65536, DatabaseMetaData.columnNoNulls, "NO"},
         {"VALUE", Types.VARCHAR, "VARCHAR", 1048576, DatabaseMetaData.columnNoNulls, "NO"},
         {"TTL", Types.BIGINT, "BIGINT", 19, DatabaseMetaData.columnNullable, "YES"},
-        {"VERSION", Types.BIGINT, "BIGINT", 19, DatabaseMetaData.columnNullable, "YES"},
+        {"VERSION", Types.VARCHAR, "VARCHAR", 41, DatabaseMetaData.columnNullable, "YES"},
     };
 
     @Override

@@ -94,7 +94,7 @@ final class EmbeddedBackend implements Backend {
     private Row row(Entry e) {
         long now = store.clock().millis();
         Long ttl = e.expiresAtMillis() == Entry.NO_EXPIRY ? null : Math.max(0, (e.expiresAtMillis() - now + 999) / 1000);
-        return new Row(e.key(), e.value(), ttl, e.version());
+        return new Row(e.key(), e.value(), ttl, e.version().toString());
     }
 
     private static WriteOptions options(Long ttlSeconds) {

@@ -2,16 +2,19 @@ package dev.cairn.storage;
 
 import dev.cairn.api.ByteStrings;
 import dev.cairn.api.CorruptionException;
-import dev.cairn.api.DecimalCounter;
 import dev.cairn.api.Entry;
 import dev.cairn.api.Expected;
 import dev.cairn.api.KeyRange;
 import dev.cairn.api.KeyValue;
+import dev.cairn.api.Mutation;
 import dev.cairn.api.ReadOptions;
 import dev.cairn.api.RemainingTtl;
+import dev.cairn.api.ReplicaRecord;
+import dev.cairn.api.ReplicaStore;
 import dev.cairn.api.Store;
 import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreLimits;
+import dev.cairn.api.Version;
 import dev.cairn.api.WriteOptions;
 import dev.cairn.storage.compaction.CompactionPicker;
 import dev.cairn.storage.compaction.CompactionPlan;
@@ -21,7 +24,7 @@ import dev.cairn.storage.format.Record;
 import dev.cairn.storage.format.RecordIterator;
 import dev.cairn.storage.manifest.Manifest;
 import dev.cairn.storage.manifest.TableFile;
-import dev.cairn.storage.manifest.Version;
+import dev.cairn.storage.manifest.TableSet;
 import dev.cairn.storage.memtable.Memtable;
 import dev.cairn.storage.sstable.BlockCache;
 import dev.cairn.storage.sstable.SsTableReader;
@@ -37,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -73,21 +77,21 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Read path</h2>
  * Reads take no lock. They read {@code visibleSequence}, then retain the current {@link View}
- * (active memtable, frozen memtable, table {@link Version}), and look at the memtables, level 0
+ * (active memtable, frozen memtable, {@link TableSet}), and look at the memtables, level 0
  * newest first, then one table per deeper level, skipping tables by key range and Bloom filter.
- * Versions above the snapshot sequence are ignored, so a scan never sees half a batch. A retained
+ * Records above the snapshot sequence are ignored, so a scan never sees half a batch. A retained
  * version keeps its tables open even if a compaction replaces them meanwhile.
  *
  * <h2>Background</h2>
  * One flush thread, one compaction thread (leveled, see {@link CompactionPicker}) and one
- * scheduler (interval fsync, memtable expiry sweep). Versions and the manifest change under
+ * scheduler (interval fsync, memtable expiry sweep). Table sets and the manifest change under
  * {@code versionLock}; the view swap inside it takes the write lock briefly.
  */
-public final class LsmStore implements Store {
+public final class LsmStore implements Store, ReplicaStore {
     private static final Logger log = LoggerFactory.getLogger(LsmStore.class);
 
     /** What readers see: the memtables and the table version, swapped atomically. */
-    private record View(Memtable active, Memtable frozen, Version version) {
+    private record View(Memtable active, Memtable frozen, TableSet version) {
     }
 
     private final Path dir;
@@ -112,7 +116,16 @@ public final class LsmStore implements Store {
 
     private volatile View view;
     private volatile WalWriter wal;
-    private volatile long visibleSequence;
+    private volatile long visibleSequence; // what readers see: in SYNC mode, only what is durable
+    private static final java.lang.invoke.VarHandle VISIBLE;
+
+    static {
+        try {
+            VISIBLE = java.lang.invoke.MethodHandles.lookup().findVarHandle(LsmStore.class, "visibleSequence", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private long lastSequence; // guarded by writeLock
     private volatile boolean closed;
     private volatile Throwable backgroundError;
@@ -188,7 +201,7 @@ public final class LsmStore implements Store {
 
     private void recover(Manifest.State state) throws IOException {
         List<List<TableFile>> levels = new ArrayList<>();
-        for (int i = 0; i < Version.LEVELS; i++) {
+        for (int i = 0; i < TableSet.LEVELS; i++) {
             levels.add(new ArrayList<>());
         }
         long maxSequence = state.lastSequence();
@@ -203,7 +216,7 @@ public final class LsmStore implements Store {
             live.add(lt.table().number());
             maxSequence = Math.max(maxSequence, lt.table().largestSequence());
         }
-        Version version = new Version(levels);
+        TableSet version = new TableSet(levels);
 
         List<Long> logs = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
@@ -231,12 +244,15 @@ public final class LsmStore implements Store {
         Memtable replayed = new Memtable(0);
         for (int i = 0; i < logs.size(); i++) {
             Path log = dir.resolve(FileNames.wal(logs.get(i)));
-            WalReader.Replay r = WalReader.replay(log, i == logs.size() - 1, options.salvageWal,
+            WalReader.Replay r = WalReader.replay(log, i == logs.size() - 1, options.walRecovery,
                     batch -> batch.forEach(replayed::add), line -> {
                         recoveryReport.add(line);
                         LsmStore.log.warn("{}", line);
                     });
             maxSequence = Math.max(maxSequence, r.maxSequence());
+            if (r.stopped()) {
+                break; // point in time: the later segments are dropped with this one's rest
+            }
         }
         lastSequence = maxSequence;
         visibleSequence = maxSequence;
@@ -252,7 +268,7 @@ public final class LsmStore implements Store {
         }
     }
 
-    /** Lines describing what recovery dropped (a torn WAL tail) or skipped (salvage). */
+    /** Lines describing what recovery dropped or skipped, per {@link WalRecovery} mode. */
     public List<String> recoveryReport() {
         return List.copyOf(recoveryReport);
     }
@@ -273,16 +289,15 @@ public final class LsmStore implements Store {
     public Optional<Entry> get(byte[] key, ReadOptions options) {
         checkRead(options);
         limits.checkKey(key);
-        long snapshot = visibleSequence;
-        View v = acquire();
+        Snapshot s = snapshot();
         try {
-            Record r = lookup(v, key, snapshot);
+            Record r = lookup(s.view, key, s.sequence);
             if (r == null || r.isDelete() || (!options.includeExpired() && r.isDeadAt(clock.millis()))) {
                 return Optional.empty();
             }
             return Optional.of(r.toEntry());
         } finally {
-            v.version.release();
+            s.release();
         }
     }
 
@@ -302,45 +317,59 @@ public final class LsmStore implements Store {
     public List<Optional<Entry>> getAll(List<byte[]> keys, ReadOptions options) {
         checkRead(options);
         keys.forEach(limits::checkKey);
-        long snapshot = visibleSequence;
         long now = clock.millis();
-        View v = acquire();
+        Snapshot s = snapshot();
         try {
             List<Optional<Entry>> out = new ArrayList<>(keys.size());
             for (byte[] key : keys) {
-                Record r = lookup(v, key, snapshot);
+                Record r = lookup(s.view, key, s.sequence);
                 out.add(r == null || r.isDeadAt(now) ? Optional.empty() : Optional.of(r.toEntry()));
             }
             return out;
         } finally {
-            v.version.release();
+            s.release();
         }
     }
 
     @Override
     public List<Entry> scan(KeyRange range, int limit, ReadOptions options) {
         checkRead(options);
+        long now = clock.millis();
+        List<Entry> out = new ArrayList<>(Math.min(limit, 256));
+        scanNewest(range, limit, r -> {
+            if (!r.isDeadAt(now)) {
+                out.add(r.toEntry());
+                return true;
+            }
+            return false;
+        });
+        return out;
+    }
+
+    /**
+     * Visits the newest record of each key of {@code range} in key order, in one snapshot, until
+     * {@code limit} visits returned true.
+     */
+    private void scanNewest(KeyRange range, int limit, java.util.function.Predicate<Record> visitor) {
         Objects.requireNonNull(range, "range");
         if (limit < 1) {
             throw new IllegalArgumentException("scan limit must be at least 1: " + limit);
         }
-        List<Entry> out = new ArrayList<>(Math.min(limit, 256));
         if (range.isEmpty()) {
-            return out;
+            return;
         }
-        long snapshot = visibleSequence;
-        long now = clock.millis();
-        View v = acquire();
-        try (RecordIterator it = iterator(v, range)) {
+        Snapshot s = snapshot();
+        try (RecordIterator it = iterator(s.view, range)) {
             if (range.start() == null) {
                 it.seekToFirst();
             } else {
                 it.seek(range.start(), Record.MAX_SEQUENCE);
             }
             byte[] previous = null;
-            for (; it.valid() && out.size() < limit; it.next()) {
+            int taken = 0;
+            for (; it.valid() && taken < limit; it.next()) {
                 Record r = it.current();
-                if (r.sequence() > snapshot) {
+                if (r.sequence() > s.sequence) {
                     continue;
                 }
                 if (previous != null && Arrays.equals(previous, r.key())) {
@@ -350,13 +379,12 @@ public final class LsmStore implements Store {
                 if (range.end() != null && ByteStrings.compare(r.key(), range.end()) >= 0) {
                     break;
                 }
-                if (!r.isDeadAt(now)) {
-                    out.add(r.toEntry());
+                if (visitor.test(r)) {
+                    taken++;
                 }
             }
-            return out;
         } finally {
-            v.version.release();
+            s.release();
         }
     }
 
@@ -365,24 +393,15 @@ public final class LsmStore implements Store {
         checkWrite(options);
         limits.checkKey(key);
         limits.checkValue(value);
-        return mutate((seq, out) -> {
-            long expiresAt = options.expiresAtMillis(clock.millis());
-            out.add(Record.put(key.clone(), seq, expiresAt, value.clone()));
-            return new Entry(key, value, seq, expiresAt); // the caller's own arrays: no third copy
-        });
+        Written w = write(key, new Mutation.Put(value, options));
+        return w.decision.entry(key, w.version); // the caller's own arrays: no third copy
     }
 
     @Override
     public boolean delete(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        return mutate((seq, out) -> {
-            if (liveLocked(key) == null) {
-                return false;
-            }
-            out.add(Record.delete(key.clone(), seq));
-            return true;
-        });
+        return write(key, new Mutation.Delete()).decision.applied();
     }
 
     @Override
@@ -390,80 +409,36 @@ public final class LsmStore implements Store {
         checkWrite(options);
         limits.checkKey(key);
         limits.checkValue(value);
-        Objects.requireNonNull(expected, "expected");
-        return mutate((seq, out) -> {
-            Record current = liveLocked(key);
-            if (!expected.matches(current == null ? null : current.toEntry())) {
-                return Optional.empty();
-            }
-            Record r = Record.put(key.clone(), seq, options.expiresAtMillis(clock.millis()), value.clone());
-            out.add(r);
-            return Optional.of(r.toEntry());
-        });
+        Written w = write(key, new Mutation.CompareAndSet(expected, value, options));
+        return w.decision.applied() ? Optional.of(w.decision.entry(key, w.version)) : Optional.empty();
     }
 
     @Override
     public boolean compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        Objects.requireNonNull(expected, "expected");
-        return mutate((seq, out) -> {
-            Record current = liveLocked(key);
-            if (current == null || !expected.matches(current.toEntry())) {
-                return false;
-            }
-            out.add(Record.delete(key.clone(), seq));
-            return true;
-        });
+        return write(key, new Mutation.CompareAndDelete(expected)).decision.applied();
     }
 
     @Override
     public long increment(byte[] key, long delta, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        return mutate((seq, out) -> {
-            Record current = liveLocked(key);
-            long base = current == null ? 0 : DecimalCounter.parse(key, current.value());
-            long next = DecimalCounter.add(base, delta);
-            long expiresAt = options.hasExpiry() || current == null
-                    ? options.expiresAtMillis(clock.millis())
-                    : current.expiresAtMillis();
-            out.add(Record.put(key.clone(), seq, expiresAt, DecimalCounter.encode(next)));
-            return next;
-        });
+        return write(key, new Mutation.Increment(delta, options)).decision.number();
     }
 
     @Override
     public boolean expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        if (expiresAtMillis <= 0) {
-            throw new IllegalArgumentException("expiry instant must be positive: " + expiresAtMillis);
-        }
-        return mutate((seq, out) -> {
-            Record current = liveLocked(key);
-            if (current == null) {
-                return false;
-            }
-            out.add(Entry.isExpired(expiresAtMillis, clock.millis())
-                    ? Record.delete(key.clone(), seq)
-                    : Record.put(key.clone(), seq, expiresAtMillis, current.value()));
-            return true;
-        });
+        return write(key, new Mutation.ExpireAt(expiresAtMillis)).decision.applied();
     }
 
     @Override
     public boolean persist(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits.checkKey(key);
-        return mutate((seq, out) -> {
-            Record current = liveLocked(key);
-            if (current == null || current.expiresAtMillis() == Entry.NO_EXPIRY) {
-                return false;
-            }
-            out.add(Record.put(key.clone(), seq, Entry.NO_EXPIRY, current.value()));
-            return true;
-        });
+        return write(key, new Mutation.Persist()).decision.applied();
     }
 
     /** Writes the whole batch as one WAL record: after a crash it is there entirely or not at all. */
@@ -480,7 +455,8 @@ public final class LsmStore implements Store {
         mutate((seq, out) -> {
             long expiresAt = options.expiresAtMillis(clock.millis());
             for (KeyValue kv : entries) {
-                out.add(Record.put(kv.key().clone(), seq++, expiresAt, kv.value().clone()));
+                out.add(Record.put(kv.key().clone(), seq, Version.local(seq), expiresAt, kv.value().clone()));
+                seq++;
             }
             return null;
         });
@@ -492,32 +468,135 @@ public final class LsmStore implements Store {
         keys.forEach(limits::checkKey);
         return mutate((seq, out) -> {
             Set<byte[]> seen = new java.util.TreeSet<>(ByteStrings.ORDER);
+            long now = clock.millis();
             for (byte[] key : keys) {
-                if (seen.add(key) && liveLocked(key) != null) {
-                    out.add(Record.delete(key.clone(), seq++));
+                if (seen.add(key) && liveLocked(key, now) != null) {
+                    out.add(Record.delete(key.clone(), seq, Version.local(seq), now));
+                    seq++;
                 }
             }
             return out.size();
         });
     }
 
+    // ------------------------------------------------------------------ ReplicaStore
+
+    @Override
+    public boolean applyIfNewer(ReplicaRecord record) {
+        return applyAllIfNewer(List.of(record)) == 1;
+    }
+
+    @Override
+    public int applyAllIfNewer(List<ReplicaRecord> records) {
+        checkOpen();
+        for (ReplicaRecord r : records) {
+            limits.checkKey(r.key());
+            if (!r.isTombstone()) {
+                limits.checkValue(r.value());
+            }
+        }
+        if (records.isEmpty()) {
+            return 0;
+        }
+        return mutate((seq, out) -> {
+            // later records of the batch compare with earlier ones of the same batch too
+            java.util.TreeMap<byte[], Version> batch = new java.util.TreeMap<>(ByteStrings.ORDER);
+            for (ReplicaRecord r : records) {
+                Version stored = batch.get(r.key());
+                if (stored == null) {
+                    Record current = newestLocked(r.key());
+                    stored = current == null ? null : current.version();
+                }
+                if (stored == null || r.version().isNewerThan(stored)) {
+                    out.add(Record.of(r, seq++));
+                    batch.put(r.key(), r.version());
+                }
+            }
+            return out.size();
+        });
+    }
+
+    @Override
+    public Optional<ReplicaRecord> readRecord(byte[] key) {
+        checkOpen();
+        limits.checkKey(key);
+        Snapshot s = snapshot();
+        try {
+            Record r = lookup(s.view, key, s.sequence);
+            return r == null ? Optional.empty() : Optional.of(r.toReplicaRecord());
+        } finally {
+            s.release();
+        }
+    }
+
+    @Override
+    public List<ReplicaRecord> scanRecords(KeyRange range, int limit) {
+        checkOpen();
+        List<ReplicaRecord> out = new ArrayList<>(Math.min(limit, 256));
+        scanNewest(range, limit, r -> out.add(r.toReplicaRecord()));
+        return out;
+    }
+
+    @Override
+    public Duration tombstoneGrace() {
+        return Duration.ofMillis(options.tombstoneGraceMillis);
+    }
+
     // ------------------------------------------------------------------ write machinery
 
+    /** A single-key write as it was decided and the version it was given. */
+    private record Written(Mutation.Decision decision, Version version) {
+    }
+
+    /**
+     * Decides {@code mutation} on the key's stored entry and writes the outcome, as one
+     * step under the write lock. Only a put, which does not depend on the current entry, skips
+     * the lookup.
+     */
+    private Written write(byte[] key, Mutation mutation) {
+        return mutate((seq, out) -> {
+            long now = clock.millis();
+            Record stored = mutation instanceof Mutation.Put ? null : newestLocked(key);
+            Mutation.Decision d = mutation.decide(key, stored == null || stored.isDelete() ? null : stored.toEntry(), now);
+            Version version = Version.local(seq);
+            switch (d.write()) {
+                case VALUE -> out.add(Record.put(key.clone(), seq, version, d.expiresAtMillis(), d.value().clone()));
+                case TOMBSTONE -> out.add(Record.delete(key.clone(), seq, version, now));
+                case NONE -> { }
+            }
+            return new Written(d, version);
+        });
+    }
+
     /** Decides what to write, under the write lock; {@code out} receives records numbered from {@code firstSequence}. */
-    private interface Mutation<T> {
+    private interface Batch<T> {
         T apply(long firstSequence, List<Record> out);
     }
 
-    private <T> T mutate(Mutation<T> mutation) {
+    /**
+     * Runs {@code batch} under the write lock, appends what it wrote to the WAL as one record and
+     * to the memtable, and returns once the write is as durable as the sync mode promises.
+     *
+     * <p>Visibility: in {@code SYNC} mode readers see a write only once its fsync has returned
+     * ({@link #publish} after {@code syncTo}), so nothing is read that a failed fsync could still
+     * take back; in the other modes as soon as it is in the memtable. Writers under the lock see
+     * every earlier write (they read at {@code lastSequence}), so conditional writes stay atomic.
+     *
+     * <p>A failed WAL write or fsync fails this write and every write its fsync covered, and the
+     * store refuses writes from then on: after a failed fsync the kernel may have dropped the
+     * dirty pages, so a retried fsync that succeeds proves nothing.
+     */
+    private <T> T mutate(Batch<T> batch) {
         List<Record> out = new ArrayList<>(1);
         T result;
         WalWriter writer = null;
         long end = 0;
+        long last = 0;
         writeLock.lock();
         try {
             checkOpen();
             makeRoomForWrite();
-            result = mutation.apply(lastSequence + 1, out);
+            result = batch.apply(lastSequence + 1, out);
             if (!out.isEmpty()) {
                 writer = wal;
                 try {
@@ -532,8 +611,11 @@ public final class LsmStore implements Store {
                     active.add(r);
                     bytes += r.key().length + (r.value() == null ? 0 : r.value().length);
                 }
-                lastSequence = out.get(out.size() - 1).sequence();
-                visibleSequence = lastSequence;
+                last = out.get(out.size() - 1).sequence();
+                lastSequence = last;
+                if (options.syncMode != SyncMode.SYNC) {
+                    visibleSequence = last;
+                }
                 stats.userBytesWritten.add(bytes);
             }
         } finally {
@@ -542,24 +624,44 @@ public final class LsmStore implements Store {
         if (writer != null && options.syncMode == SyncMode.SYNC) {
             try {
                 writer.syncTo(end);
-            } catch (UncheckedIOException e) {
+            } catch (RuntimeException e) {
                 backgroundError = e;
-                throw new StorageIOException("fsync of the WAL failed; the write may not be durable", e);
+                throw new StorageIOException("fsync of the WAL failed; the write is not acknowledged and the store "
+                        + "refuses writes until it is reopened", e);
             }
+            publish(last);
         }
         return result;
     }
 
-    /** The live record of key as of the last write; call with the write lock held. */
-    private Record liveLocked(byte[] key) {
+    /**
+     * Makes every sequence up to {@code sequence} visible to readers; called once the WAL is
+     * fsynced up to it (the WAL is synced in sequence order, so everything below is durable too).
+     */
+    private void publish(long sequence) {
+        long current;
+        while ((current = visibleSequence) < sequence) {
+            if (VISIBLE.compareAndSet(this, current, sequence)) {
+                return;
+            }
+        }
+    }
+
+    /** The newest record of key as of the last write, dead or alive; call with the write lock held. */
+    private Record newestLocked(byte[] key) {
         // The write lock keeps the memtables stable; the version may change, so retain it.
         View retained = acquire();
         try {
-            Record r = lookup(retained, key, lastSequence);
-            return r == null || r.isDeadAt(clock.millis()) ? null : r;
+            return lookup(retained, key, lastSequence);
         } finally {
             retained.version.release();
         }
+    }
+
+    /** The live record of key as of the last write; call with the write lock held. */
+    private Record liveLocked(byte[] key, long now) {
+        Record r = newestLocked(key);
+        return r == null || r.isDeadAt(now) ? null : r;
     }
 
     /** Freezes a full memtable, or waits for the flush and compaction backlog; write lock held. */
@@ -603,7 +705,7 @@ public final class LsmStore implements Store {
     private void freezeMemtable(View v) {
         WalWriter old = wal;
         try {
-            wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
+            wal = WalWriter.next(old, dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
         } catch (IOException e) {
             backgroundError = e;
             throw new StorageIOException("cannot start a new WAL segment in " + dir, e);
@@ -634,7 +736,8 @@ public final class LsmStore implements Store {
         List<TableSummary> written = List.of();
         if (!memtable.isEmpty()) {
             try (RecordIterator it = memtable.iterator()) {
-                written = TableOutput.write(it, clock.millis(), key -> true, Long.MAX_VALUE, this::newTable);
+                written = TableOutput.write(it, clock.millis(), options.tombstoneGraceMillis, key -> true, Long.MAX_VALUE,
+                        this::newTable);
             }
         }
         synchronized (versionLock) {
@@ -645,7 +748,7 @@ public final class LsmStore implements Store {
                 stats.flushBytesWritten.add(t.size());
             }
             stats.flushes.increment();
-            installVersion(levels, logNumber, true);
+            installTableSet(levels, logNumber, true);
         }
     }
 
@@ -658,7 +761,7 @@ public final class LsmStore implements Store {
         return new TableFile(t, SsTableReader.open(dir.resolve(FileNames.table(t.number())), t.number(), blockCache, stats));
     }
 
-    private static List<List<TableFile>> mutableLevels(Version v) {
+    private static List<List<TableFile>> mutableLevels(TableSet v) {
         List<List<TableFile>> levels = new ArrayList<>();
         for (List<TableFile> level : v.levels()) {
             levels.add(new ArrayList<>(level));
@@ -667,10 +770,10 @@ public final class LsmStore implements Store {
     }
 
     /** Persists and publishes a new version; versionLock held. */
-    private void installVersion(List<List<TableFile>> levels, long logNumber, boolean clearFrozen) throws IOException {
-        Version next = new Version(levels);
+    private void installTableSet(List<List<TableFile>> levels, long logNumber, boolean clearFrozen) throws IOException {
+        TableSet next = new TableSet(levels);
         List<Manifest.LeveledTable> tables = new ArrayList<>();
-        for (int level = 0; level < Version.LEVELS; level++) {
+        for (int level = 0; level < TableSet.LEVELS; level++) {
             for (TableFile t : next.level(level)) {
                 tables.add(new Manifest.LeveledTable(level, t.summary()));
             }
@@ -682,7 +785,7 @@ public final class LsmStore implements Store {
             throw e;
         }
         this.logNumber = logNumber;
-        Version previous;
+        TableSet previous;
         writeLock.lock();
         try {
             View v = view;
@@ -719,7 +822,7 @@ public final class LsmStore implements Store {
 
     /** Runs one compaction if one is due (or, with force, any that moves data down); returns whether it ran. */
     private boolean compactOnce(boolean force) throws IOException {
-        Version base;
+        TableSet base;
         CompactionPlan plan;
         synchronized (versionLock) {
             base = view.version;
@@ -733,7 +836,7 @@ public final class LsmStore implements Store {
     }
 
     /** Runs {@code plan}, computed on {@code base} (retained by the caller, released here). */
-    private boolean runCompaction(Version base, CompactionPlan plan) throws IOException {
+    private boolean runCompaction(TableSet base, CompactionPlan plan) throws IOException {
         try {
             if (plan.isTrivialMove()) {
                 synchronized (versionLock) {
@@ -741,7 +844,7 @@ public final class LsmStore implements Store {
                     TableFile moved = plan.upper().get(0);
                     levels.get(plan.level()).remove(moved);
                     levels.get(plan.outputLevel()).add(moved);
-                    installVersion(levels, logNumber, false);
+                    installTableSet(levels, logNumber, false);
                 }
                 return true;
             }
@@ -757,7 +860,7 @@ public final class LsmStore implements Store {
             }
             List<TableSummary> written;
             try (MergingIterator merged = new MergingIterator(inputs)) {
-                written = TableOutput.write(merged, clock.millis(),
+                written = TableOutput.write(merged, clock.millis(), options.tombstoneGraceMillis,
                         key -> mayExistBelow(base, plan.outputLevel(), key),
                         options.targetFileBytes, this::newTable);
             }
@@ -771,7 +874,7 @@ public final class LsmStore implements Store {
                 }
                 plan.upper().forEach(TableFile::markObsolete);
                 plan.lower().forEach(TableFile::markObsolete);
-                installVersion(levels, logNumber, false);
+                installTableSet(levels, logNumber, false);
             }
             stats.compactions.increment();
             stats.compactionBytesRead.add(bytesRead);
@@ -781,8 +884,8 @@ public final class LsmStore implements Store {
         }
     }
 
-    private static boolean mayExistBelow(Version v, int outputLevel, byte[] key) {
-        for (int level = outputLevel + 1; level < Version.LEVELS; level++) {
+    private static boolean mayExistBelow(TableSet v, int outputLevel, byte[] key) {
+        for (int level = outputLevel + 1; level < TableSet.LEVELS; level++) {
             if (v.tableFor(level, key) != null) {
                 return true;
             }
@@ -791,6 +894,31 @@ public final class LsmStore implements Store {
     }
 
     // ------------------------------------------------------------------ reads
+
+    /** A retained view and the sequence a read sees in it; {@link #release} when done. */
+    private record Snapshot(View view, long sequence) {
+        void release() {
+            view.version.release();
+        }
+    }
+
+    /**
+     * The view and sequence of a read, consistent with each other: every write up to the
+     * sequence is in the view's memtables or tables, and the view's tables stay readable until
+     * released. The sequence is read with the view retained and the view checked again after,
+     * so a memtable freeze, flush or compaction in between cannot hide a version the sequence
+     * needs (the read retries instead).
+     */
+    private Snapshot snapshot() {
+        while (true) {
+            View v = acquire();
+            long sequence = visibleSequence;
+            if (view == v) {
+                return new Snapshot(v, sequence);
+            }
+            v.version.release();
+        }
+    }
 
     private View acquire() {
         while (true) {
@@ -815,7 +943,7 @@ public final class LsmStore implements Store {
                 return r;
             }
         }
-        for (int level = 1; level < Version.LEVELS; level++) {
+        for (int level = 1; level < TableSet.LEVELS; level++) {
             TableFile t = v.version.tableFor(level, key);
             if (t != null && (r = t.reader().get(key, snapshot)) != null) {
                 return r;
@@ -872,7 +1000,7 @@ public final class LsmStore implements Store {
             while (compactOnce(true)) {
                 // push everything down
             }
-            Version base;
+            TableSet base;
             CompactionPlan bottom;
             synchronized (versionLock) {
                 base = view.version;
@@ -905,7 +1033,7 @@ public final class LsmStore implements Store {
             throw new IllegalArgumentException("checkpoint target already exists: " + target);
         }
         flush();
-        Version v;
+        TableSet v;
         long sequence;
         synchronized (versionLock) {
             v = view.version;
@@ -915,7 +1043,7 @@ public final class LsmStore implements Store {
         try {
             Files.createDirectories(target);
             List<Manifest.LeveledTable> tables = new ArrayList<>();
-            for (int level = 0; level < Version.LEVELS; level++) {
+            for (int level = 0; level < TableSet.LEVELS; level++) {
                 for (TableFile t : v.level(level)) {
                     String name = FileNames.table(t.number());
                     try {
@@ -939,7 +1067,7 @@ public final class LsmStore implements Store {
         try {
             List<Integer> files = new ArrayList<>();
             List<Long> bytes = new ArrayList<>();
-            for (int level = 0; level < Version.LEVELS; level++) {
+            for (int level = 0; level < TableSet.LEVELS; level++) {
                 files.add(v.version.level(level).size());
                 bytes.add(v.version.levelBytes(level));
             }
@@ -1035,8 +1163,12 @@ public final class LsmStore implements Store {
         }
         try {
             wal.close();
-        } catch (IOException e) {
-            throw new StorageIOException("cannot sync the WAL on close", e);
+        } catch (IOException | UncheckedIOException e) {
+            if (backgroundError == null) {
+                throw new StorageIOException("cannot sync the WAL on close", e);
+            }
+            // the store had already failed, and every write the failure covered was failed then
+            log.warn("closing {} after a disk failure: the WAL was not synced", dir, e);
         } finally {
             view.version.release();
             try {

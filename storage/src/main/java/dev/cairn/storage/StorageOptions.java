@@ -13,6 +13,9 @@ import java.util.Objects;
  * files, 256 MiB level base, x10 per level).
  */
 public final class StorageOptions {
+    /** How long tombstones outlive their delete unless configured: a day. */
+    public static final java.time.Duration DEFAULT_TOMBSTONE_GRACE = java.time.Duration.ofHours(24);
+
     final Path directory;
     final SyncMode syncMode;
     final long syncIntervalMillis;
@@ -26,7 +29,8 @@ public final class StorageOptions {
     final int levelMultiplier;
     final long targetFileBytes;
     final long ttlSweepIntervalMillis;
-    final boolean salvageWal;
+    final WalRecovery walRecovery;
+    final long tombstoneGraceMillis;
     final StoreLimits limits;
     final Clock clock;
 
@@ -44,7 +48,8 @@ public final class StorageOptions {
         levelMultiplier = b.levelMultiplier;
         targetFileBytes = b.targetFileBytes;
         ttlSweepIntervalMillis = b.ttlSweepIntervalMillis;
-        salvageWal = b.salvageWal;
+        walRecovery = b.walRecovery;
+        tombstoneGraceMillis = b.tombstoneGraceMillis;
         limits = b.limits;
         clock = b.clock;
     }
@@ -78,7 +83,8 @@ public final class StorageOptions {
         private int levelMultiplier = 10;
         private long targetFileBytes = 64L << 20;
         private long ttlSweepIntervalMillis = 1000;
-        private boolean salvageWal;
+        private WalRecovery walRecovery = WalRecovery.TOLERATE_TORN_TAIL;
+        private long tombstoneGraceMillis = DEFAULT_TOMBSTONE_GRACE.toMillis();
         private StoreLimits limits = StoreLimits.DEFAULT;
         private Clock clock = Clock.systemUTC();
 
@@ -157,12 +163,23 @@ public final class StorageOptions {
             return this;
         }
 
+        /** What recovery does with damaged WAL records; {@link WalRecovery#TOLERATE_TORN_TAIL} by default. */
+        public Builder walRecovery(WalRecovery mode) {
+            this.walRecovery = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
         /**
-         * Skip corrupted WAL records on recovery instead of refusing to open. Each skip is logged
-         * and listed in {@link LsmStore#recoveryReport()}. Off by default: skipping loses data.
+         * How long compaction keeps a tombstone after the delete (and an expired value after its
+         * expiry), so that replicas can still tell a late, older write from a newer one
+         * ({@link dev.cairn.api.ReplicaStore}). Zero drops them as soon as they reach the bottom
+         * level. Default {@link #DEFAULT_TOMBSTONE_GRACE}.
          */
-        public Builder salvageWal(boolean salvage) {
-            this.salvageWal = salvage;
+        public Builder tombstoneGrace(java.time.Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("tombstone grace must not be negative: " + grace);
+            }
+            this.tombstoneGraceMillis = grace.toMillis();
             return this;
         }
 

@@ -167,25 +167,56 @@ class CorruptionTest {
     }
 
     @Test
-    void checksumFailureOfTheLastRecordIsATornTail() throws IOException {
+    void checksumFailureOfTheLastRecordIsDroppedAndReportedAsTornOrRotten() throws IOException {
         Path wal = writeWalOnly();
         long last = recordOffsets(wal).get(RECORDS - 1);
         flip(wal, Files.size(wal) - 1);
         try (LsmStore store = LsmStore.open(options().build())) {
             assertAllPresentExcept(store, RECORDS - 1);
-            assertTrue(store.recoveryReport().get(0).contains("offset " + last));
+            String report = store.recoveryReport().get(0);
+            assertTrue(report.contains("offset " + last), report);
+            assertTrue(report.contains("bit rot") && report.contains("from sequence " + RECORDS), report);
         }
     }
 
     @Test
-    void salvageSkipsAndReportsACorruptedMiddleRecord() throws IOException {
+    void absoluteConsistencyRefusesEvenATornTail() throws IOException {
+        Path wal = writeWalOnly();
+        long last = recordOffsets(wal).get(RECORDS - 1);
+        truncate(wal, last + 25);
+        CorruptionException e = assertThrows(CorruptionException.class,
+                () -> LsmStore.open(options().walRecovery(WalRecovery.ABSOLUTE_CONSISTENCY).build()));
+        assertEquals(wal, e.file());
+        assertEquals(last, e.offset());
+        try (LsmStore store = LsmStore.open(options().build())) {
+            assertAllPresentExcept(store, RECORDS - 1); // the default mode still opens it
+        }
+    }
+
+    @Test
+    void pointInTimeKeepsWhatCameBeforeTheFirstDamageAndDropsTheRest() throws IOException {
         Path wal = writeWalOnly();
         long offset = recordOffsets(wal).get(7);
         flip(wal, offset + 20);
-        try (LsmStore store = LsmStore.open(options().salvageWal(true).build())) {
+        try (LsmStore store = LsmStore.open(options().walRecovery(WalRecovery.POINT_IN_TIME).build())) {
+            for (int i = 0; i < RECORDS; i++) {
+                assertEquals(i < 7, store.get(k(i)).isPresent(), "record " + i);
+            }
+            assertEquals(1, store.recoveryReport().size());
+            String report = store.recoveryReport().get(0);
+            assertTrue(report.startsWith("point-in-time recovery: dropped " + wal + " from offset " + offset), report);
+        }
+    }
+
+    @Test
+    void skipCorruptedSkipsAndReportsACorruptedMiddleRecord() throws IOException {
+        Path wal = writeWalOnly();
+        long offset = recordOffsets(wal).get(7);
+        flip(wal, offset + 20);
+        try (LsmStore store = LsmStore.open(options().walRecovery(WalRecovery.SKIP_CORRUPTED).build())) {
             assertAllPresentExcept(store, 7);
             assertEquals(1, store.recoveryReport().size());
-            assertTrue(store.recoveryReport().get(0).startsWith("salvage: skipped record at " + wal + " offset " + offset),
+            assertTrue(store.recoveryReport().get(0).startsWith("skipped the record at " + wal + " offset " + offset),
                     store.recoveryReport().get(0));
         }
     }

@@ -49,7 +49,7 @@ class LsmStoreTest {
 
     @Test
     void dataAndIncreasingVersionsSurviveReopen() throws Exception {
-        long before;
+        dev.cairn.api.Version before;
         try (LsmStore store = LsmStore.open(small(dir).build())) {
             for (int i = 0; i < 2000; i++) {
                 store.put(utf8("k" + i), value(i, 0));
@@ -60,7 +60,7 @@ class LsmStoreTest {
             for (int i = 0; i < 2000; i++) {
                 assertArrayEquals(value(i, 0), store.get(utf8("k" + i)).orElseThrow().value());
             }
-            assertTrue(store.put(utf8("last"), utf8("y")).version() > before);
+            assertTrue(store.put(utf8("last"), utf8("y")).version().isNewerThan(before));
             assertTrue(store.stats().filesPerLevel().stream().mapToInt(Integer::intValue).sum() > 0);
         }
     }
@@ -170,9 +170,10 @@ class LsmStoreTest {
     }
 
     @Test
-    void compactionReclaimsExpiredEntriesAndTombstones() throws Exception {
+    void compactionKeepsTombstonesForTheirGracePeriodThenReclaimsThem() throws Exception {
         ManualClock clock = new ManualClock();
-        try (LsmStore store = LsmStore.open(small(dir).clock(clock).build())) {
+        Duration grace = Duration.ofHours(1);
+        try (LsmStore store = LsmStore.open(small(dir).clock(clock).tombstoneGrace(grace).build())) {
             for (int i = 0; i < 3000; i++) {
                 store.put(utf8("ttl" + i), value(i, 0), WriteOptions.ttl(Duration.ofMinutes(1)));
                 store.put(utf8("del" + i), value(i, 0));
@@ -180,13 +181,25 @@ class LsmStoreTest {
             store.put(utf8("keep"), utf8("me"));
             store.compact();
             long full = store.stats().liveTableBytes();
+            dev.cairn.api.Version deletedAt = store.get(utf8("del7")).orElseThrow().version();
             for (int i = 0; i < 3000; i++) {
                 store.delete(utf8("del" + i));
             }
             clock.advance(Duration.ofMinutes(1));
             store.compact();
+            assertEquals(List.of("keep"), keys(store.scan(KeyRange.all(), 10)));
+            // within the grace period the tombstone still answers for the key's version
+            dev.cairn.api.ReplicaRecord tombstone = store.readRecord(utf8("del7")).orElseThrow();
+            assertTrue(tombstone.isTombstone() && tombstone.version().isNewerThan(deletedAt), tombstone.toString());
+            assertFalse(store.applyIfNewer(dev.cairn.api.ReplicaRecord.value(utf8("del7"), utf8("late"), deletedAt, 0)),
+                    "a late write older than the delete stays deleted");
+            assertTrue(store.readRecord(utf8("ttl7")).orElseThrow().isDeadAt(clock.millis()));
+
+            clock.advance(grace);
+            store.compact();
             long after = store.stats().liveTableBytes();
-            assertTrue(after < full / 50, "expired entries and tombstones dropped at the bottom: " + full + " -> " + after);
+            assertTrue(after < full / 50, "expired entries and tombstones dropped after the grace period: " + full + " -> " + after);
+            assertTrue(store.readRecord(utf8("del7")).isEmpty());
             assertEquals(List.of("keep"), keys(store.scan(KeyRange.all(), 10)));
         }
     }

@@ -102,8 +102,8 @@ class RandomizedModelTest {
                         em = Expected.value(ma.get().value());
                         es = em;
                     } else {
-                        em = Expected.version(ma.get().version() + 1);
-                        es = Expected.version(sa.get().version() + 1);
+                        em = Expected.version(ma.get().version().next());
+                        es = Expected.version(sa.get().version().next());
                     }
                     if (rnd.nextBoolean()) {
                         assertEquals(model.compareAndSet(key, em, value).isPresent(), store.compareAndSet(key, es, value).isPresent(), where);

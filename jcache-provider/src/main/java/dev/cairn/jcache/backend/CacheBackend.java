@@ -1,5 +1,6 @@
 package dev.cairn.jcache.backend;
 
+import dev.cairn.api.Version;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ public interface CacheBackend<K, V> {
     boolean remove(K key);
 
     /** Removes the entry only if it still has {@code version} (used to reap an expired entry once). */
-    boolean removeIfVersion(K key, long version);
+    boolean removeIfVersion(K key, Version version);
 
     /** The live entries, in no particular order; tolerates concurrent modification. */
     Iterator<Map.Entry<K, Versioned<V>>> iterator();

@@ -1,5 +1,6 @@
 package dev.cairn.jcache.backend;
 
+import dev.cairn.api.Version;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.Map;
@@ -32,12 +33,12 @@ public final class HeapBackend<K, V> implements CacheBackend<K, V> {
 
     @Override
     public void put(K key, V value, long expiresAtMillis) {
-        map.put(key, new Versioned<>(value, versions.incrementAndGet(), expiresAtMillis));
+        map.put(key, new Versioned<>(value, Version.local(versions.incrementAndGet()), expiresAtMillis));
     }
 
     @Override
     public boolean setExpiry(K key, long expiresAtMillis) {
-        return map.computeIfPresent(key, (k, v) -> new Versioned<>(v.value(), versions.incrementAndGet(), expiresAtMillis)) != null;
+        return map.computeIfPresent(key, (k, v) -> new Versioned<>(v.value(), Version.local(versions.incrementAndGet()), expiresAtMillis)) != null;
     }
 
     @Override
@@ -47,9 +48,9 @@ public final class HeapBackend<K, V> implements CacheBackend<K, V> {
     }
 
     @Override
-    public boolean removeIfVersion(K key, long version) {
+    public boolean removeIfVersion(K key, Version version) {
         Versioned<V> current = map.get(key);
-        return current != null && current.version() == version && map.remove(key, current);
+        return current != null && current.version().equals(version) && map.remove(key, current);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.cairn.jcache.backend;
 
+import dev.cairn.api.Version;
 import dev.cairn.api.Entry;
 import dev.cairn.api.KeyRange;
 import dev.cairn.api.ReadOptions;
@@ -84,10 +85,10 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     }
 
     @Override
-    public boolean removeIfVersion(K key, long version) {
+    public boolean removeIfVersion(K key, Version version) {
         byte[] k = codec.encode(key);
         Optional<Entry> e = store.get(k, WITH_EXPIRED);
-        if (e.isEmpty() || e.get().version() != version) {
+        if (e.isEmpty() || !e.get().version().equals(version)) {
             return false;
         }
         // An expired entry is absent to conditional writes, so delete it outright: the cache

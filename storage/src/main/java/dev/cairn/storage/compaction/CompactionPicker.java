@@ -2,7 +2,7 @@ package dev.cairn.storage.compaction;
 
 import dev.cairn.api.ByteStrings;
 import dev.cairn.storage.manifest.TableFile;
-import dev.cairn.storage.manifest.Version;
+import dev.cairn.storage.manifest.TableSet;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +17,7 @@ public final class CompactionPicker {
     private final int l0Trigger;
     private final long levelBaseBytes;
     private final int multiplier;
-    private final byte[][] pointers = new byte[Version.LEVELS][];
+    private final byte[][] pointers = new byte[TableSet.LEVELS][];
 
     public CompactionPicker(int l0Trigger, long levelBaseBytes, int multiplier) {
         this.l0Trigger = l0Trigger;
@@ -34,22 +34,22 @@ public final class CompactionPicker {
     }
 
     /** The compaction to run next on {@code version}, or null when the tree is in shape. */
-    public CompactionPlan pick(Version version) {
+    public CompactionPlan pick(TableSet version) {
         return pick(version, false);
     }
 
     /**
-     * As {@link #pick(Version)}; with {@code force}, also compacts any non-empty level that is not
+     * As {@link #pick(TableSet)}; with {@code force}, also compacts any non-empty level that is not
      * the last non-empty one, so repeated forced picks push everything to one level.
      */
-    public CompactionPlan pick(Version version, boolean force) {
+    public CompactionPlan pick(TableSet version, boolean force) {
         List<TableFile> l0 = version.level(0);
         if (l0.size() >= l0Trigger || (force && !l0.isEmpty())) {
             return planFor(version, 0, new ArrayList<>(l0));
         }
         int bestLevel = -1;
         double bestScore = 1.0;
-        for (int level = 1; level < Version.LEVELS - 1; level++) {
+        for (int level = 1; level < TableSet.LEVELS - 1; level++) {
             double score = (double) version.levelBytes(level) / maxBytes(level);
             if (score >= bestScore) {
                 bestScore = score;
@@ -57,7 +57,7 @@ public final class CompactionPicker {
             }
         }
         if (bestLevel < 0 && force) {
-            for (int level = 1; level < Version.LEVELS - 1; level++) {
+            for (int level = 1; level < TableSet.LEVELS - 1; level++) {
                 if (!version.level(level).isEmpty() && hasDataBelow(version, level)) {
                     bestLevel = level;
                     break;
@@ -82,8 +82,8 @@ public final class CompactionPicker {
     }
 
     /** Rewrites the deepest non-empty level in place, or null when the tree is empty. */
-    public CompactionPlan pickBottomRewrite(Version version) {
-        for (int level = Version.LEVELS - 1; level > 0; level--) {
+    public CompactionPlan pickBottomRewrite(TableSet version) {
+        for (int level = TableSet.LEVELS - 1; level > 0; level--) {
             if (!version.level(level).isEmpty()) {
                 return new CompactionPlan(level, new ArrayList<>(version.level(level)), List.of(), level);
             }
@@ -91,8 +91,8 @@ public final class CompactionPicker {
         return null;
     }
 
-    private static boolean hasDataBelow(Version version, int level) {
-        for (int i = level + 1; i < Version.LEVELS; i++) {
+    private static boolean hasDataBelow(TableSet version, int level) {
+        for (int i = level + 1; i < TableSet.LEVELS; i++) {
             if (!version.level(i).isEmpty()) {
                 return true;
             }
@@ -100,7 +100,7 @@ public final class CompactionPicker {
         return false;
     }
 
-    private static CompactionPlan planFor(Version version, int level, List<TableFile> upper) {
+    private static CompactionPlan planFor(TableSet version, int level, List<TableFile> upper) {
         byte[] smallest = null;
         byte[] largest = null;
         for (TableFile t : upper) {

@@ -16,8 +16,10 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>the newest version of each key; older ones are shadowed (no reader can ask for them:
  *       scans and gets that began earlier hold the version listing the input tables);</li>
- *   <li>a tombstone, or an expired put turned into a tombstone, only while an older version of the
- *       key may still lie in a deeper level ({@code mayExistBelow}); at the bottom it is dropped.</li>
+ *   <li>a tombstone, or an expired put turned into a tombstone (same version, dead since its
+ *       expiry), while its grace period runs — replicas compare late writes with its version — and
+ *       after that only while an older version of the key may still lie in a deeper level
+ *       ({@code mayExistBelow}); at the bottom it is then dropped.</li>
  * </ul>
  *
  * A new table is started once the current one passes {@code targetFileBytes}; since one version
@@ -32,8 +34,9 @@ public final class TableOutput {
     private TableOutput() {
     }
 
-    public static List<TableSummary> write(RecordIterator input, long nowMillis, Predicate<byte[]> mayExistBelow,
-                                           long targetFileBytes, TableFactory factory) throws IOException {
+    public static List<TableSummary> write(RecordIterator input, long nowMillis, long graceMillis,
+                                           Predicate<byte[]> mayExistBelow, long targetFileBytes,
+                                           TableFactory factory) throws IOException {
         List<TableSummary> out = new ArrayList<>();
         SsTableWriter writer = null;
         byte[] previousKey = null;
@@ -45,12 +48,10 @@ public final class TableOutput {
                 }
                 previousKey = r.key();
                 if (r.isDeadAt(nowMillis)) {
-                    if (!mayExistBelow.test(r.key())) {
+                    if (nowMillis - r.deathMillis() >= graceMillis && !mayExistBelow.test(r.key())) {
                         continue;
                     }
-                    if (!r.isDelete()) {
-                        r = Record.delete(r.key(), r.sequence());
-                    }
+                    r = r.asTombstone();
                 }
                 if (writer == null) {
                     writer = factory.newTable();

@@ -2,16 +2,25 @@ package dev.cairn.storage.format;
 
 import dev.cairn.api.ByteStrings;
 import dev.cairn.api.Entry;
+import dev.cairn.api.ReplicaRecord;
+import dev.cairn.api.Version;
 import java.util.Comparator;
 
 /**
  * One version of one key inside the engine: a put (value and expiry) or a tombstone, stamped with
- * the sequence number of the write that made it. The sequence number is also the version the
- * {@code Store} API reports.
+ * the engine's sequence number and, apart from it, the {@link Version} of the write (assigned by
+ * the engine for its own writes, by the key's primary for replicated ones).
+ *
+ * <p>The sequence number orders records inside the engine (snapshots, the newest-first merge); the
+ * version is what the API reports and what replicas compare. The engine only ever gives a key a
+ * higher sequence number together with a higher version, so within one key both orders agree.
+ *
+ * <p>{@code millis} is a put's expiry instant (0 = never) and a tombstone's deletion instant
+ * (what starts its grace period).
  *
  * <p>Records order by {@link #ORDER}: user key ascending (unsigned), then sequence descending, so
  * the newest version of a key comes first — the order of the memtable, of every SSTable and of
- * every merge.
+ * every merge. {@link #compare} is that order, the one place it is written.
  */
 public final class Record {
     public static final byte PUT = 1;
@@ -25,47 +34,65 @@ public final class Record {
     private final byte[] key;
     private final long sequence;
     private final byte kind;
-    private final long expiresAtMillis;
+    private final long millis;
+    private final long epoch;
+    private final long counter;
     private final byte[] value;
     /** True when key and value are fresh arrays no one else holds (decoded from a table). */
     private final boolean exclusive;
 
-    private Record(byte[] key, long sequence, byte kind, long expiresAtMillis, byte[] value, boolean exclusive) {
+    private Record(byte[] key, long sequence, byte kind, long epoch, long counter, long millis, byte[] value,
+                   boolean exclusive) {
         this.key = key;
         this.sequence = sequence;
         this.kind = kind;
-        this.expiresAtMillis = expiresAtMillis;
+        this.epoch = epoch;
+        this.counter = counter;
+        this.millis = millis;
         this.value = value;
         this.exclusive = exclusive;
     }
 
-    private Record(byte[] key, long sequence, byte kind, long expiresAtMillis, byte[] value) {
-        this(key, sequence, kind, expiresAtMillis, value, false);
-    }
-
     /**
-     * A put decoded from a table into fresh arrays that nothing else references; {@link #toEntry}
-     * hands them over instead of copying them.
+     * A record decoded into fresh arrays that nothing else references; {@link #toEntry} hands
+     * them over instead of copying them.
      */
-    public static Record decodedPut(byte[] key, long sequence, long expiresAtMillis, byte[] value) {
-        return new Record(key, sequence, PUT, expiresAtMillis, value, true);
+    public static Record decoded(byte kind, byte[] key, long sequence, long epoch, long counter, long millis,
+                                 byte[] value) {
+        if (kind != PUT && kind != DELETE) {
+            throw new IllegalArgumentException("unknown record kind " + kind);
+        }
+        return new Record(key, sequence, kind, epoch, counter, millis, kind == PUT ? value : null, true);
     }
 
-    public static Record put(byte[] key, long sequence, long expiresAtMillis, byte[] value) {
-        return new Record(key, sequence, PUT, expiresAtMillis, value);
+    public static Record put(byte[] key, long sequence, Version version, long expiresAtMillis, byte[] value) {
+        return new Record(key, sequence, PUT, version.epoch(), version.counter(), expiresAtMillis, value, false);
     }
 
-    public static Record delete(byte[] key, long sequence) {
-        return new Record(key, sequence, DELETE, Entry.NO_EXPIRY, null);
+    public static Record delete(byte[] key, long sequence, Version version, long deletedAtMillis) {
+        return new Record(key, sequence, DELETE, version.epoch(), version.counter(), deletedAtMillis, null, false);
+    }
+
+    /** The record storing a replicated record under {@code sequence}, in copies of its arrays. */
+    public static Record of(ReplicaRecord r, long sequence) {
+        return r.isTombstone()
+                ? delete(r.key().clone(), sequence, r.version(), r.deletedAtMillis())
+                : put(r.key().clone(), sequence, r.version(), r.expiresAtMillis(), r.value().clone());
     }
 
     /** A probe for seeking: sorts before every version of {@code key} with a sequence <= {@code sequence}. */
     public static Record seekKey(byte[] key, long sequence) {
-        return new Record(key, sequence, DELETE, Entry.NO_EXPIRY, null);
+        return new Record(key, sequence, DELETE, 0, 0, 0, null, false);
     }
 
+    /** The internal-key order: user key ascending (unsigned), then sequence descending. */
     public static int compare(byte[] keyA, long seqA, byte[] keyB, long seqB) {
-        int c = ByteStrings.compare(keyA, keyB);
+        return compare(keyA, 0, keyA.length, seqA, keyB, seqB);
+    }
+
+    /** {@link #compare} with the first key given as {@code keyA[from, to)}. */
+    public static int compare(byte[] keyA, int from, int to, long seqA, byte[] keyB, long seqB) {
+        int c = java.util.Arrays.compareUnsigned(keyA, from, to, keyB, 0, keyB.length);
         return c != 0 ? c : Long.compare(seqB, seqA);
     }
 
@@ -85,8 +112,30 @@ public final class Record {
         return kind == DELETE;
     }
 
+    public long epoch() {
+        return epoch;
+    }
+
+    public long counter() {
+        return counter;
+    }
+
+    public Version version() {
+        return Version.of(epoch, counter);
+    }
+
+    /** True when this record's version is above {@code v}. */
+    public boolean isNewerThan(Version v) {
+        return epoch != v.epoch() ? epoch > v.epoch() : counter > v.counter();
+    }
+
+    /** A put's expiry instant (0 = never); a tombstone's deletion instant. */
+    public long millis() {
+        return millis;
+    }
+
     public long expiresAtMillis() {
-        return expiresAtMillis;
+        return kind == PUT ? millis : Entry.NO_EXPIRY;
     }
 
     /** The value of a put; {@code null} for a tombstone. */
@@ -96,7 +145,20 @@ public final class Record {
 
     /** True when this record hides its key at {@code nowMillis}: a tombstone or an expired put. */
     public boolean isDeadAt(long nowMillis) {
-        return kind == DELETE || Entry.isExpired(expiresAtMillis, nowMillis);
+        return kind == DELETE || Entry.isExpired(millis, nowMillis);
+    }
+
+    /**
+     * The instant from which this dead record's grace period runs: a tombstone's deletion, an
+     * expired put's expiry.
+     */
+    public long deathMillis() {
+        return millis;
+    }
+
+    /** This record as a tombstone with the same key, sequence and version, dead since {@link #deathMillis}. */
+    public Record asTombstone() {
+        return kind == DELETE ? this : new Record(key, sequence, DELETE, epoch, counter, millis, null, exclusive);
     }
 
     /**
@@ -105,18 +167,26 @@ public final class Record {
      */
     public Entry toEntry() {
         return exclusive
-                ? new Entry(key, value, sequence, expiresAtMillis)
-                : new Entry(key.clone(), value.clone(), sequence, expiresAtMillis);
+                ? new Entry(key, value, version(), millis)
+                : new Entry(key.clone(), value.clone(), version(), millis);
+    }
+
+    /** This record as replicas see it; arrays copied as for {@link #toEntry}. */
+    public ReplicaRecord toReplicaRecord() {
+        byte[] k = exclusive ? key : key.clone();
+        return kind == DELETE
+                ? ReplicaRecord.tombstone(k, version(), millis)
+                : ReplicaRecord.value(k, exclusive ? value : value.clone(), version(), millis);
     }
 
     /** Approximate heap bytes, for memtable accounting. */
     public int approximateSize() {
-        return key.length + (value == null ? 0 : value.length) + 64;
+        return key.length + (value == null ? 0 : value.length) + 80;
     }
 
     @Override
     public String toString() {
-        return (kind == PUT ? "PUT " : "DEL ") + ByteStrings.describe(key) + "@" + sequence
+        return (kind == PUT ? "PUT " : "DEL ") + ByteStrings.describe(key) + "@" + sequence + " v" + epoch + "." + counter
                 + (kind == PUT ? "=" + ByteStrings.describe(value) : "");
     }
 }

@@ -122,7 +122,7 @@ public final class Manifest {
             List<LeveledTable> tables = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 int level = in.get();
-                if (level < 0 || level >= Version.LEVELS) {
+                if (level < 0 || level >= TableSet.LEVELS) {
                     throw new IllegalArgumentException("level " + level);
                 }
                 long number = Varint.read(in);

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One live SSTable: its summary (number, size, key range) and its open reader, reference-counted.
- * Every {@link Version} that lists the table holds one reference; when the last version that lists
+ * Every {@link TableSet} that lists the table holds one reference; when the last version that lists
  * it is released, the reader is closed and, if the table has been compacted away, its file is
  * deleted. So a read or scan that holds a version can keep reading tables a compaction replaced.
  */

@@ -1,19 +1,23 @@
 package dev.cairn.storage.memory;
 
 import dev.cairn.api.ByteStrings;
-import dev.cairn.api.DecimalCounter;
 import dev.cairn.api.Entry;
 import dev.cairn.api.Expected;
 import dev.cairn.api.KeyRange;
 import dev.cairn.api.KeyValue;
+import dev.cairn.api.Mutation;
 import dev.cairn.api.ReadOptions;
 import dev.cairn.api.RemainingTtl;
+import dev.cairn.api.ReplicaRecord;
+import dev.cairn.api.ReplicaStore;
 import dev.cairn.api.Store;
 import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreFullException;
 import dev.cairn.api.StoreLimits;
+import dev.cairn.api.Version;
 import dev.cairn.api.WriteOptions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,18 +29,28 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The memory-only store: a {@link ConcurrentSkipListMap} of entries for ordered scans and a hash
  * index beside it for point reads. No files.
  *
  * <h2>Concurrency</h2>
- * Reads take no lock: they look the key up in the index, hide expired entries and record the
- * access in the entry's node (a racy counter is fine for eviction statistics). A write holds the
- * lock of its key's stripe (one of 64), which makes conditional writes atomic per key while
+ * Point reads take no lock: they look the key up in the index, hide expired entries and record
+ * the access in the entry's node (a racy counter is fine for eviction statistics). A write holds
+ * the lock of its key's stripe (one of 64), which makes conditional writes atomic per key while
  * writes to other keys proceed in parallel. The entry and byte counts are atomic counters; the
- * array eviction samples from has a lock of its own, held only to add, remove or draw a slot. A
- * batch ({@code putAll}) holds the stripes of all its keys, taken in stripe order.
+ * array eviction samples from has a lock of its own, held only to add, remove or draw a slot.
+ *
+ * <h2>Batches and snapshots</h2>
+ * A batch ({@code putAll}, {@code deleteAll}, {@code applyAllIfNewer}) holds the stripes of all
+ * its keys, taken in stripe order, and installs its nodes marked with one uncommitted
+ * {@link Commit}; a point read that meets an uncommitted node reads the node it replaced. One
+ * volatile write then commits the whole batch, so readers see all of it or none of it.
+ * {@code getAll} holds the stripes of its keys and {@code scan} holds every stripe while it reads,
+ * so each sees one state of the store (no write is half done while a stripe is held): scans pause
+ * writers for the length of one page.
  *
  * <h2>Bounds and eviction</h2>
  * After a write that leaves the store above {@code maxEntries} or {@code maxBytes}, victims are
@@ -47,12 +61,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * changes anything and is refused with {@link StoreFullException} if they would be exceeded, so
  * that bound is exact.
  *
- * <h2>Expiry</h2>
+ * <h2>Expiry and tombstones</h2>
  * Expired entries are invisible at once; their memory is reclaimed by writes (every write samples
  * a few slots and removes the expired ones it finds, as Redis's active expiry does) and by
- * eviction, which always takes an expired entry first. There is no background thread.
+ * eviction, which always takes an expired entry first. There is no background thread. With a
+ * tombstone grace period (for replicas), a delete leaves a tombstone node that remembers the
+ * key's version; tombstones count against no bound and are reclaimed by the same sampling once
+ * their grace period has passed. Eviction forgets a key without a tombstone: a cache may lose
+ * entries, and a replica that evicts is repaired by its peers.
  */
-public final class MemoryStore implements Store {
+public final class MemoryStore implements Store, ReplicaStore {
     private static final int SAMPLE = 16;
     private static final int EXPIRY_PROBES = 4;
     private static final long ENTRY_OVERHEAD = 64;
@@ -79,21 +97,55 @@ public final class MemoryStore implements Store {
         }
     }
 
-    /** One stored entry plus what eviction needs to know about it. */
+    /** The commit flag of one batch: its nodes are visible to point reads once it is set. */
+    private static final class Commit {
+        volatile boolean committed;
+    }
+
+    /** One stored record (a value or a tombstone) plus what eviction needs to know about it. */
     private static final class Node {
-        final Entry entry;
+        final byte[] key;
+        final byte[] value; // null: tombstone
+        final Version version;
+        final long millis; // a value's expiry (0 = never), a tombstone's deletion instant
+        final Commit commit; // null for a single-key write
+        volatile Node previous; // what an uncommitted batch node replaced; cleared after the commit
         int slot; // index in slots; guarded by slotsLock
         volatile long lastAccess;
         volatile int frequency;
 
-        Node(Entry entry, long tick) {
-            this.entry = entry;
+        Node(byte[] key, byte[] value, Version version, long millis, Commit commit, Node previous, long tick) {
+            this.key = key;
+            this.value = value;
+            this.version = version;
+            this.millis = millis;
+            this.commit = commit;
+            this.previous = previous;
             this.lastAccess = tick;
             this.frequency = 1;
         }
 
+        boolean isTombstone() {
+            return value == null;
+        }
+
+        boolean isDeadAt(long now) {
+            return value == null || Entry.isExpired(millis, now);
+        }
+
+        /** Bytes counted against the bounds: values only. */
         long bytes() {
-            return entry.key().length + entry.value().length + ENTRY_OVERHEAD;
+            return value == null ? 0 : key.length + value.length + ENTRY_OVERHEAD;
+        }
+
+        Entry entry() {
+            return new Entry(key, value, version, millis);
+        }
+
+        ReplicaRecord record() {
+            return value == null
+                    ? ReplicaRecord.tombstone(key.clone(), version, millis)
+                    : ReplicaRecord.value(key.clone(), value.clone(), version, millis);
         }
     }
 
@@ -108,10 +160,12 @@ public final class MemoryStore implements Store {
     private final AtomicLong versions = new AtomicLong();
     private final AtomicLong ticks = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    private final long graceMillis;
     private volatile boolean closed;
 
     public MemoryStore(MemoryStoreOptions options) {
         this.options = Objects.requireNonNull(options, "options");
+        this.graceMillis = options.tombstoneGrace().toMillis();
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -131,7 +185,7 @@ public final class MemoryStore implements Store {
         return options.clock();
     }
 
-    /** Live and not-yet-reclaimed expired entries. */
+    /** Live and not-yet-reclaimed expired entries (tombstones not included). */
     public long entryCount() {
         return entries.get();
     }
@@ -156,7 +210,7 @@ public final class MemoryStore implements Store {
     }
 
     /** Runs body holding key's stripe, after checking the store is open. */
-    private <T> T locked(byte[] key, java.util.function.Supplier<T> body) {
+    private <T> T locked(byte[] key, Supplier<T> body) {
         ReentrantLock lock = stripe(key);
         lock.lock();
         try {
@@ -167,22 +221,57 @@ public final class MemoryStore implements Store {
         }
     }
 
+    /** Runs body holding the stripes of all keys, taken in stripe order, after checking the store is open. */
+    private <T> T lockedAll(Collection<byte[]> keys, Supplier<T> body) {
+        boolean[] wanted = new boolean[STRIPES];
+        for (byte[] key : keys) {
+            wanted[stripeIndex(key)] = true;
+        }
+        int held = 0;
+        try {
+            for (; held < STRIPES; held++) {
+                if (wanted[held]) {
+                    stripes[held].lock();
+                }
+            }
+            checkOpen();
+            return body.get();
+        } finally {
+            for (int i = held - 1; i >= 0; i--) {
+                if (wanted[i]) {
+                    stripes[i].unlock();
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ reads
 
-    private Entry live(byte[] key, boolean touch) {
+    /** The node a reader sees for key: the one an uncommitted batch replaced, if that is in the way. */
+    private Node visible(byte[] key) {
         Node n = index.get(new Key(key));
-        if (n == null || n.entry.isExpiredAt(options.clock().millis())) {
+        if (n != null && n.commit != null && !n.commit.committed) {
+            Node before = n.previous;
+            // previous is cleared only after the commit, so a null here with the batch committed means n
+            return before != null || !n.commit.committed ? before : n;
+        }
+        return n;
+    }
+
+    private Node live(byte[] key, boolean touch) {
+        Node n = visible(key);
+        if (n == null || n.isDeadAt(options.clock().millis())) {
             return null;
         }
         if (touch) {
             n.lastAccess = ticks.incrementAndGet();
             n.frequency++;
         }
-        return n.entry;
+        return n;
     }
 
-    private static Entry copy(Entry e) {
-        return new Entry(e.key().clone(), e.value().clone(), e.version(), e.expiresAtMillis());
+    private static Entry copy(Node n) {
+        return new Entry(n.key.clone(), n.value.clone(), n.version, n.millis);
     }
 
     /** The entry returned holds the caller's key array and a copy of the value. */
@@ -190,14 +279,14 @@ public final class MemoryStore implements Store {
     public Optional<Entry> get(byte[] key, ReadOptions options) {
         checkRead(options);
         limits().checkKey(key);
-        Entry e;
+        Node n;
         if (options.includeExpired()) {
-            Node n = index.get(new Key(key));
-            e = n == null ? null : n.entry;
+            n = visible(key);
+            n = n == null || n.isTombstone() ? null : n;
         } else {
-            e = live(key, true);
+            n = live(key, true);
         }
-        return e == null ? Optional.empty() : Optional.of(new Entry(key, e.value().clone(), e.version(), e.expiresAtMillis()));
+        return n == null ? Optional.empty() : Optional.of(new Entry(key, n.value.clone(), n.version, n.millis));
     }
 
     @Override
@@ -210,55 +299,73 @@ public final class MemoryStore implements Store {
     public RemainingTtl remainingTtl(byte[] key, ReadOptions options) {
         checkRead(options);
         long now = this.options.clock().millis();
-        Node n = index.get(new Key(limits().checkKey(key)));
-        return n == null || n.entry.isExpiredAt(now) ? RemainingTtl.missing() : RemainingTtl.of(n.entry, now);
+        Node n = visible(limits().checkKey(key));
+        return n == null || n.isDeadAt(now) ? RemainingTtl.missing() : RemainingTtl.of(n.entry(), now);
     }
 
+    /** Holds the stripes of its keys, so it never sees part of a batch. */
     @Override
     public List<Optional<Entry>> getAll(List<byte[]> keys, ReadOptions options) {
         checkRead(options);
         keys.forEach(limits()::checkKey);
-        List<Optional<Entry>> out = new ArrayList<>(keys.size());
-        for (byte[] key : keys) {
-            Entry e = live(key, true);
-            out.add(e == null ? Optional.empty() : Optional.of(copy(e)));
-        }
-        return out;
+        return lockedAll(keys, () -> {
+            List<Optional<Entry>> out = new ArrayList<>(keys.size());
+            for (byte[] key : keys) {
+                Node n = live(key, true);
+                out.add(n == null ? Optional.empty() : Optional.of(copy(n)));
+            }
+            return out;
+        });
     }
 
-    /**
-     * Up to {@code limit} live entries of the range in key order. Reads the concurrent map without
-     * a lock, so a scan concurrent with writes sees each key either before or after its write; a
-     * scan under {@code putAll} may see part of the batch.
-     */
+    /** Up to {@code limit} live entries of the range in key order, read with every stripe held: a snapshot. */
     @Override
     public List<Entry> scan(KeyRange range, int limit, ReadOptions options) {
         checkRead(options);
+        long now = this.options.clock().millis();
+        List<Entry> out = new ArrayList<>();
+        scanNodes(range, limit, n -> {
+            if (n.isDeadAt(now)) {
+                return false;
+            }
+            out.add(copy(n));
+            return true;
+        });
+        return out;
+    }
+
+    /** Visits the nodes of range in key order with every stripe held, until limit visits returned true. */
+    private void scanNodes(KeyRange range, int limit, Predicate<Node> visitor) {
         Objects.requireNonNull(range, "range");
         if (limit < 1) {
             throw new IllegalArgumentException("scan limit must be at least 1: " + limit);
         }
-        List<Entry> out = new ArrayList<>();
         if (range.isEmpty()) {
-            return out;
+            return;
         }
-        long now = this.options.clock().millis();
-        ConcurrentNavigableMap<byte[], Node> view = map;
-        if (range.start() != null) {
-            view = view.tailMap(range.start(), true);
+        for (ReentrantLock lock : stripes) {
+            lock.lock();
         }
-        if (range.end() != null) {
-            view = view.headMap(range.end(), false);
-        }
-        for (Node n : view.values()) {
-            if (!n.entry.isExpiredAt(now)) {
-                out.add(copy(n.entry));
-                if (out.size() == limit) {
+        try {
+            checkOpen();
+            ConcurrentNavigableMap<byte[], Node> view = map;
+            if (range.start() != null) {
+                view = view.tailMap(range.start(), true);
+            }
+            if (range.end() != null) {
+                view = view.headMap(range.end(), false);
+            }
+            int taken = 0;
+            for (Node n : view.values()) {
+                if (visitor.test(n) && ++taken == limit) {
                     break;
                 }
             }
+        } finally {
+            for (int i = STRIPES - 1; i >= 0; i--) {
+                stripes[i].unlock();
+            }
         }
-        return out;
     }
 
     // ------------------------------------------------------------------ writes
@@ -268,18 +375,14 @@ public final class MemoryStore implements Store {
         checkWrite(options);
         limits().checkKey(key);
         limits().checkValue(value);
-        return locked(key, () -> write(key, value, options.expiresAtMillis(now()), false));
+        return locked(key, () -> apply(key, new Mutation.Put(value, options)).result());
     }
 
     @Override
     public boolean delete(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        return locked(key, () -> {
-            Entry current = live(key, false);
-            remove(key);
-            return current != null;
-        });
+        return locked(key, () -> apply(key, new Mutation.Delete()).decision.applied());
     }
 
     @Override
@@ -287,80 +390,71 @@ public final class MemoryStore implements Store {
         checkWrite(options);
         limits().checkKey(key);
         limits().checkValue(value);
-        Objects.requireNonNull(expected, "expected");
-        return locked(key, () -> expected.matches(live(key, false))
-                ? Optional.of(write(key, value, options.expiresAtMillis(now()), false))
-                : Optional.empty());
+        return locked(key, () -> {
+            Applied a = apply(key, new Mutation.CompareAndSet(expected, value, options));
+            return a.decision.applied() ? Optional.of(a.result()) : Optional.empty();
+        });
     }
 
     @Override
     public boolean compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        Objects.requireNonNull(expected, "expected");
-        return locked(key, () -> {
-            Entry current = live(key, false);
-            if (current == null || !expected.matches(current)) {
-                return false;
-            }
-            remove(key);
-            return true;
-        });
+        return locked(key, () -> apply(key, new Mutation.CompareAndDelete(expected)).decision.applied());
     }
 
     @Override
     public long increment(byte[] key, long delta, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        return locked(key, () -> {
-            Entry current = live(key, false);
-            long next = DecimalCounter.add(current == null ? 0 : DecimalCounter.parse(key, current.value()), delta);
-            long expiresAt = options.hasExpiry() || current == null
-                    ? options.expiresAtMillis(now())
-                    : current.expiresAtMillis();
-            write(key, DecimalCounter.encode(next), expiresAt, false);
-            return next;
-        });
+        return locked(key, () -> apply(key, new Mutation.Increment(delta, options)).decision.number());
     }
 
     @Override
     public boolean expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        if (expiresAtMillis <= 0) {
-            throw new IllegalArgumentException("expiry instant must be positive: " + expiresAtMillis);
-        }
-        return locked(key, () -> {
-            Entry current = live(key, false);
-            if (current == null) {
-                return false;
-            }
-            if (Entry.isExpired(expiresAtMillis, now())) {
-                remove(key);
-            } else {
-                write(key, current.value(), expiresAtMillis, false);
-            }
-            return true;
-        });
+        Mutation m = new Mutation.ExpireAt(expiresAtMillis);
+        return locked(key, () -> apply(key, m).decision.applied());
     }
 
     @Override
     public boolean persist(byte[] key, WriteOptions options) {
         checkWrite(options);
         limits().checkKey(key);
-        return locked(key, () -> {
-            Entry current = live(key, false);
-            if (current == null || current.expiresAtMillis() == Entry.NO_EXPIRY) {
-                return false;
+        return locked(key, () -> apply(key, new Mutation.Persist()).decision.applied());
+    }
+
+    /** A decided single-key write and the node it installed (null when it wrote nothing or removed). */
+    private record Applied(Mutation.Decision decision, Node node) {
+        Entry result() {
+            return copy(node);
+        }
+    }
+
+    /** Decides and applies a single-key write; the key's stripe is held. */
+    private Applied apply(byte[] key, Mutation mutation) {
+        long now = now();
+        Node stored = mutation instanceof Mutation.Put ? null : visible(key);
+        Mutation.Decision d = mutation.decide(key, stored == null || stored.isTombstone() ? null : stored.entry(), now);
+        Node written = switch (d.write()) {
+            case VALUE -> install(key, d.value(), nextVersion(), d.expiresAtMillis(), null, false);
+            case TOMBSTONE -> {
+                removeOrBury(key, nextVersion(), now);
+                yield null;
             }
-            write(key, current.value(), Entry.NO_EXPIRY, false);
-            return true;
-        });
+            case NONE -> null;
+        };
+        return new Applied(d, written);
+    }
+
+    private Version nextVersion() {
+        return Version.local(versions.incrementAndGet());
     }
 
     /**
-     * Atomic per key; under the {@code NONE} policy the whole batch is checked against the bounds
-     * before any of it is written. Holds the stripes of all its keys while it writes.
+     * Atomic for readers: under the {@code NONE} policy the whole batch is checked against the
+     * bounds before any of it is written; see the class comment for visibility.
      */
     @Override
     public void putAll(List<KeyValue> entries, WriteOptions options) {
@@ -369,62 +463,121 @@ public final class MemoryStore implements Store {
             limits().checkKey(kv.key());
             limits().checkValue(kv.value());
         }
-        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
-        for (KeyValue kv : entries) {
-            ids.add(stripeIndex(kv.key()));
-        }
-        List<ReentrantLock> held = new ArrayList<>();
-        try {
-            for (int id : ids) {
-                stripes[id].lock();
-                held.add(stripes[id]);
-            }
-            checkOpen();
+        java.util.TreeMap<byte[], byte[]> last = new java.util.TreeMap<>(ByteStrings.ORDER);
+        entries.forEach(kv -> last.put(kv.key(), kv.value()));
+        lockedAll(last.keySet(), () -> {
             boolean reserved = false;
             if (this.options.eviction() == EvictionPolicy.NONE) {
                 long addedEntries = 0;
                 long addedBytes = 0;
-                for (Map.Entry<byte[], byte[]> e : lastOf(entries).entrySet()) {
+                for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
                     Node old = index.get(new Key(e.getKey()));
-                    addedEntries += old == null ? 1 : 0;
+                    boolean hadValue = old != null && !old.isTombstone();
+                    addedEntries += hadValue ? 0 : 1;
                     addedBytes += e.getKey().length + e.getValue().length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
                 }
                 reserve(addedEntries, addedBytes);
                 reserved = true;
             }
             long expiresAt = options.expiresAtMillis(now());
-            for (Map.Entry<byte[], byte[]> e : lastOf(entries).entrySet()) {
-                write(e.getKey(), e.getValue(), expiresAt, reserved);
+            Commit commit = new Commit();
+            List<Node> installed = new ArrayList<>(last.size());
+            for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
+                installed.add(install(e.getKey(), e.getValue(), nextVersion(), expiresAt, commit, reserved));
             }
-        } finally {
-            for (int i = held.size() - 1; i >= 0; i--) {
-                held.get(i).unlock();
-            }
+            commitBatch(commit, installed);
+            return null;
+        });
+    }
+
+    private static void commitBatch(Commit commit, List<Node> installed) {
+        commit.committed = true;
+        for (Node n : installed) {
+            n.previous = null; // after the commit: a reader that finds it null sees the commit
         }
     }
 
-    /** The batch with one value per key: the last one given. */
-    private static java.util.TreeMap<byte[], byte[]> lastOf(List<KeyValue> batch) {
-        java.util.TreeMap<byte[], byte[]> last = new java.util.TreeMap<>(ByteStrings.ORDER);
-        batch.forEach(kv -> last.put(kv.key(), kv.value()));
-        return last;
-    }
-
+    /** Removes keys as one batch, atomic for readers like {@link #putAll}. */
     @Override
     public int deleteAll(Collection<byte[]> keys, WriteOptions options) {
         checkWrite(options);
         keys.forEach(limits()::checkKey);
-        int removed = 0;
-        for (byte[] key : keys) {
-            if (locked(key, () -> {
-                boolean wasLive = live(key, false) != null;
-                remove(key);
-                return wasLive;
-            })) {
-                removed++;
+        java.util.TreeSet<byte[]> unique = new java.util.TreeSet<>(ByteStrings.ORDER);
+        unique.addAll(keys);
+        return lockedAll(unique, () -> {
+            Commit commit = new Commit();
+            List<Node> installed = new ArrayList<>();
+            long now = now();
+            for (byte[] key : unique) {
+                if (live(key, false) != null) {
+                    installed.add(bury(key, nextVersion(), now, commit, index.get(new Key(key))));
+                }
+            }
+            commitBatch(commit, installed);
+            if (graceMillis == 0) {
+                installed.forEach(n -> remove(n.key)); // tombstones were only there to commit as one
+            }
+            return installed.size();
+        });
+    }
+
+    // ------------------------------------------------------------------ ReplicaStore
+
+    @Override
+    public boolean applyIfNewer(ReplicaRecord record) {
+        return applyAllIfNewer(List.of(record)) == 1;
+    }
+
+    /**
+     * Applies the batch as one, atomic for readers like {@link #putAll}. A record older than the
+     * key's tombstone is refused only while the tombstone is kept (its grace period).
+     */
+    @Override
+    public int applyAllIfNewer(List<ReplicaRecord> records) {
+        checkOpen();
+        List<byte[]> keys = new ArrayList<>(records.size());
+        for (ReplicaRecord r : records) {
+            keys.add(limits().checkKey(r.key()));
+            if (!r.isTombstone()) {
+                limits().checkValue(r.value());
             }
         }
-        return removed;
+        return lockedAll(keys, () -> {
+            Commit commit = new Commit();
+            List<Node> installed = new ArrayList<>();
+            for (ReplicaRecord r : records) {
+                Node stored = index.get(new Key(r.key()));
+                if (stored != null && !r.version().isNewerThan(stored.version)) {
+                    continue;
+                }
+                Node n = r.isTombstone()
+                        ? bury(r.key(), r.version(), r.deletedAtMillis(), commit, stored)
+                        : install(r.key(), r.value(), r.version(), r.expiresAtMillis(), commit, false);
+                installed.add(n);
+            }
+            commitBatch(commit, installed);
+            return installed.size();
+        });
+    }
+
+    @Override
+    public Optional<ReplicaRecord> readRecord(byte[] key) {
+        checkOpen();
+        Node n = visible(limits().checkKey(key));
+        return n == null ? Optional.empty() : Optional.of(n.record());
+    }
+
+    @Override
+    public List<ReplicaRecord> scanRecords(KeyRange range, int limit) {
+        checkOpen();
+        List<ReplicaRecord> out = new ArrayList<>();
+        scanNodes(range, limit, n -> out.add(n.record()));
+        return out;
+    }
+
+    @Override
+    public Duration tombstoneGrace() {
+        return options.tombstoneGrace();
     }
 
     // ------------------------------------------------------------------ bookkeeping (key's stripe held)
@@ -462,14 +615,15 @@ public final class MemoryStore implements Store {
     }
 
     /**
-     * Writes under the key's stripe. {@code reserved}: the batch already took the entry and bytes
-     * against the bounds.
+     * Installs a value node (copies of key and value) under the key's stripe. {@code reserved}:
+     * the batch already took the entry and bytes against the bounds. Returns the node.
      */
-    private Entry write(byte[] key, byte[] value, long expiresAtMillis, boolean reserved) {
+    private Node install(byte[] key, byte[] value, Version version, long expiresAtMillis, Commit commit,
+                         boolean reserved) {
         Node old = index.get(new Key(key));
-        long newBytes = key.length + value.length + ENTRY_OVERHEAD;
-        long addedEntries = old == null ? 1 : 0;
-        long addedBytes = newBytes - (old == null ? 0 : old.bytes());
+        boolean hadValue = old != null && !old.isTombstone();
+        long addedEntries = hadValue ? 0 : 1;
+        long addedBytes = key.length + value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
         if (!reserved) {
             if (options.eviction() == EvictionPolicy.NONE) {
                 reserve(addedEntries, addedBytes);
@@ -478,8 +632,16 @@ public final class MemoryStore implements Store {
                 bytes.addAndGet(addedBytes);
             }
         }
-        Entry entry = new Entry(key.clone(), value.clone(), versions.incrementAndGet(), expiresAtMillis);
-        Node node = new Node(entry, ticks.incrementAndGet());
+        Node node = new Node(key.clone(), value.clone(), version, expiresAtMillis, commit, commit == null ? null : old,
+                ticks.incrementAndGet());
+        replace(old, node);
+        reclaimExpired(node);
+        evictUntilWithinBounds(node);
+        return node;
+    }
+
+    /** Puts node in place of old (or adds it) in the map, the index and the slots. */
+    private void replace(Node old, Node node) {
         synchronized (slotsLock) {
             if (old != null) {
                 node.slot = old.slot;
@@ -490,14 +652,35 @@ public final class MemoryStore implements Store {
                 slots.add(node);
             }
         }
-        map.put(entry.key(), node);
-        index.put(new Key(entry.key()), node);
-        reclaimExpired(node);
-        evictUntilWithinBounds(node);
-        return copy(entry);
+        map.put(node.key, node);
+        index.put(new Key(node.key), node);
     }
 
-    /** Removes key's entry; the key's stripe is held. */
+    /**
+     * A single-key delete: with a grace period, replaces key's node by a tombstone; without one,
+     * removes the key.
+     */
+    private void removeOrBury(byte[] key, Version version, long now) {
+        if (graceMillis > 0) {
+            bury(key, version, now, null, index.get(new Key(key)));
+        } else {
+            remove(key);
+        }
+    }
+
+    /** Replaces old (may be null) by a tombstone node of key. */
+    private Node bury(byte[] key, Version version, long deletedAtMillis, Commit commit, Node old) {
+        if (old != null && !old.isTombstone()) {
+            entries.decrementAndGet();
+            bytes.addAndGet(-old.bytes());
+        }
+        Node node = new Node(key.clone(), null, version, deletedAtMillis, commit, commit == null ? null : old,
+                ticks.incrementAndGet());
+        replace(old, node);
+        return node;
+    }
+
+    /** Removes key's node; the key's stripe is held. */
     private void remove(byte[] key) {
         Node n = index.remove(new Key(key));
         if (n == null) {
@@ -511,13 +694,15 @@ public final class MemoryStore implements Store {
                 slots.set(n.slot, last);
             }
         }
-        entries.decrementAndGet();
-        bytes.addAndGet(-n.bytes());
+        if (!n.isTombstone()) {
+            entries.decrementAndGet();
+            bytes.addAndGet(-n.bytes());
+        }
     }
 
     /** Removes {@code victim} if its stripe is free (or ours) and it is still current; true if it did. */
     private boolean removeIfCurrent(Node victim) {
-        byte[] key = victim.entry.key();
+        byte[] key = victim.key;
         ReentrantLock lock = stripe(key);
         if (!lock.tryLock()) {
             return false;
@@ -539,13 +724,16 @@ public final class MemoryStore implements Store {
         }
     }
 
-    /** Active expiry: probe a few random slots and drop expired entries. */
+    /**
+     * Active expiry: probe a few random slots and drop expired values (kept as tombstones for
+     * the grace period, when there is one) and tombstones whose grace period has passed.
+     */
     private void reclaimExpired(Node keep) {
         long now = now();
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int i = 0; i < EXPIRY_PROBES; i++) {
             Node n = randomSlot(rnd);
-            if (n != null && n != keep && n.entry.isExpiredAt(now)) {
+            if (n != null && n != keep && n.isDeadAt(now) && now - n.millis >= graceMillis) {
                 removeIfCurrent(n);
             }
         }
@@ -563,10 +751,10 @@ public final class MemoryStore implements Store {
             Node victim = null;
             for (int i = 0; i < SAMPLE; i++) {
                 Node n = randomSlot(rnd);
-                if (n == null || n == keep) {
+                if (n == null || n == keep || n.isTombstone()) {
                     continue;
                 }
-                if (n.entry.isExpiredAt(now)) {
+                if (n.isDeadAt(now)) {
                     victim = n;
                     break;
                 }

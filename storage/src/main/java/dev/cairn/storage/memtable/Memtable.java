@@ -66,7 +66,7 @@ public final class Memtable {
         for (Map.Entry<Record, Record> e : records.entrySet()) {
             Record r = e.getValue();
             if (!r.isDelete() && r.isDeadAt(nowMillis)
-                    && records.replace(e.getKey(), r, Record.delete(r.key(), r.sequence()))) {
+                    && records.replace(e.getKey(), r, r.asTombstone())) {
                 approximateBytes.addAndGet(-r.value().length);
                 swept++;
             }

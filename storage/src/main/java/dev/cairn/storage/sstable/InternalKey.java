@@ -1,10 +1,12 @@
 package dev.cairn.storage.sstable;
 
+import dev.cairn.storage.format.Record;
 import java.util.Arrays;
 
 /**
  * The key stored in SSTable blocks: the user key followed by the 8-byte big-endian sequence
- * number. Compared as (user key ascending, sequence descending), never bytewise as a whole.
+ * number. Compared in {@link Record#compare}'s order (user key ascending, sequence descending),
+ * never bytewise as a whole.
  */
 final class InternalKey {
     static final int TRAILER = 8;
@@ -34,8 +36,7 @@ final class InternalKey {
 
     /** Compares the internal key in ikey[0, length) with (userKey, sequence). */
     static int compare(byte[] ikey, int length, byte[] userKey, long sequence) {
-        int c = Arrays.compareUnsigned(ikey, 0, length - TRAILER, userKey, 0, userKey.length);
-        return c != 0 ? c : Long.compare(sequence, sequence(ikey, length));
+        return Record.compare(ikey, 0, length - TRAILER, sequence(ikey, length), userKey, sequence);
     }
 
     static boolean userKeyEquals(byte[] ikey, int length, byte[] userKey) {

@@ -246,16 +246,14 @@ public final class SsTableReader implements Closeable {
         byte[] ukey = InternalKey.userKey(c.key, c.keyLength);
         long seq = InternalKey.sequence(c.key, c.keyLength);
         byte kind = b.data[c.valueOffset];
-        if (kind == Record.DELETE) {
-            return Record.delete(ukey, seq);
-        }
-        if (kind != Record.PUT) {
-            throw new IllegalArgumentException("unknown record kind " + kind);
-        }
         ByteBuffer v = ByteBuffer.wrap(b.data, c.valueOffset + 1, c.valueLength - 1);
-        long expiresAt = Varint.read(v);
-        byte[] value = java.util.Arrays.copyOfRange(b.data, v.position(), c.valueOffset + c.valueLength);
-        return Record.decodedPut(ukey, seq, expiresAt, value);
+        long epoch = Varint.read(v);
+        long counter = Varint.read(v);
+        long millis = Varint.read(v);
+        byte[] value = kind == Record.PUT
+                ? java.util.Arrays.copyOfRange(b.data, v.position(), c.valueOffset + c.valueLength)
+                : null;
+        return Record.decoded(kind, ukey, seq, epoch, counter, millis, value);
     }
 
     /**

@@ -18,7 +18,7 @@ import net.jpountz.lz4.LZ4Factory;
 /**
  * Writes one SSTable from records given in {@link Record#ORDER}: data blocks, then the filter
  * block, the index block and the footer; {@link #finish} fsyncs the file. A data block's value is
- * {@code kind u8 | (PUT) expiresAt varint | value bytes}; an index entry maps the last internal key
+ * {@code kind u8 | epoch varint | counter varint | millis varint | (PUT) value bytes}; an index entry maps the last internal key
  * of a data block to {@code offset varint | size varint}.
  */
 public final class SsTableWriter implements Closeable {
@@ -32,7 +32,7 @@ public final class SsTableWriter implements Closeable {
     private final BlockBuilder data;
     private final BlockBuilder index;
     private final CRC32C crc = new CRC32C();
-    private final byte[] valueHeader = new byte[11];
+    private final byte[] valueHeader = new byte[1 + 3 * 10];
     private int[] keyHashes = new int[1024];
     private int hashCount;
     private byte[] lastUserKey;
@@ -55,9 +55,10 @@ public final class SsTableWriter implements Closeable {
 
     public void add(Record r) throws IOException {
         byte[] ikey = InternalKey.encode(r.key(), r.sequence());
-        int headerLength;
         valueHeader[0] = r.kind();
-        headerLength = r.isDelete() ? 1 : Varint.write(valueHeader, 1, r.expiresAtMillis());
+        int headerLength = Varint.write(valueHeader, 1, r.epoch());
+        headerLength = Varint.write(valueHeader, headerLength, r.counter());
+        headerLength = Varint.write(valueHeader, headerLength, r.millis());
         data.add(ikey, valueHeader, headerLength, r.value());
         if (lastUserKey == null || !Arrays.equals(lastUserKey, r.key())) {
             if (hashCount == keyHashes.length) {

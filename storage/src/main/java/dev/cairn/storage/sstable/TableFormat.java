@@ -12,7 +12,7 @@ package dev.cairn.storage.sstable;
 final class TableFormat {
     static final int BLOCK_TRAILER = 5;
     static final int FOOTER_SIZE = 40;
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2; // 2: entries carry a version and a tombstone instant
     /** "CAIRNSST" in ASCII. */
     static final long MAGIC = 0x434149524E535354L;
 

@@ -14,7 +14,8 @@ import java.util.List;
  * header  : crc32c u32 | payload length u32 | first sequence u64 | header crc32c u32
  *           (20 bytes, big-endian; the header checksum covers length and sequence)
  * payload : count varint, then per record:
- *           kind u8 | key length varint | key | (PUT only) expiresAt varint | value length varint | value
+ *           kind u8 | key length varint | key | epoch varint | counter varint | millis varint
+ *           | (PUT only) value length varint | value
  * </pre>
  *
  * The first checksum covers everything after itself; the header checksum covers the length and
@@ -31,9 +32,10 @@ final class WalFormat {
     static ByteBuffer encode(List<Record> batch) {
         int size = HEADER_SIZE + Varint.size(batch.size());
         for (Record r : batch) {
-            size += 1 + Varint.size(r.key().length) + r.key().length;
+            size += 1 + Varint.size(r.key().length) + r.key().length
+                    + Varint.size(r.epoch()) + Varint.size(r.counter()) + Varint.size(r.millis());
             if (!r.isDelete()) {
-                size += Varint.size(r.expiresAtMillis()) + Varint.size(r.value().length) + r.value().length;
+                size += Varint.size(r.value().length) + r.value().length;
             }
         }
         ByteBuffer buf = ByteBuffer.allocate(size);
@@ -48,8 +50,10 @@ final class WalFormat {
             buf.put(r.kind());
             Varint.write(buf, r.key().length);
             buf.put(r.key());
+            Varint.write(buf, r.epoch());
+            Varint.write(buf, r.counter());
+            Varint.write(buf, r.millis());
             if (!r.isDelete()) {
-                Varint.write(buf, r.expiresAtMillis());
                 Varint.write(buf, r.value().length);
                 buf.put(r.value());
             }
@@ -72,17 +76,15 @@ final class WalFormat {
             byte kind = payload.get();
             byte[] key = new byte[Varint.readLength(payload, payload.remaining())];
             payload.get(key);
-            long sequence = firstSequence + i;
-            if (kind == Record.DELETE) {
-                records.add(Record.delete(key, sequence));
-            } else if (kind == Record.PUT) {
-                long expiresAt = Varint.read(payload);
-                byte[] value = new byte[Varint.readLength(payload, payload.remaining())];
+            long epoch = Varint.read(payload);
+            long counter = Varint.read(payload);
+            long millis = Varint.read(payload);
+            byte[] value = null;
+            if (kind == Record.PUT) {
+                value = new byte[Varint.readLength(payload, payload.remaining())];
                 payload.get(value);
-                records.add(Record.put(key, sequence, expiresAt, value));
-            } else {
-                throw new IllegalArgumentException("unknown record kind " + kind);
             }
+            records.add(Record.decoded(kind, key, firstSequence + i, epoch, counter, millis, value));
         }
         if (payload.hasRemaining()) {
             throw new IllegalArgumentException(payload.remaining() + " trailing bytes after the batch");

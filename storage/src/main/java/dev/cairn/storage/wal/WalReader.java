@@ -1,6 +1,7 @@
 package dev.cairn.storage.wal;
 
 import dev.cairn.api.CorruptionException;
+import dev.cairn.storage.WalRecovery;
 import dev.cairn.storage.format.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,8 +27,11 @@ public final class WalReader {
     private WalReader() {
     }
 
-    /** The outcome of replaying one segment. */
-    public record Replay(long records, long maxSequence, String dropped) {
+    /**
+     * The outcome of replaying one segment. {@code stopped}: replay stopped at a damaged record
+     * and, in {@link WalRecovery#POINT_IN_TIME} mode, later segments must not be replayed.
+     */
+    public record Replay(long records, long maxSequence, String dropped, boolean stopped) {
     }
 
     private static boolean headerIntact(ByteBuffer data, int pos, CRC32C crc) {
@@ -49,10 +53,10 @@ public final class WalReader {
      * Feeds each batch of {@code file} to {@code sink}, in order.
      *
      * @param newestSegment whether this is the last segment, whose final record may be torn
-     * @param salvage skip corrupted records instead of failing; each skip is reported
+     * @param mode what to do with a damaged record
      * @param report receives one line per dropped or skipped record
      */
-    public static Replay replay(Path file, boolean newestSegment, boolean salvage,
+    public static Replay replay(Path file, boolean newestSegment, WalRecovery mode,
                                 Consumer<List<Record>> sink, Consumer<String> report) throws IOException {
         ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
         int size = data.limit();
@@ -102,22 +106,42 @@ public final class WalReader {
                 }
             }
             if (problem != null) {
-                if (torn && newestSegment) {
-                    dropped = "dropped torn tail record at " + file + " offset " + pos + ": " + problem;
+                String what = describe(data, pos, size, end, crc) + ": " + problem;
+                if (torn && newestSegment && mode == WalRecovery.TOLERATE_TORN_TAIL) {
+                    dropped = "dropped the last record of " + file + " at offset " + pos + ", " + what
+                            + (end == size ? " (a torn write or bit rot: the bytes cannot tell)" : " (a torn write)");
                     report.accept(dropped);
                     break;
                 }
-                if (!salvage) {
-                    throw new CorruptionException(file, pos, problem);
+                switch (mode) {
+                    case TOLERATE_TORN_TAIL, ABSOLUTE_CONSISTENCY -> throw new CorruptionException(file, pos, what);
+                    case POINT_IN_TIME -> {
+                        dropped = "point-in-time recovery: dropped " + file + " from offset " + pos + " ("
+                                + (size - pos) + " bytes) and every later segment; first damaged record: " + what;
+                        report.accept(dropped);
+                        return new Replay(records, maxSequence, dropped, true);
+                    }
+                    case SKIP_CORRUPTED -> {
+                        if (end < 0) {
+                            report.accept("skipped the rest of " + file + " from offset " + pos + " (" + (size - pos)
+                                    + " bytes): " + what);
+                            return new Replay(records, maxSequence, dropped, false);
+                        }
+                        report.accept("skipped the record at " + file + " offset " + pos + ", " + what);
+                    }
                 }
-                if (end < 0) {
-                    report.accept("salvage: skipped the rest of " + file + " from offset " + pos + ": " + problem);
-                    break;
-                }
-                report.accept("salvage: skipped record at " + file + " offset " + pos + ": " + problem);
             }
             pos = end;
         }
-        return new Replay(records, maxSequence, dropped);
+        return new Replay(records, maxSequence, dropped, false);
+    }
+
+    /** The damaged record's extent and, when its header can be trusted, its sequence numbers. */
+    private static String describe(ByteBuffer data, int pos, int size, int end, CRC32C crc) {
+        int bytes = (end < 0 ? size : end) - pos;
+        if (size - pos >= WalFormat.HEADER_SIZE && headerIntact(data, pos, crc)) {
+            return bytes + " bytes, the batch from sequence " + data.getLong(pos + 8);
+        }
+        return bytes + " bytes";
     }
 }

@@ -44,6 +44,10 @@ public final class WalWriter implements Closeable {
     private long appendedTo; // guarded by this
     private volatile long writtenTo;
     private volatile long syncedTo;
+    /** The first write or fsync error; once set, nothing not yet synced is ever reported durable. */
+    private volatile RuntimeException failure;
+    /** The segment before this one, until one fsync of this segment has first synced it. */
+    private volatile WalWriter predecessor;
 
     private WalWriter(Path file, long number, FileChannel channel, StorageStats stats, boolean deferWrites) {
         this.deferWrites = deferWrites;
@@ -64,6 +68,18 @@ public final class WalWriter implements Closeable {
         return new WalWriter(file, number, channel, stats, mode == SyncMode.SYNC);
     }
 
+    /**
+     * The segment that follows {@code previous}: its first fsync syncs {@code previous} first, so
+     * a sync of this segment also covers every record of the earlier one (the store publishes
+     * writes in sequence order on that promise), and fails if that one's fsync failed.
+     */
+    public static WalWriter next(WalWriter previous, Path dir, long number, StorageStats stats, SyncMode mode)
+            throws IOException {
+        WalWriter w = create(dir, number, stats, mode);
+        w.predecessor = previous;
+        return w;
+    }
+
     public long number() {
         return number;
     }
@@ -78,6 +94,9 @@ public final class WalWriter implements Closeable {
 
     /** Appends one batch as one record; returns the offset just past it. */
     public synchronized long append(List<Record> batch) {
+        if (failure != null) {
+            throw new UncheckedIOException(new IOException("WAL " + file + " failed before", failure));
+        }
         ByteBuffer buf = WalFormat.encode(batch);
         stats.walBytes.add(buf.limit());
         appendedTo += buf.limit();
@@ -106,8 +125,15 @@ public final class WalWriter implements Closeable {
                 channel.write(buf);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file, e);
+            throw fail(new UncheckedIOException("cannot append to " + file, e));
         }
+    }
+
+    private RuntimeException fail(RuntimeException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        return e;
     }
 
     /**
@@ -117,6 +143,12 @@ public final class WalWriter implements Closeable {
      */
     public void syncTo(long offset) {
         while (syncedTo < offset) {
+            RuntimeException failed = failure;
+            if (failed != null) {
+                // Every waiter of a failed group fails; none retries the fsync.
+                throw new UncheckedIOException(new IOException("fsync of " + file + " failed; bytes up to "
+                        + offset + " are not known to be durable", failed));
+            }
             if (leader.compareAndSet(false, true)) {
                 try {
                     if (syncedTo < offset) {
@@ -129,7 +161,7 @@ public final class WalWriter implements Closeable {
             } else {
                 Thread me = Thread.currentThread();
                 waiters.add(me);
-                if (leader.get() && syncedTo < offset) {
+                if (leader.get() && syncedTo < offset && failure == null) {
                     LockSupport.parkNanos(this, 1_000_000L); // woken by the leader; the timeout is a safety net
                 }
                 waiters.remove(me);
@@ -144,18 +176,32 @@ public final class WalWriter implements Closeable {
     }
 
     private void forceAll() {
+        WalWriter previous = predecessor;
+        if (previous != null) {
+            try {
+                previous.sync();
+            } catch (RuntimeException e) {
+                throw fail(e);
+            }
+            predecessor = null;
+        }
         long target;
         synchronized (this) {
             writePending();
             target = writtenTo;
         }
         try {
-            channel.force(false);
+            fsync();
         } catch (IOException e) {
-            throw new UncheckedIOException("fsync of " + file + " failed", e);
+            throw fail(new UncheckedIOException("fsync of " + file + " failed", e));
         }
         stats.walSyncs.increment();
         syncedTo = target;
+    }
+
+    /** The one place the segment is fsynced (tests inject failures here). */
+    private void fsync() throws IOException {
+        channel.force(false);
     }
 
     /** Fsyncs everything appended so far. */
@@ -167,8 +213,11 @@ public final class WalWriter implements Closeable {
     @Override
     public void close() throws IOException {
         if (channel.isOpen()) {
-            sync();
-            channel.close();
+            try {
+                sync();
+            } finally {
+                channel.close();
+            }
         }
     }
 }

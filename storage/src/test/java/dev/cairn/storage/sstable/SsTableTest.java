@@ -1,5 +1,6 @@
 package dev.cairn.storage.sstable;
 
+import dev.cairn.api.Version;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,8 +34,8 @@ class SsTableTest {
         long seq = 1;
         for (int i = 0; i < 3000; i++) {
             byte[] key = ("t" + rnd.nextInt(4) + "-k" + rnd.nextInt(400)).getBytes(StandardCharsets.US_ASCII);
-            Record r = rnd.nextInt(10) == 0 ? Record.delete(key, seq++)
-                    : Record.put(key, seq++, rnd.nextInt(3) == 0 ? 1_000_000 + i : 0, ("value-" + i + "-" + "x".repeat(rnd.nextInt(300))).getBytes(StandardCharsets.US_ASCII));
+            Record r = rnd.nextInt(10) == 0 ? Record.delete(key, seq, Version.of(rnd.nextInt(3), seq++), 5_000 + i)
+                    : Record.put(key, seq, Version.of(rnd.nextInt(3), seq++), rnd.nextInt(3) == 0 ? 1_000_000 + i : 0, ("value-" + i + "-" + "x".repeat(rnd.nextInt(300))).getBytes(StandardCharsets.US_ASCII));
             records.put(r, r);
         }
         Path file = dir.resolve("t-" + compression + ".sst");
@@ -89,7 +90,8 @@ class SsTableTest {
         Path file = dir.resolve("bloom.sst");
         try (SsTableWriter w = new SsTableWriter(file, 1, new TableOptions(4096, 16, 10, compression))) {
             for (int i = 0; i < 10_000; i++) {
-                w.add(Record.put(String.format("key%06d", i).getBytes(StandardCharsets.US_ASCII), i + 1, 0, new byte[8]));
+                w.add(Record.put(String.format("key%06d", i).getBytes(StandardCharsets.US_ASCII), i + 1, Version.local(i + 1), 0,
+                        new byte[8]));
             }
             w.finish();
         }
@@ -114,7 +116,8 @@ class SsTableTest {
         assertArrayEquals(expected.key(), actual.key(), expected.toString());
         assertEquals(expected.sequence(), actual.sequence(), expected.toString());
         assertEquals(expected.kind(), actual.kind(), expected.toString());
-        assertEquals(expected.expiresAtMillis(), actual.expiresAtMillis(), expected.toString());
+        assertEquals(expected.millis(), actual.millis(), expected.toString());
+        assertEquals(expected.version(), actual.version(), expected.toString());
         assertArrayEquals(expected.value(), actual.value(), expected.toString());
     }
 }

@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * zero the version releases its tables. {@code tryRetain} fails on a version already released, and
  * the reader then retries with the newer current version.
  */
-public final class Version {
+public final class TableSet {
     public static final int LEVELS = 7;
 
     private final List<List<TableFile>> levels;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    public Version(List<List<TableFile>> levels) {
+    public TableSet(List<List<TableFile>> levels) {
         if (levels.size() != LEVELS) {
             throw new IllegalArgumentException("a version has " + LEVELS + " levels");
         }
@@ -40,12 +40,12 @@ public final class Version {
         }
     }
 
-    public static Version empty() {
+    public static TableSet empty() {
         List<List<TableFile>> levels = new ArrayList<>();
         for (int i = 0; i < LEVELS; i++) {
             levels.add(List.of());
         }
-        return new Version(levels);
+        return new TableSet(levels);
     }
 
     public List<TableFile> level(int level) {

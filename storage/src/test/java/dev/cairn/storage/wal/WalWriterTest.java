@@ -1,0 +1,164 @@
+package dev.cairn.storage.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.api.Version;
+import dev.cairn.storage.StorageStats;
+import dev.cairn.storage.SyncMode;
+import dev.cairn.storage.fault.Faults;
+import dev.cairn.storage.format.Record;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class WalWriterTest {
+    @TempDir
+    Path dir;
+
+    private static List<Record> batch(long seq) {
+        byte[] key = ("k" + seq).getBytes(StandardCharsets.US_ASCII);
+        return List.of(Record.put(key, seq, Version.local(seq), 0, new byte[] {(byte) seq}));
+    }
+
+    @Test
+    void appendedBatchesReplayInOrderAfterSync() throws Exception {
+        StorageStats stats = new StorageStats();
+        try (WalWriter w = WalWriter.create(dir, 1, stats, SyncMode.SYNC)) {
+            for (long s = 1; s <= 5; s++) {
+                w.syncTo(w.append(batch(s)));
+            }
+        }
+        List<Record> replayed = new ArrayList<>();
+        WalReader.replay(dir.resolve("000001.log"), true, false, replayed::addAll, line -> { });
+        assertEquals(5, replayed.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i + 1, replayed.get(i).sequence());
+            assertEquals(Version.local(i + 1), replayed.get(i).version());
+        }
+    }
+
+    /** Writers that arrive while a leader fsyncs share the next fsync instead of paying one each. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentWritersShareFsyncs() throws Exception {
+        StorageStats stats = new StorageStats();
+        int threads = 8;
+        int perThread = 50;
+        try (WalWriter w = WalWriter.create(dir, 1, stats, SyncMode.SYNC)) {
+            AtomicInteger seq = new AtomicInteger();
+            runAll(threads, t -> {
+                for (int i = 0; i < perThread; i++) {
+                    long end;
+                    synchronized (seq) {
+                        end = w.append(batch(seq.incrementAndGet()));
+                    }
+                    w.syncTo(end);
+                }
+                return null;
+            });
+        }
+        long syncs = stats.walSyncs.sum();
+        assertTrue(syncs < threads * perThread, "group commit: " + syncs + " fsyncs for " + threads * perThread + " writes");
+    }
+
+    /**
+     * One fsync fails while three writers wait on it: all three fail, none retries the fsync and is
+     * acknowledged (after a failed fsync the kernel may have dropped the dirty pages, so a later
+     * successful fsync proves nothing), and the segment refuses every later append.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aFailedFsyncFailsEveryWriterOfTheGroupAndEveryLaterOne() throws Exception {
+        StorageStats stats = new StorageStats();
+        try (WalWriter w = WalWriter.create(dir, 1, stats, SyncMode.SYNC)) {
+            CountDownLatch allWaiting = new CountDownLatch(3);
+            AtomicInteger fsyncs = new AtomicInteger();
+            try (Faults.Armed waiting = Faults.onEntry(WalWriter.class, "syncTo", allWaiting::countDown);
+                 Faults.Armed eio = Faults.onEntry(WalWriter.class, "fsync", () -> {
+                     if (fsyncs.incrementAndGet() == 1) {
+                         allWaiting.await(10, TimeUnit.SECONDS);
+                         Thread.sleep(50); // the others park on the leader
+                         throw new IOException("Input/output error (injected)");
+                     }
+                 })) {
+                AtomicInteger seq = new AtomicInteger();
+                List<Throwable> outcomes = runAll(3, t -> {
+                    long end;
+                    synchronized (seq) {
+                        end = w.append(batch(seq.incrementAndGet()));
+                    }
+                    w.syncTo(end);
+                    return null;
+                });
+                for (Throwable outcome : outcomes) {
+                    assertTrue(outcome instanceof UncheckedIOException, "every writer of the group fails: " + outcomes);
+                }
+                assertEquals(1, fsyncs.get(), "nobody retried the fsync");
+            }
+            assertThrows(UncheckedIOException.class, () -> w.append(batch(99)));
+            assertThrows(UncheckedIOException.class, w::sync);
+        } catch (UncheckedIOException expectedOnClose) {
+            // close syncs, and the segment has failed
+        }
+    }
+
+    /** A sync of the next segment first syncs the one before it, and fails if that one failed. */
+    @Test
+    void theNextSegmentsSyncCoversAndInheritsTheFailureOfThePreviousOne() throws Exception {
+        StorageStats stats = new StorageStats();
+        WalWriter first = WalWriter.create(dir, 1, stats, SyncMode.SYNC);
+        first.append(batch(1));
+        WalWriter second = WalWriter.next(first, dir, 2, stats, SyncMode.SYNC);
+        long end = second.append(batch(2));
+        try (Faults.Armed eio = Faults.onEntry(WalWriter.class, "fsync", () -> {
+            throw new IOException("Input/output error (injected)");
+        })) {
+            assertThrows(UncheckedIOException.class, () -> second.syncTo(end));
+        }
+        assertThrows(UncheckedIOException.class, () -> second.syncTo(end), "the failure stays");
+        assertThrows(UncheckedIOException.class, first::close);
+        assertThrows(UncheckedIOException.class, second::close);
+    }
+
+    private interface Body {
+        Void run(int thread) throws Exception;
+    }
+
+    /** Runs body on threads; returns what each threw (null when it returned). */
+    private static List<Throwable> runAll(int threads, Body body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                futures.add(pool.submit(() -> body.run(id)));
+            }
+            List<Throwable> outcomes = new ArrayList<>();
+            for (Future<Void> f : futures) {
+                try {
+                    f.get(30, TimeUnit.SECONDS);
+                    outcomes.add(null);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    outcomes.add(e.getCause());
+                }
+            }
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
