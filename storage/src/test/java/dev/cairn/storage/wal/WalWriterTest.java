@@ -43,7 +43,8 @@ class WalWriterTest {
             }
         }
         List<Record> replayed = new ArrayList<>();
-        WalReader.replay(dir.resolve("000001.log"), true, false, replayed::addAll, line -> { });
+        WalReader.replay(dir.resolve("000001.log"), true, dev.cairn.storage.WalRecovery.ABSOLUTE_CONSISTENCY, replayed::addAll,
+                line -> { });
         assertEquals(5, replayed.size());
         for (int i = 0; i < 5; i++) {
             assertEquals(i + 1, replayed.get(i).sequence());
