@@ -136,6 +136,29 @@ public interface Store extends AutoCloseable {
     List<Entry> scan(KeyRange range, int limit, ReadOptions options);
 
     /**
+     * The number of live entries. Reads every entry (in pages of a snapshot each), so it takes
+     * time in proportion to the store's size.
+     */
+    default long count(ReadOptions options) {
+        long n = 0;
+        KeyRange range = KeyRange.all();
+        while (true) {
+            List<Entry> page = scan(range, 1024, options);
+            n += page.size();
+            if (page.size() < 1024) {
+                return n;
+            }
+            range = range.startingAfter(page.get(page.size() - 1).key());
+        }
+    }
+
+    /**
+     * Removes every entry, as one step: readers see all of them or none of them. Versions of keys
+     * written afterwards still increase past the ones they had.
+     */
+    void clear(WriteOptions options);
+
+    /**
      * Releases the store's resources after in-flight operations end; durable implementations make
      * every acknowledged write durable first. Idempotent. Afterwards every operation raises
      * {@link StoreClosedException}.
@@ -213,5 +236,13 @@ public interface Store extends AutoCloseable {
 
     default List<Entry> scan(KeyRange range, int limit) {
         return scan(range, limit, ReadOptions.DEFAULT);
+    }
+
+    default long count() {
+        return count(ReadOptions.DEFAULT);
+    }
+
+    default void clear() {
+        clear(WriteOptions.DEFAULT);
     }
 }

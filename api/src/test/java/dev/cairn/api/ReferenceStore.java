@@ -198,6 +198,12 @@ public final class ReferenceStore implements Store {
     }
 
     @Override
+    public synchronized void clear(WriteOptions options) {
+        checkWrite(options);
+        entries.clear();
+    }
+
+    @Override
     public synchronized void close() {
         closed = true;
     }

@@ -710,6 +710,34 @@ public abstract class StoreContract {
         assertEquals(threads * perThread, winningVersions.size());
     }
 
+    // ---- count / clear
+
+    @Test
+    void countCountsLiveEntriesOnly() {
+        assertEquals(0, store.count());
+        for (int i = 0; i < 1500; i++) {
+            store.put(utf8("c" + i), utf8("v"));
+        }
+        store.put(utf8("short"), utf8("v"), WriteOptions.ttl(Duration.ofSeconds(1)));
+        store.delete(utf8("c7"));
+        assertEquals(1500, store.count());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1499, store.count());
+    }
+
+    @Test
+    void clearRemovesEverythingAndLaterVersionsStillIncrease() {
+        Entry before = store.put(utf8("a"), utf8("1"));
+        store.put(utf8("b"), utf8("2"));
+        store.clear();
+        assertTrue(store.get(utf8("a")).isEmpty());
+        assertEquals(List.of(), store.scan(KeyRange.all(), 10));
+        assertEquals(0, store.count());
+        Entry after = store.put(utf8("a"), utf8("3"));
+        assertTrue(after.version().isNewerThan(before.version()));
+        assertEquals(List.of("a"), keysOf(store.scan(KeyRange.all(), 10)));
+    }
+
     /** Batches are atomic for readers: no get, getAll or scan sees some of a putAll's keys and not the others. */
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)

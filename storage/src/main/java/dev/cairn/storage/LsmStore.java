@@ -6,6 +6,7 @@ import dev.cairn.api.Entry;
 import dev.cairn.api.Expected;
 import dev.cairn.api.KeyRange;
 import dev.cairn.api.KeyValue;
+import dev.cairn.api.Namespaces;
 import dev.cairn.api.Mutation;
 import dev.cairn.api.ReadOptions;
 import dev.cairn.api.RemainingTtl;
@@ -46,6 +47,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -87,11 +89,11 @@ import org.slf4j.LoggerFactory;
  * scheduler (interval fsync, memtable expiry sweep). Table sets and the manifest change under
  * {@code versionLock}; the view swap inside it takes the write lock briefly.
  */
-public final class LsmStore implements Store, ReplicaStore {
+public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private static final Logger log = LoggerFactory.getLogger(LsmStore.class);
 
     /** What readers see: the memtables and the table version, swapped atomically. */
-    private record View(Memtable active, Memtable frozen, TableSet version) {
+    record View(Memtable active, Memtable frozen, TableSet version) {
     }
 
     private final Path dir;
@@ -131,6 +133,10 @@ public final class LsmStore implements Store, ReplicaStore {
     private volatile Throwable backgroundError;
     private boolean compactionScheduled; // guarded by versionLock
     private long logNumber; // guarded by versionLock: WAL segments below it are flushed
+    /** Namespace name to keyspace; replaced whole, under versionLock and then the write lock. */
+    private volatile java.util.SortedMap<String, Keyspace> catalog;
+    private int nextNamespaceId; // guarded by versionLock
+    private final LsmNamespace main = new LsmNamespace(this, DEFAULT_NAMESPACE);
 
     private LsmStore(StorageOptions options) throws IOException {
         this.options = options;
@@ -159,7 +165,7 @@ public final class LsmStore implements Store, ReplicaStore {
         try {
             Manifest.State state = Manifest.exists(dir)
                     ? Manifest.read(dir)
-                    : new Manifest.State(1, 0, 0, List.of());
+                    : new Manifest.State(1, 0, 0, List.of(), 1, new java.util.TreeMap<>(Map.of(DEFAULT_NAMESPACE, 0)));
             nextFileNumber = new AtomicLong(state.nextFileNumber());
             recover(state);
         } catch (IOException | RuntimeException e) {
@@ -200,6 +206,10 @@ public final class LsmStore implements Store, ReplicaStore {
     // ------------------------------------------------------------------ recovery
 
     private void recover(Manifest.State state) throws IOException {
+        java.util.SortedMap<String, Keyspace> namespaces = new java.util.TreeMap<>();
+        state.namespaces().forEach((name, id) -> namespaces.put(name, Keyspace.of(name, id)));
+        catalog = java.util.Collections.unmodifiableSortedMap(namespaces);
+        nextNamespaceId = state.nextNamespaceId();
         List<List<TableFile>> levels = new ArrayList<>();
         for (int i = 0; i < TableSet.LEVELS; i++) {
             levels.add(new ArrayList<>());
@@ -273,7 +283,102 @@ public final class LsmStore implements Store, ReplicaStore {
         return List.copyOf(recoveryReport);
     }
 
-    // ------------------------------------------------------------------ Store
+    // ------------------------------------------------------------------ namespaces
+
+    /** The namespace this store's own {@link Store} methods use. */
+    public static final String DEFAULT_NAMESPACE = "default";
+
+    /** The store of namespace {@code name}, created if it does not exist. LSM namespaces take no settings. */
+    @Override
+    public Store namespace(String name, Map<String, String> settings) {
+        Namespaces.checkName(name);
+        if (!settings.isEmpty()) {
+            throw new IllegalArgumentException("an LSM namespace takes no settings: " + settings.keySet());
+        }
+        checkOpen();
+        keyspace(name);
+        return name.equals(DEFAULT_NAMESPACE) ? main : new LsmNamespace(this, name);
+    }
+
+    @Override
+    public List<String> names() {
+        return List.copyOf(catalog.keySet());
+    }
+
+    @Override
+    public boolean drop(String name) {
+        checkOpen();
+        return changeCatalog(name, CatalogChange.DROP);
+    }
+
+    /** The live keyspace of namespace {@code name}, or null when it does not exist. */
+    Keyspace liveKeyspace(String name) {
+        return catalog.get(name);
+    }
+
+    /** The keyspace of namespace {@code name}, created (and recorded in the manifest) if it does not exist. */
+    Keyspace keyspace(String name) {
+        Keyspace ks = catalog.get(name);
+        if (ks == null) {
+            changeCatalog(name, CatalogChange.CREATE);
+            ks = catalog.get(name);
+        }
+        return ks;
+    }
+
+    /** Gives namespace {@code name} a new, empty keyspace (creating it if missing). */
+    void clearNamespace(String name) {
+        checkOpen();
+        changeCatalog(name, CatalogChange.CLEAR);
+    }
+
+    private enum CatalogChange { CREATE, CLEAR, DROP }
+
+    /**
+     * Records a change of the catalog in the manifest, then publishes it under the write lock (so
+     * every write sees either the old keyspace or the new one, never both). CREATE gives a missing
+     * name a keyspace; CLEAR gives the name a new one; DROP removes it. Returns whether the name
+     * existed. A replaced keyspace's records become garbage for compaction.
+     */
+    private boolean changeCatalog(String name, CatalogChange change) {
+        synchronized (versionLock) {
+            boolean existed = catalog.containsKey(name);
+            if ((change == CatalogChange.CREATE && existed) || (change == CatalogChange.DROP && !existed)) {
+                return existed;
+            }
+            java.util.TreeMap<String, Keyspace> next = new java.util.TreeMap<>(catalog);
+            if (change == CatalogChange.DROP) {
+                next.remove(name);
+            } else {
+                next.put(name, Keyspace.of(name, nextNamespaceId++));
+            }
+            try {
+                writeManifest(view.version, logNumber, next);
+            } catch (IOException e) {
+                throw new StorageIOException("cannot record namespace " + name + " in the manifest of " + dir, e);
+            }
+            writeLock.lock();
+            try {
+                catalog = java.util.Collections.unmodifiableSortedMap(next);
+            } finally {
+                writeLock.unlock();
+            }
+            return existed;
+        }
+    }
+
+    /** Whether an engine key belongs to a live namespace: what flushes and compactions keep. */
+    private boolean isLive(byte[] engineKey) {
+        int id = Keyspace.idOf(engineKey);
+        for (Keyspace ks : catalog.values()) {
+            if (ks.id() == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ Store: the default namespace
 
     @Override
     public StoreLimits limits() {
@@ -286,290 +391,114 @@ public final class LsmStore implements Store, ReplicaStore {
     }
 
     @Override
-    public Optional<Entry> get(byte[] key, ReadOptions options) {
-        checkRead(options);
-        limits.checkKey(key);
-        Snapshot s = snapshot();
-        try {
-            Record r = lookup(s.view, key, s.sequence);
-            if (r == null || r.isDelete() || (!options.includeExpired() && r.isDeadAt(clock.millis()))) {
-                return Optional.empty();
-            }
-            return Optional.of(r.toEntry());
-        } finally {
-            s.release();
-        }
-    }
-
-    @Override
-    public boolean exists(byte[] key, ReadOptions options) {
-        return get(key, options).isPresent();
-    }
-
-    @Override
-    public RemainingTtl remainingTtl(byte[] key, ReadOptions options) {
-        // read before get: get hides entries expired at its own, later, reading of the clock
-        long now = clock.millis();
-        return RemainingTtl.of(get(key, options).orElse(null), now);
-    }
-
-    @Override
-    public List<Optional<Entry>> getAll(List<byte[]> keys, ReadOptions options) {
-        checkRead(options);
-        keys.forEach(limits::checkKey);
-        long now = clock.millis();
-        Snapshot s = snapshot();
-        try {
-            List<Optional<Entry>> out = new ArrayList<>(keys.size());
-            for (byte[] key : keys) {
-                Record r = lookup(s.view, key, s.sequence);
-                out.add(r == null || r.isDeadAt(now) ? Optional.empty() : Optional.of(r.toEntry()));
-            }
-            return out;
-        } finally {
-            s.release();
-        }
-    }
-
-    @Override
-    public List<Entry> scan(KeyRange range, int limit, ReadOptions options) {
-        checkRead(options);
-        long now = clock.millis();
-        List<Entry> out = new ArrayList<>(Math.min(limit, 256));
-        scanNewest(range, limit, r -> {
-            if (!r.isDeadAt(now)) {
-                out.add(r.toEntry());
-                return true;
-            }
-            return false;
-        });
-        return out;
-    }
-
-    /**
-     * Visits the newest record of each key of {@code range} in key order, in one snapshot, until
-     * {@code limit} visits returned true.
-     */
-    private void scanNewest(KeyRange range, int limit, java.util.function.Predicate<Record> visitor) {
-        Objects.requireNonNull(range, "range");
-        if (limit < 1) {
-            throw new IllegalArgumentException("scan limit must be at least 1: " + limit);
-        }
-        if (range.isEmpty()) {
-            return;
-        }
-        Snapshot s = snapshot();
-        try (RecordIterator it = iterator(s.view, range)) {
-            if (range.start() == null) {
-                it.seekToFirst();
-            } else {
-                it.seek(range.start(), Record.MAX_SEQUENCE);
-            }
-            byte[] previous = null;
-            int taken = 0;
-            for (; it.valid() && taken < limit; it.next()) {
-                Record r = it.current();
-                if (r.sequence() > s.sequence) {
-                    continue;
-                }
-                if (previous != null && Arrays.equals(previous, r.key())) {
-                    continue;
-                }
-                previous = r.key();
-                if (range.end() != null && ByteStrings.compare(r.key(), range.end()) >= 0) {
-                    break;
-                }
-                if (visitor.test(r)) {
-                    taken++;
-                }
-            }
-        } finally {
-            s.release();
-        }
-    }
-
-    @Override
-    public Entry put(byte[] key, byte[] value, WriteOptions options) {
-        checkWrite(options);
-        limits.checkKey(key);
-        limits.checkValue(value);
-        Written w = write(key, new Mutation.Put(value, options));
-        return w.decision.entry(key, w.version); // the caller's own arrays: no third copy
-    }
-
-    @Override
-    public boolean delete(byte[] key, WriteOptions options) {
-        checkWrite(options);
-        limits.checkKey(key);
-        return write(key, new Mutation.Delete()).decision.applied();
-    }
-
-    @Override
-    public Optional<Entry> compareAndSet(byte[] key, Expected expected, byte[] value, WriteOptions options) {
-        checkWrite(options);
-        limits.checkKey(key);
-        limits.checkValue(value);
-        Written w = write(key, new Mutation.CompareAndSet(expected, value, options));
-        return w.decision.applied() ? Optional.of(w.decision.entry(key, w.version)) : Optional.empty();
-    }
-
-    @Override
-    public boolean compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
-        checkWrite(options);
-        limits.checkKey(key);
-        return write(key, new Mutation.CompareAndDelete(expected)).decision.applied();
-    }
-
-    @Override
-    public long increment(byte[] key, long delta, WriteOptions options) {
-        checkWrite(options);
-        limits.checkKey(key);
-        return write(key, new Mutation.Increment(delta, options)).decision.number();
-    }
-
-    @Override
-    public boolean expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
-        checkWrite(options);
-        limits.checkKey(key);
-        return write(key, new Mutation.ExpireAt(expiresAtMillis)).decision.applied();
-    }
-
-    @Override
-    public boolean persist(byte[] key, WriteOptions options) {
-        checkWrite(options);
-        limits.checkKey(key);
-        return write(key, new Mutation.Persist()).decision.applied();
-    }
-
-    /** Writes the whole batch as one WAL record: after a crash it is there entirely or not at all. */
-    @Override
-    public void putAll(List<KeyValue> entries, WriteOptions options) {
-        checkWrite(options);
-        for (KeyValue kv : entries) {
-            limits.checkKey(kv.key());
-            limits.checkValue(kv.value());
-        }
-        if (entries.isEmpty()) {
-            return;
-        }
-        mutate((seq, out) -> {
-            long expiresAt = options.expiresAtMillis(clock.millis());
-            for (KeyValue kv : entries) {
-                out.add(Record.put(kv.key().clone(), seq, Version.local(seq), expiresAt, kv.value().clone()));
-                seq++;
-            }
-            return null;
-        });
-    }
-
-    @Override
-    public int deleteAll(Collection<byte[]> keys, WriteOptions options) {
-        checkWrite(options);
-        keys.forEach(limits::checkKey);
-        return mutate((seq, out) -> {
-            Set<byte[]> seen = new java.util.TreeSet<>(ByteStrings.ORDER);
-            long now = clock.millis();
-            for (byte[] key : keys) {
-                if (seen.add(key) && liveLocked(key, now) != null) {
-                    out.add(Record.delete(key.clone(), seq, Version.local(seq), now));
-                    seq++;
-                }
-            }
-            return out.size();
-        });
-    }
-
-    // ------------------------------------------------------------------ ReplicaStore
-
-    @Override
-    public boolean applyIfNewer(ReplicaRecord record) {
-        return applyAllIfNewer(List.of(record)) == 1;
-    }
-
-    @Override
-    public int applyAllIfNewer(List<ReplicaRecord> records) {
-        checkOpen();
-        for (ReplicaRecord r : records) {
-            limits.checkKey(r.key());
-            if (!r.isTombstone()) {
-                limits.checkValue(r.value());
-            }
-        }
-        if (records.isEmpty()) {
-            return 0;
-        }
-        return mutate((seq, out) -> {
-            // later records of the batch compare with earlier ones of the same batch too
-            java.util.TreeMap<byte[], Version> batch = new java.util.TreeMap<>(ByteStrings.ORDER);
-            for (ReplicaRecord r : records) {
-                Version stored = batch.get(r.key());
-                if (stored == null) {
-                    Record current = newestLocked(r.key());
-                    stored = current == null ? null : current.version();
-                }
-                if (stored == null || r.version().isNewerThan(stored)) {
-                    out.add(Record.of(r, seq++));
-                    batch.put(r.key(), r.version());
-                }
-            }
-            return out.size();
-        });
-    }
-
-    @Override
-    public Optional<ReplicaRecord> readRecord(byte[] key) {
-        checkOpen();
-        limits.checkKey(key);
-        Snapshot s = snapshot();
-        try {
-            Record r = lookup(s.view, key, s.sequence);
-            return r == null ? Optional.empty() : Optional.of(r.toReplicaRecord());
-        } finally {
-            s.release();
-        }
-    }
-
-    @Override
-    public List<ReplicaRecord> scanRecords(KeyRange range, int limit) {
-        checkOpen();
-        List<ReplicaRecord> out = new ArrayList<>(Math.min(limit, 256));
-        scanNewest(range, limit, r -> out.add(r.toReplicaRecord()));
-        return out;
-    }
-
-    @Override
     public Duration tombstoneGrace() {
         return Duration.ofMillis(options.tombstoneGraceMillis);
     }
 
+    @Override
+    public Optional<Entry> get(byte[] key, ReadOptions options) {
+        return main.get(key, options);
+    }
+
+    @Override
+    public boolean exists(byte[] key, ReadOptions options) {
+        return main.exists(key, options);
+    }
+
+    @Override
+    public Entry put(byte[] key, byte[] value, WriteOptions options) {
+        return main.put(key, value, options);
+    }
+
+    @Override
+    public boolean delete(byte[] key, WriteOptions options) {
+        return main.delete(key, options);
+    }
+
+    @Override
+    public Optional<Entry> compareAndSet(byte[] key, Expected expected, byte[] value, WriteOptions options) {
+        return main.compareAndSet(key, expected, value, options);
+    }
+
+    @Override
+    public boolean compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
+        return main.compareAndDelete(key, expected, options);
+    }
+
+    @Override
+    public long increment(byte[] key, long delta, WriteOptions options) {
+        return main.increment(key, delta, options);
+    }
+
+    @Override
+    public boolean expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
+        return main.expireAt(key, expiresAtMillis, options);
+    }
+
+    @Override
+    public boolean persist(byte[] key, WriteOptions options) {
+        return main.persist(key, options);
+    }
+
+    @Override
+    public RemainingTtl remainingTtl(byte[] key, ReadOptions options) {
+        return main.remainingTtl(key, options);
+    }
+
+    @Override
+    public List<Optional<Entry>> getAll(List<byte[]> keys, ReadOptions options) {
+        return main.getAll(keys, options);
+    }
+
+    @Override
+    public void putAll(List<KeyValue> entries, WriteOptions options) {
+        main.putAll(entries, options);
+    }
+
+    @Override
+    public int deleteAll(Collection<byte[]> keys, WriteOptions options) {
+        return main.deleteAll(keys, options);
+    }
+
+    @Override
+    public List<Entry> scan(KeyRange range, int limit, ReadOptions options) {
+        return main.scan(range, limit, options);
+    }
+
+    @Override
+    public long count(ReadOptions options) {
+        return main.count(options);
+    }
+
+    @Override
+    public void clear(WriteOptions options) {
+        main.clear(options);
+    }
+
+    @Override
+    public boolean applyIfNewer(ReplicaRecord record) {
+        return main.applyIfNewer(record);
+    }
+
+    @Override
+    public int applyAllIfNewer(List<ReplicaRecord> records) {
+        return main.applyAllIfNewer(records);
+    }
+
+    @Override
+    public Optional<ReplicaRecord> readRecord(byte[] key) {
+        return main.readRecord(key);
+    }
+
+    @Override
+    public List<ReplicaRecord> scanRecords(KeyRange range, int limit) {
+        return main.scanRecords(range, limit);
+    }
+
     // ------------------------------------------------------------------ write machinery
 
-    /** A single-key write as it was decided and the version it was given. */
-    private record Written(Mutation.Decision decision, Version version) {
-    }
-
-    /**
-     * Decides {@code mutation} on the key's stored entry and writes the outcome, as one
-     * step under the write lock. Only a put, which does not depend on the current entry, skips
-     * the lookup.
-     */
-    private Written write(byte[] key, Mutation mutation) {
-        return mutate((seq, out) -> {
-            long now = clock.millis();
-            Record stored = mutation instanceof Mutation.Put ? null : newestLocked(key);
-            Mutation.Decision d = mutation.decide(key, stored == null || stored.isDelete() ? null : stored.toEntry(), now);
-            Version version = Version.local(seq);
-            switch (d.write()) {
-                case VALUE -> out.add(Record.put(key.clone(), seq, version, d.expiresAtMillis(), d.value().clone()));
-                case TOMBSTONE -> out.add(Record.delete(key.clone(), seq, version, now));
-                case NONE -> { }
-            }
-            return new Written(d, version);
-        });
-    }
-
     /** Decides what to write, under the write lock; {@code out} receives records numbered from {@code firstSequence}. */
-    private interface Batch<T> {
+    interface Batch<T> {
         T apply(long firstSequence, List<Record> out);
     }
 
@@ -586,7 +515,7 @@ public final class LsmStore implements Store, ReplicaStore {
      * store refuses writes from then on: after a failed fsync the kernel may have dropped the
      * dirty pages, so a retried fsync that succeeds proves nothing.
      */
-    private <T> T mutate(Batch<T> batch) {
+    <T> T mutate(Batch<T> batch) {
         List<Record> out = new ArrayList<>(1);
         T result;
         WalWriter writer = null;
@@ -648,7 +577,7 @@ public final class LsmStore implements Store, ReplicaStore {
     }
 
     /** The newest record of key as of the last write, dead or alive; call with the write lock held. */
-    private Record newestLocked(byte[] key) {
+    Record newestLocked(byte[] key) {
         // The write lock keeps the memtables stable; the version may change, so retain it.
         View retained = acquire();
         try {
@@ -656,12 +585,6 @@ public final class LsmStore implements Store, ReplicaStore {
         } finally {
             retained.version.release();
         }
-    }
-
-    /** The live record of key as of the last write; call with the write lock held. */
-    private Record liveLocked(byte[] key, long now) {
-        Record r = newestLocked(key);
-        return r == null || r.isDeadAt(now) ? null : r;
     }
 
     /** Freezes a full memtable, or waits for the flush and compaction backlog; write lock held. */
@@ -736,7 +659,7 @@ public final class LsmStore implements Store, ReplicaStore {
         List<TableSummary> written = List.of();
         if (!memtable.isEmpty()) {
             try (RecordIterator it = memtable.iterator()) {
-                written = TableOutput.write(it, clock.millis(), options.tombstoneGraceMillis, key -> true, Long.MAX_VALUE,
+                written = TableOutput.write(it, clock.millis(), options.tombstoneGraceMillis, this::isLive, key -> true, Long.MAX_VALUE,
                         this::newTable);
             }
         }
@@ -772,14 +695,8 @@ public final class LsmStore implements Store, ReplicaStore {
     /** Persists and publishes a new version; versionLock held. */
     private void installTableSet(List<List<TableFile>> levels, long logNumber, boolean clearFrozen) throws IOException {
         TableSet next = new TableSet(levels);
-        List<Manifest.LeveledTable> tables = new ArrayList<>();
-        for (int level = 0; level < TableSet.LEVELS; level++) {
-            for (TableFile t : next.level(level)) {
-                tables.add(new Manifest.LeveledTable(level, t.summary()));
-            }
-        }
         try {
-            Manifest.write(dir, new Manifest.State(nextFileNumber.get(), visibleSequence, logNumber, tables));
+            writeManifest(next, logNumber, catalog);
         } catch (IOException e) {
             next.release();
             throw e;
@@ -796,6 +713,25 @@ public final class LsmStore implements Store, ReplicaStore {
             writeLock.unlock();
         }
         previous.release();
+    }
+
+    /** Writes the manifest: {@code tables}, {@code logNumber} and the namespace catalog; versionLock held. */
+    private void writeManifest(TableSet tables, long logNumber, java.util.SortedMap<String, Keyspace> namespaces)
+            throws IOException {
+        List<Manifest.LeveledTable> leveled = new ArrayList<>();
+        for (int level = 0; level < TableSet.LEVELS; level++) {
+            for (TableFile t : tables.level(level)) {
+                leveled.add(new Manifest.LeveledTable(level, t.summary()));
+            }
+        }
+        Manifest.write(dir, new Manifest.State(nextFileNumber.get(), visibleSequence, logNumber, leveled,
+                nextNamespaceId, ids(namespaces)));
+    }
+
+    private static java.util.SortedMap<String, Integer> ids(java.util.SortedMap<String, Keyspace> namespaces) {
+        java.util.SortedMap<String, Integer> ids = new java.util.TreeMap<>();
+        namespaces.forEach((name, ks) -> ids.put(name, ks.id()));
+        return ids;
     }
 
     // ------------------------------------------------------------------ compaction
@@ -860,7 +796,7 @@ public final class LsmStore implements Store, ReplicaStore {
             }
             List<TableSummary> written;
             try (MergingIterator merged = new MergingIterator(inputs)) {
-                written = TableOutput.write(merged, clock.millis(), options.tombstoneGraceMillis,
+                written = TableOutput.write(merged, clock.millis(), options.tombstoneGraceMillis, this::isLive,
                         key -> mayExistBelow(base, plan.outputLevel(), key),
                         options.targetFileBytes, this::newTable);
             }
@@ -896,7 +832,7 @@ public final class LsmStore implements Store, ReplicaStore {
     // ------------------------------------------------------------------ reads
 
     /** A retained view and the sequence a read sees in it; {@link #release} when done. */
-    private record Snapshot(View view, long sequence) {
+    record Snapshot(View view, long sequence) {
         void release() {
             view.version.release();
         }
@@ -909,7 +845,7 @@ public final class LsmStore implements Store, ReplicaStore {
      * so a memtable freeze, flush or compaction in between cannot hide a version the sequence
      * needs (the read retries instead).
      */
-    private Snapshot snapshot() {
+    Snapshot snapshot() {
         while (true) {
             View v = acquire();
             long sequence = visibleSequence;
@@ -928,6 +864,16 @@ public final class LsmStore implements Store, ReplicaStore {
             }
             checkOpen(); // a closed store released its last version
         }
+    }
+
+    /** The newest record of engine key {@code key} in snapshot {@code s}, or null. */
+    Record lookup(Snapshot s, byte[] key) {
+        return lookup(s.view, key, s.sequence);
+    }
+
+    /** A merged iterator over the snapshot's memtables and the tables overlapping {@code range}. */
+    RecordIterator iterator(Snapshot s, KeyRange range) {
+        return iterator(s.view, range);
     }
 
     private static Record lookup(View v, byte[] key, long snapshot) {
@@ -1055,7 +1001,13 @@ public final class LsmStore implements Store, ReplicaStore {
                 }
             }
             long next = nextFileNumber.get();
-            Manifest.write(target, new Manifest.State(next, sequence, next, tables));
+            java.util.SortedMap<String, Integer> namespaces;
+            int nextNamespace;
+            synchronized (versionLock) {
+                namespaces = ids(catalog);
+                nextNamespace = nextNamespaceId;
+            }
+            Manifest.write(target, new Manifest.State(next, sequence, next, tables, nextNamespace, namespaces));
         } finally {
             v.release();
         }
@@ -1119,18 +1071,18 @@ public final class LsmStore implements Store, ReplicaStore {
         }
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new StoreClosedException(dir.toString());
         }
     }
 
-    private void checkRead(ReadOptions options) {
+    void checkRead(ReadOptions options) {
         checkOpen();
         options.consistency().requireSatisfiedBy(1, 1);
     }
 
-    private void checkWrite(WriteOptions options) {
+    void checkWrite(WriteOptions options) {
         checkOpen();
         options.consistency().requireSatisfiedBy(1, 1);
     }

@@ -14,6 +14,7 @@ import java.util.function.Predicate;
  * Writes a sorted record stream into new tables, keeping only what can still be read:
  *
  * <ul>
+ *   <li>nothing of a key that is not {@code live} (its namespace was cleared or dropped);</li>
  *   <li>the newest version of each key; older ones are shadowed (no reader can ask for them:
  *       scans and gets that began earlier hold the version listing the input tables);</li>
  *   <li>a tombstone, or an expired put turned into a tombstone (same version, dead since its
@@ -35,8 +36,8 @@ public final class TableOutput {
     }
 
     public static List<TableSummary> write(RecordIterator input, long nowMillis, long graceMillis,
-                                           Predicate<byte[]> mayExistBelow, long targetFileBytes,
-                                           TableFactory factory) throws IOException {
+                                           Predicate<byte[]> live, Predicate<byte[]> mayExistBelow,
+                                           long targetFileBytes, TableFactory factory) throws IOException {
         List<TableSummary> out = new ArrayList<>();
         SsTableWriter writer = null;
         byte[] previousKey = null;
@@ -47,6 +48,9 @@ public final class TableOutput {
                     continue;
                 }
                 previousKey = r.key();
+                if (!live.test(r.key())) {
+                    continue; // a cleared or dropped namespace: every version of it is garbage
+                }
                 if (r.isDeadAt(nowMillis)) {
                     if (nowMillis - r.deathMillis() >= graceMillis && !mayExistBelow.test(r.key())) {
                         continue;

@@ -73,13 +73,6 @@ public final class Record {
         return new Record(key, sequence, DELETE, version.epoch(), version.counter(), deletedAtMillis, null, false);
     }
 
-    /** The record storing a replicated record under {@code sequence}, in copies of its arrays. */
-    public static Record of(ReplicaRecord r, long sequence) {
-        return r.isTombstone()
-                ? delete(r.key().clone(), sequence, r.version(), r.deletedAtMillis())
-                : put(r.key().clone(), sequence, r.version(), r.expiresAtMillis(), r.value().clone());
-    }
-
     /** A probe for seeking: sorts before every version of {@code key} with a sequence <= {@code sequence}. */
     public static Record seekKey(byte[] key, long sequence) {
         return new Record(key, sequence, DELETE, 0, 0, 0, null, false);
@@ -171,12 +164,16 @@ public final class Record {
                 : new Entry(key.clone(), value.clone(), version(), millis);
     }
 
-    /** This record as replicas see it; arrays copied as for {@link #toEntry}. */
-    public ReplicaRecord toReplicaRecord() {
-        byte[] k = exclusive ? key : key.clone();
+    /** The API entry for a live put under {@code userKey} (kept as given); the value as for {@link #toEntry()}. */
+    public Entry toEntry(byte[] userKey) {
+        return new Entry(userKey, exclusive ? value : value.clone(), version(), millis);
+    }
+
+    /** This record as replicas see it, under {@code userKey} (kept as given); the value as for {@link #toEntry()}. */
+    public ReplicaRecord toReplicaRecord(byte[] userKey) {
         return kind == DELETE
-                ? ReplicaRecord.tombstone(k, version(), millis)
-                : ReplicaRecord.value(k, exclusive ? value : value.clone(), version(), millis);
+                ? ReplicaRecord.tombstone(userKey, version(), millis)
+                : ReplicaRecord.value(userKey, exclusive ? value : value.clone(), version(), millis);
     }
 
     /** Approximate heap bytes, for memtable accounting. */

@@ -25,14 +25,16 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * record  : crc32c u32 (over everything after it) | payload length u32 | payload
- * payload : magic u32 "CMF1" | next file number varint | last sequence varint | log number varint
+ * payload : magic u32 "CMF2" | next file number varint | last sequence varint | log number varint
  *           | table count varint | per table: level u8 | number varint | size varint | entries varint
  *           | smallest key length varint | smallest key | smallest sequence varint
  *           | largest key length varint | largest key | largest sequence varint
+ *           | next namespace id varint | namespace count varint
+ *           | per namespace: id varint | name length varint | name (UTF-8)
  * </pre>
  */
 public final class Manifest {
-    private static final int MAGIC = 0x434D4631; // "CMF1"
+    private static final int MAGIC = 0x434D4632; // "CMF2": with the namespace catalog
 
     /** A table and the level it lives on. */
     public record LeveledTable(int level, TableSummary table) {
@@ -44,8 +46,11 @@ public final class Manifest {
      * @param nextFileNumber the next number to give a WAL segment or table
      * @param lastSequence the highest sequence number in any table (the WAL may add more)
      * @param logNumber WAL segments numbered below this are fully flushed and not replayed
+     * @param nextNamespaceId the next id to give a namespace (ids are never reused)
+     * @param namespaces the live namespaces: name to id
      */
-    public record State(long nextFileNumber, long lastSequence, long logNumber, List<LeveledTable> tables) {
+    public record State(long nextFileNumber, long lastSequence, long logNumber, List<LeveledTable> tables,
+                        int nextNamespaceId, java.util.SortedMap<String, Integer> namespaces) {
     }
 
     private Manifest() {
@@ -74,6 +79,14 @@ public final class Manifest {
             payload.putVarint(t.largestKey().length);
             payload.put(t.largestKey());
             payload.putVarint(t.largestSequence());
+        }
+        payload.putVarint(state.nextNamespaceId());
+        payload.putVarint(state.namespaces().size());
+        for (java.util.Map.Entry<String, Integer> ns : state.namespaces().entrySet()) {
+            byte[] name = ns.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            payload.putVarint(ns.getValue());
+            payload.putVarint(name.length);
+            payload.put(name);
         }
         ByteBuffer record = ByteBuffer.allocate(8 + payload.size());
         record.putInt(0).putInt(payload.size()).put(payload.array(), 0, payload.size());
@@ -136,10 +149,19 @@ public final class Manifest {
                 long largestSeq = Varint.read(in);
                 tables.add(new LeveledTable(level, new TableSummary(number, size, entries, smallest, smallestSeq, largest, largestSeq)));
             }
+            int nextNamespace = Varint.readLength(in, Integer.MAX_VALUE);
+            int namespaceCount = Varint.readLength(in, in.remaining());
+            java.util.SortedMap<String, Integer> namespaces = new java.util.TreeMap<>();
+            for (int i = 0; i < namespaceCount; i++) {
+                int id = Varint.readLength(in, nextNamespace - 1);
+                byte[] name = new byte[Varint.readLength(in, in.remaining())];
+                in.get(name);
+                namespaces.put(new String(name, java.nio.charset.StandardCharsets.UTF_8), id);
+            }
             if (in.hasRemaining()) {
                 throw new IllegalArgumentException(in.remaining() + " trailing bytes");
             }
-            return new State(nextFile, lastSeq, logNumber, tables);
+            return new State(nextFile, lastSeq, logNumber, tables, nextNamespace, namespaces);
         } catch (IllegalArgumentException | BufferUnderflowException e) {
             throw new CorruptionException(file, in.position(), "malformed manifest: " + e.getMessage(), e);
         }

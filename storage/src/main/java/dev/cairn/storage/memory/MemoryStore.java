@@ -150,8 +150,16 @@ public final class MemoryStore implements Store, ReplicaStore {
     }
 
     private final MemoryStoreOptions options;
-    private final ConcurrentSkipListMap<byte[], Node> map = new ConcurrentSkipListMap<>(ByteStrings.ORDER);
-    private final java.util.concurrent.ConcurrentHashMap<Key, Node> index = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The entries: replaced whole by {@link #clear}, with one volatile write, so a reader sees the
+     * store before the clear or after it, never half of it.
+     */
+    private static final class Contents {
+        final ConcurrentSkipListMap<byte[], Node> map = new ConcurrentSkipListMap<>(ByteStrings.ORDER);
+        final java.util.concurrent.ConcurrentHashMap<Key, Node> index = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    private volatile Contents contents = new Contents();
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final Object slotsLock = new Object();
     private final ArrayList<Node> slots = new ArrayList<>(); // guarded by slotsLock
@@ -249,7 +257,7 @@ public final class MemoryStore implements Store, ReplicaStore {
 
     /** The node a reader sees for key: the one an uncommitted batch replaced, if that is in the way. */
     private Node visible(byte[] key) {
-        Node n = index.get(new Key(key));
+        Node n = contents.index.get(new Key(key));
         if (n != null && n.commit != null && !n.commit.committed) {
             Node before = n.previous;
             // previous is cleared only after the commit, so a null here with the batch committed means n
@@ -348,7 +356,7 @@ public final class MemoryStore implements Store, ReplicaStore {
         }
         try {
             checkOpen();
-            ConcurrentNavigableMap<byte[], Node> view = map;
+            ConcurrentNavigableMap<byte[], Node> view = contents.map;
             if (range.start() != null) {
                 view = view.tailMap(range.start(), true);
             }
@@ -471,7 +479,7 @@ public final class MemoryStore implements Store, ReplicaStore {
                 long addedEntries = 0;
                 long addedBytes = 0;
                 for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
-                    Node old = index.get(new Key(e.getKey()));
+                    Node old = contents.index.get(new Key(e.getKey()));
                     boolean hadValue = old != null && !old.isTombstone();
                     addedEntries += hadValue ? 0 : 1;
                     addedBytes += e.getKey().length + e.getValue().length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
@@ -510,7 +518,7 @@ public final class MemoryStore implements Store, ReplicaStore {
             long now = now();
             for (byte[] key : unique) {
                 if (live(key, false) != null) {
-                    installed.add(bury(key, nextVersion(), now, commit, index.get(new Key(key))));
+                    installed.add(bury(key, nextVersion(), now, commit, contents.index.get(new Key(key))));
                 }
             }
             commitBatch(commit, installed);
@@ -546,7 +554,7 @@ public final class MemoryStore implements Store, ReplicaStore {
             Commit commit = new Commit();
             List<Node> installed = new ArrayList<>();
             for (ReplicaRecord r : records) {
-                Node stored = index.get(new Key(r.key()));
+                Node stored = contents.index.get(new Key(r.key()));
                 if (stored != null && !r.version().isNewerThan(stored.version)) {
                     continue;
                 }
@@ -620,7 +628,7 @@ public final class MemoryStore implements Store, ReplicaStore {
      */
     private Node install(byte[] key, byte[] value, Version version, long expiresAtMillis, Commit commit,
                          boolean reserved) {
-        Node old = index.get(new Key(key));
+        Node old = contents.index.get(new Key(key));
         boolean hadValue = old != null && !old.isTombstone();
         long addedEntries = hadValue ? 0 : 1;
         long addedBytes = key.length + value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
@@ -652,8 +660,8 @@ public final class MemoryStore implements Store, ReplicaStore {
                 slots.add(node);
             }
         }
-        map.put(node.key, node);
-        index.put(new Key(node.key), node);
+        contents.map.put(node.key, node);
+        contents.index.put(new Key(node.key), node);
     }
 
     /**
@@ -662,7 +670,7 @@ public final class MemoryStore implements Store, ReplicaStore {
      */
     private void removeOrBury(byte[] key, Version version, long now) {
         if (graceMillis > 0) {
-            bury(key, version, now, null, index.get(new Key(key)));
+            bury(key, version, now, null, contents.index.get(new Key(key)));
         } else {
             remove(key);
         }
@@ -682,11 +690,11 @@ public final class MemoryStore implements Store, ReplicaStore {
 
     /** Removes key's node; the key's stripe is held. */
     private void remove(byte[] key) {
-        Node n = index.remove(new Key(key));
+        Node n = contents.index.remove(new Key(key));
         if (n == null) {
             return;
         }
-        map.remove(key, n);
+        contents.map.remove(key, n);
         synchronized (slotsLock) {
             Node last = slots.remove(slots.size() - 1);
             if (last != n) {
@@ -708,7 +716,7 @@ public final class MemoryStore implements Store, ReplicaStore {
             return false;
         }
         try {
-            if (index.get(new Key(key)) != victim) {
+            if (contents.index.get(new Key(key)) != victim) {
                 return false;
             }
             remove(key);
@@ -806,16 +814,29 @@ public final class MemoryStore implements Store, ReplicaStore {
         options.consistency().requireSatisfiedBy(1, 1);
     }
 
+    /** Removes every entry and tombstone with every stripe held, so readers see all or nothing of it. */
+    @Override
+    public void clear(WriteOptions options) {
+        checkWrite(options);
+        dropAll(false);
+    }
+
     /** Drops every entry once the writes in progress end. Idempotent. */
     @Override
     public void close() {
+        dropAll(true);
+    }
+
+    private void dropAll(boolean close) {
         for (ReentrantLock lock : stripes) {
             lock.lock();
         }
         try {
-            closed = true;
-            map.clear();
-            index.clear();
+            if (!close) {
+                checkOpen();
+            }
+            closed |= close;
+            contents = new Contents();
             synchronized (slotsLock) {
                 slots.clear();
             }

@@ -1,0 +1,195 @@
+package dev.cairn.storage;
+
+import dev.cairn.api.Namespaces;
+import dev.cairn.api.Store;
+import dev.cairn.api.StoreLimits;
+import dev.cairn.api.StoreProvider;
+import dev.cairn.storage.memory.MemoryNamespaces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code mem:} and {@code file:} schemes of {@link dev.cairn.api.Stores}. What is open is
+ * shared in this JVM and reference-counted: every {@code open} of the same directory (or memory
+ * name) returns a handle onto one engine, which closes when the last handle does — so two JCache
+ * managers, a JDBC connection and a server in one JVM can use one store without fighting over its
+ * lock. Settings apply when the engine is first opened.
+ *
+ * <ul>
+ *   <li>{@code mem:NAME} — {@link MemoryNamespaces}; settings {@code maxKeyBytes},
+ *       {@code maxValueBytes}, plus per-namespace ones given to {@code namespace(name, settings)}.</li>
+ *   <li>{@code file:PATH} (also {@code file:///abs/path}) — an {@link LsmStore} in directory PATH;
+ *       settings {@code sync} ({@code SYNC}, {@code INTERVAL}, {@code NONE}), {@code syncIntervalMillis},
+ *       {@code memtableBytes}, {@code blockCacheBytes}, {@code tombstoneGraceMillis},
+ *       {@code walRecovery}, {@code maxKeyBytes}, {@code maxValueBytes}.</li>
+ * </ul>
+ */
+public final class StorageStoreProvider {
+    private static final Map<String, Shared> OPEN = new HashMap<>();
+
+    private StorageStoreProvider() {
+    }
+
+    /** One open engine and its handles. */
+    private static final class Shared {
+        final String key;
+        final Namespaces engine;
+        int handles;
+
+        Shared(String key, Namespaces engine) {
+            this.key = key;
+            this.engine = engine;
+        }
+    }
+
+    /** The {@code mem:} scheme. */
+    public static final class Memory implements StoreProvider {
+        @Override
+        public String scheme() {
+            return "mem";
+        }
+
+        @Override
+        public Namespaces open(String uri, Map<String, String> settings) {
+            String name = uri.substring("mem:".length());
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("a memory store URI names the store: mem:NAME, not '" + uri + "'");
+            }
+            checkKnown(settings, Set.of("maxKeyBytes", "maxValueBytes"));
+            return acquire("mem:" + name, () -> new MemoryNamespaces(java.time.Clock.systemUTC(), limits(settings)));
+        }
+    }
+
+    /** The {@code file:} scheme. */
+    public static final class File implements StoreProvider {
+        @Override
+        public String scheme() {
+            return "file";
+        }
+
+        @Override
+        public Namespaces open(String uri, Map<String, String> settings) {
+            Path dir = directory(uri);
+            checkKnown(settings, Set.of("sync", "syncIntervalMillis", "memtableBytes", "blockCacheBytes",
+                    "tombstoneGraceMillis", "walRecovery", "maxKeyBytes", "maxValueBytes"));
+            return acquire("file:" + dir, () -> {
+                try {
+                    return LsmStore.open(options(dir, settings));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot open the store in " + dir, e);
+                }
+            });
+        }
+    }
+
+    /** The directory of a {@code file:} URI, absolute and normalized. */
+    public static Path directory(String uri) {
+        String rest = uri.substring("file:".length());
+        if (rest.isEmpty()) {
+            throw new IllegalArgumentException("a file store URI names a directory: file:PATH, not '" + uri + "'");
+        }
+        Path p = rest.startsWith("//") ? Path.of(java.net.URI.create(uri)) : Path.of(rest);
+        return p.toAbsolutePath().normalize();
+    }
+
+    private static StorageOptions options(Path dir, Map<String, String> settings) {
+        StorageOptions.Builder b = StorageOptions.builder(dir).limits(limits(settings));
+        settings.forEach((key, value) -> {
+            String v = value.trim();
+            try {
+                switch (key) {
+                    case "sync" -> b.syncMode(SyncMode.valueOf(v.toUpperCase(Locale.ROOT)));
+                    case "syncIntervalMillis" -> b.syncIntervalMillis(Long.parseLong(v));
+                    case "memtableBytes" -> b.memtableBytes(Long.parseLong(v));
+                    case "blockCacheBytes" -> b.blockCacheBytes(Long.parseLong(v));
+                    case "tombstoneGraceMillis" -> b.tombstoneGrace(Duration.ofMillis(Long.parseLong(v)));
+                    case "walRecovery" -> b.walRecovery(WalRecovery.valueOf(v.toUpperCase(Locale.ROOT)));
+                    default -> { } // limits, read above
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad value '" + v + "' for store setting " + key + ": " + e.getMessage(), e);
+            }
+        });
+        return b.build();
+    }
+
+    private static StoreLimits limits(Map<String, String> settings) {
+        int key = Integer.parseInt(settings.getOrDefault("maxKeyBytes", Integer.toString(StoreLimits.DEFAULT_MAX_KEY_BYTES)).trim());
+        int value = Integer.parseInt(settings.getOrDefault("maxValueBytes", Integer.toString(StoreLimits.DEFAULT_MAX_VALUE_BYTES)).trim());
+        return new StoreLimits(key, value);
+    }
+
+    private static void checkKnown(Map<String, String> settings, Set<String> known) {
+        for (String key : settings.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown store setting '" + key + "' (known: " + new java.util.TreeSet<>(known) + ")");
+            }
+        }
+    }
+
+    private interface Opener {
+        Namespaces open();
+    }
+
+    private static synchronized Namespaces acquire(String key, Opener opener) {
+        Shared shared = OPEN.get(key);
+        if (shared == null) {
+            shared = new Shared(key, opener.open());
+            OPEN.put(key, shared);
+        }
+        shared.handles++;
+        return new Handle(shared);
+    }
+
+    private static synchronized void release(Shared shared) {
+        if (--shared.handles == 0) {
+            OPEN.remove(shared.key);
+            shared.engine.close();
+        }
+    }
+
+    /** One holder's view of a shared engine: closing it releases the holder's reference once. */
+    private static final class Handle implements Namespaces {
+        private final Shared shared;
+        private boolean released;
+
+        Handle(Shared shared) {
+            this.shared = shared;
+        }
+
+        @Override
+        public Store namespace(String name, Map<String, String> settings) {
+            return shared.engine.namespace(name, settings);
+        }
+
+        @Override
+        public List<String> names() {
+            return shared.engine.names();
+        }
+
+        @Override
+        public boolean drop(String name) {
+            return shared.engine.drop(name);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!released) {
+                released = true;
+                release(shared);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return shared.key;
+        }
+    }
+}
