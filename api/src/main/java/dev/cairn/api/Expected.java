@@ -10,14 +10,16 @@ import java.util.Objects;
  * <p>An expired entry counts as absent.
  */
 public final class Expected {
-    private static final Expected ABSENT = new Expected(null, null);
+    private static final Expected ABSENT = new Expected(null, null, false);
 
     private final Version version;
     private final byte[] value;
+    private final boolean expired;
 
-    private Expected(Version version, byte[] value) {
+    private Expected(Version version, byte[] value, boolean expired) {
         this.version = version;
         this.value = value;
+        this.expired = expired;
     }
 
     /** The key has no live entry. */
@@ -27,16 +29,39 @@ public final class Expected {
 
     /** The key's live entry has exactly this version. */
     public static Expected version(Version version) {
-        return new Expected(Objects.requireNonNull(version, "version"), null);
+        return new Expected(Objects.requireNonNull(version, "version"), null, false);
+    }
+
+    /**
+     * The key still holds an entry that has expired (invisible, not yet reclaimed) with exactly
+     * this version: what a cache uses with {@link Store#compareAndDelete} to reclaim an expired
+     * entry it has seen, exactly once, without deleting a value written since.
+     */
+    public static Expected expiredVersion(Version version) {
+        return new Expected(Objects.requireNonNull(version, "version"), null, true);
     }
 
     /** The key's live entry has exactly this value (compared by content). */
     public static Expected value(byte[] value) {
-        return new Expected(null, Objects.requireNonNull(value, "value").clone());
+        return new Expected(null, Objects.requireNonNull(value, "value").clone(), false);
+    }
+
+    /**
+     * True when the key meets this condition at {@code nowMillis}, given {@code stored}: its newest
+     * value, expired or not ({@code null}: absent or deleted).
+     */
+    public boolean matchesStored(Entry stored, long nowMillis) {
+        if (expired) {
+            return stored != null && stored.isExpiredAt(nowMillis) && stored.version().equals(version);
+        }
+        return matches(stored == null || stored.isExpiredAt(nowMillis) ? null : stored);
     }
 
     /** True when {@code current} (the live entry, or {@code null} if absent) meets this condition. */
     public boolean matches(Entry current) {
+        if (expired) {
+            return false; // a live entry never matches an expected expired one
+        }
         if (this == ABSENT) {
             return current == null;
         }
@@ -51,6 +76,7 @@ public final class Expected {
         if (this == ABSENT) {
             return "Expected.absent";
         }
-        return value != null ? "Expected.value(" + ByteStrings.describe(value) + ")" : "Expected.version(" + version + ")";
+        return value != null ? "Expected.value(" + ByteStrings.describe(value) + ")"
+                : (expired ? "Expected.expiredVersion(" : "Expected.version(") + version + ")";
     }
 }

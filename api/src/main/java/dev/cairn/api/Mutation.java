@@ -85,7 +85,7 @@ public sealed interface Mutation {
 
         @Override
         public Decision decide(byte[] key, Entry stored, long nowMillis) {
-            return expected.matches(live(stored, nowMillis))
+            return expected.matchesStored(stored, nowMillis)
                     ? Decision.value(value, options.expiresAtMillis(nowMillis))
                     : Decision.NOTHING;
         }
@@ -99,8 +99,8 @@ public sealed interface Mutation {
 
         @Override
         public Decision decide(byte[] key, Entry stored, long nowMillis) {
-            Entry current = live(stored, nowMillis);
-            return current != null && expected.matches(current) ? Decision.TOMBSTONE : Decision.NOTHING;
+            boolean matches = expected != Expected.absent() && stored != null && expected.matchesStored(stored, nowMillis);
+            return matches ? Decision.TOMBSTONE : Decision.NOTHING;
         }
     }
 

@@ -710,6 +710,19 @@ public abstract class StoreContract {
         assertEquals(threads * perThread, winningVersions.size());
     }
 
+    @Test
+    void anExpiredEntryIsReclaimedOnceByItsExpiredVersion() {
+        store.put(utf8("k"), utf8("v"), WriteOptions.ttl(Duration.ofSeconds(1)));
+        clock.advance(Duration.ofSeconds(2));
+        Version expired = store.get(utf8("k"), ReadOptions.DEFAULT.includingExpired()).orElseThrow().version();
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.version(expired)), "an expired entry is absent to a plain version");
+        assertTrue(store.compareAndDelete(utf8("k"), Expected.expiredVersion(expired)));
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.expiredVersion(expired)), "reclaimed once");
+        store.put(utf8("k"), utf8("fresh"));
+        assertFalse(store.compareAndDelete(utf8("k"), Expected.expiredVersion(expired)));
+        assertArrayEquals(utf8("fresh"), store.get(utf8("k")).orElseThrow().value());
+    }
+
     // ---- count / clear
 
     @Test

@@ -48,11 +48,13 @@ import javax.cache.processor.EntryProcessorResult;
  * A JCache {@link Cache} on a {@link CacheBackend}.
  *
  * <h2>Atomicity</h2>
- * Every operation that writes takes the lock of the key's stripe (one of 1024 reentrant locks),
- * reads the current entry, calls the writer, applies the change and publishes the events before
- * releasing it. So conditional operations and entry processors are atomic, a failing writer leaves
- * the cache unchanged, and the events of one key are published in the order of its changes. Plain
- * reads take no lock.
+ * Atomicity comes from the store: every write is a compare-and-set on the version of the entry
+ * the operation read ({@link CacheBackend}), so conditional operations and entry processors are
+ * atomic even against another cache manager on the same store. When the compare-and-set fails
+ * the operation runs again from its read (the writer, or an entry processor, may then be called
+ * again). Inside this cache, writes to one key also hold the lock of the key's stripe (one of
+ * 1024), so they do not race each other, a failing writer leaves the cache unchanged, and the
+ * events of one key are published in the order of its changes. Plain reads take no lock.
  *
  * <h2>Expiry</h2>
  * The {@link ExpiryPolicy} is asked on creation, update and access; its answer becomes the entry's
@@ -561,14 +563,14 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         }
         if (expiresAt == NOW) { // expired on arrival: not stored, so not counted as a put
             if (current != null) {
-                backend.remove(key);
+                commit(backend.remove(key, current));
                 if (isPut) {
                     publish(EventType.EXPIRED, key, current.value(), current.value());
                 }
             }
             return;
         }
-        backend.put(key, value, expiresAt);
+        commit(backend.put(key, value, expiresAt, current));
         if (isPut) {
             statistics.put(1);
         }
@@ -583,7 +585,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         if (current == null) {
             return false;
         }
-        backend.remove(key);
+        commit(backend.remove(key, current));
         statistics.removal(1);
         publish(EventType.REMOVED, key, current.value(), current.value());
         return true;
@@ -596,12 +598,13 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             return;
         }
         lockedRun(key, () -> {
+            // against what was read: if the key changed since, the access expiry is moot
             if (expiresAt == NOW) {
-                if (backend.removeIfVersion(key, current.version())) {
+                if (backend.remove(key, current)) {
                     publish(EventType.EXPIRED, key, current.value(), current.value());
                 }
             } else {
-                backend.setExpiry(key, expiresAt);
+                backend.setExpiry(key, expiresAt, current);
             }
         });
     }
@@ -617,7 +620,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         }
         if (v.isExpiredAt(clock.millis())) {
             lockedRun(key, () -> {
-                if (backend.removeIfVersion(key, v.version())) {
+                if (backend.remove(key, v)) { // exactly once, and never a value written since
                     publish(EventType.EXPIRED, key, v.value(), v.value());
                 }
             });
@@ -660,21 +663,46 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         return locks[h & (locks.length - 1)];
     }
 
-    private void lockedRun(K key, Runnable body) {
-        ReentrantLock lock = lockFor(key);
-        lock.lock();
-        try {
-            body.run();
-        } finally {
-            lock.unlock();
+    /**
+     * Thrown when a compare-and-set on the store failed: someone outside this cache (another
+     * manager on the same store) changed the key after it was read. The operation runs again from
+     * its read.
+     */
+    private static final class Conflict extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Conflict() {
+            super("the key changed under the operation", null, false, false);
         }
     }
 
+    private static final Conflict CONFLICT = new Conflict();
+
+    private static void commit(boolean compareAndSetSucceeded) {
+        if (!compareAndSetSucceeded) {
+            throw CONFLICT;
+        }
+    }
+
+    private void lockedRun(K key, Runnable body) {
+        lockedCall(key, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** Runs body under the key's stripe lock, again from the start after each {@link Conflict}. */
     private <T> T lockedCall(K key, Supplier<T> body) {
         ReentrantLock lock = lockFor(key);
         lock.lock();
         try {
-            return body.get();
+            while (true) {
+                try {
+                    return body.get();
+                } catch (Conflict retry) {
+                    // read again and redo
+                }
+            }
         } finally {
             lock.unlock();
         }

@@ -1,7 +1,8 @@
 package dev.cairn.jcache;
 
+import dev.cairn.api.Namespaces;
+import dev.cairn.api.Stores;
 import dev.cairn.jcache.backend.CacheBackend;
-import dev.cairn.jcache.backend.DiskStores;
 import dev.cairn.jcache.backend.HeapBackend;
 import dev.cairn.jcache.backend.StoreBackend;
 import dev.cairn.jcache.configuration.CairnConfiguration;
@@ -9,13 +10,8 @@ import dev.cairn.jcache.configuration.ManagerSettings;
 import dev.cairn.jcache.configuration.Persistence;
 import dev.cairn.jcache.serialization.AllowList;
 import dev.cairn.jcache.serialization.Codec;
-import dev.cairn.storage.LsmStore;
-import dev.cairn.storage.StorageOptions;
 import dev.cairn.storage.SyncMode;
 import dev.cairn.storage.memory.EvictionPolicy;
-import dev.cairn.storage.memory.MemoryStore;
-import dev.cairn.storage.memory.MemoryStoreOptions;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -44,13 +40,15 @@ import javax.cache.spi.CachingProvider;
  * a class loader, a data directory for disk caches and an executor for asynchronous listeners and
  * {@code loadAll}.
  *
- * <p>Each store-by-value cache gets its own Cairn store: a {@link MemoryStore} (bounded and evicting
- * as configured) or an {@link LsmStore} in {@code data-dir/<manager URI>/<cache name>} (both
- * URL-encoded). A store-by-reference
- * cache keeps its objects on the heap.
+ * <p>Each store-by-value cache is a namespace of a Cairn store opened through
+ * {@link Stores#open}: of the manager's own memory store ({@code mem:}, bounded and evicting as
+ * configured per cache), or of a disk store ({@code file:}) in
+ * {@code data-dir/<manager URI>/<cache name>} (both URL-encoded), shared with any other manager in
+ * this JVM that opens the same directory. A store-by-reference cache keeps its objects on the heap.
  */
 public final class CairnCacheManager implements CacheManager {
     private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicLong MANAGERS = new java.util.concurrent.atomic.AtomicLong();
 
     private final CairnCachingProvider provider;
     private final URI uri;
@@ -60,6 +58,8 @@ public final class CairnCacheManager implements CacheManager {
     private final Map<String, CairnCache<?, ?>> caches = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private final Clock clock = Clock.systemUTC();
+    /** This manager's memory caches: namespaces of one memory store of its own. */
+    private final String memoryUri = "mem:jcache-manager-" + MANAGERS.incrementAndGet();
     private volatile boolean closed;
 
     CairnCacheManager(CairnCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties,
@@ -145,27 +145,33 @@ public final class CairnCacheManager implements CacheManager {
                 throw new CacheException("cache " + cacheName + " is on disk but the configuration " + uri
                         + " sets no data-dir");
             }
-            // One directory per manager URI, then per cache: managers sharing a data-dir stay apart.
+            // One directory per manager URI, then per cache: managers sharing a data-dir stay apart,
+            // and each cache keeps its own sync mode.
             Path dir = root.resolve(URLEncoder.encode(uri.toString(), StandardCharsets.UTF_8))
                     .resolve(URLEncoder.encode(cacheName, StandardCharsets.UTF_8));
             SyncMode sync = c.getSyncMode() != null ? c.getSyncMode()
                     : settings.syncMode(cacheName) != null ? settings.syncMode(cacheName) : SyncMode.INTERVAL;
             try {
-                LsmStore store = DiskStores.acquire(StorageOptions.builder(dir).syncMode(sync).clock(clock)
-                        .memtableBytes(8L << 20).blockCacheBytes(8L << 20).build());
-                return new StoreBackend<>(store, codec, dir);
-            } catch (IOException e) {
-                throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir, e);
+                Namespaces store = Stores.open("file:" + dir.toAbsolutePath(), Map.of("sync", sync.name(),
+                        "memtableBytes", Long.toString(8L << 20), "blockCacheBytes", Long.toString(8L << 20)));
+                return new StoreBackend<>(store, cacheName, Map.of(), codec, true);
+            } catch (RuntimeException e) {
+                throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir + ": " + e.getMessage(), e);
             }
         }
         Long maxEntries = c.getMaxEntries() != null ? c.getMaxEntries() : settings.maxEntries(cacheName);
         Long maxBytes = c.getMaxBytes() != null ? c.getMaxBytes() : settings.maxBytes(cacheName);
         EvictionPolicy eviction = c.getEviction() != null ? c.getEviction()
                 : settings.eviction(cacheName) != null ? settings.eviction(cacheName) : EvictionPolicy.LRU;
-        MemoryStoreOptions options = MemoryStoreOptions.defaults().withClock(clock).withEviction(eviction)
-                .withMaxEntries(maxEntries != null ? maxEntries : MemoryStoreOptions.UNBOUNDED)
-                .withMaxBytes(maxBytes != null ? maxBytes : MemoryStoreOptions.UNBOUNDED);
-        return new StoreBackend<>(new MemoryStore(options), codec, null);
+        Map<String, String> bounds = new java.util.HashMap<>();
+        bounds.put("eviction", eviction.name());
+        if (maxEntries != null) {
+            bounds.put("maxEntries", maxEntries.toString());
+        }
+        if (maxBytes != null) {
+            bounds.put("maxBytes", maxBytes.toString());
+        }
+        return new StoreBackend<>(Stores.open(memoryUri), cacheName, bounds, codec, false);
     }
 
     @Override

@@ -15,7 +15,6 @@ import dev.cairn.jcache.configuration.Persistence;
 import dev.cairn.jcache.serialization.AllowList;
 import dev.cairn.jcache.serialization.Codec;
 import dev.cairn.jcache.serialization.SerializationException;
-import dev.cairn.storage.LsmStore;
 import dev.cairn.storage.memory.EvictionPolicy;
 import dev.cairn.storage.memory.MemoryStore;
 import java.io.Serializable;
@@ -145,7 +144,8 @@ class CairnProviderTest {
         Cache<String, Long> c = first.createCache("counts", new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
         c.put("a", 1L);
         c.put("b", 2L);
-        assertTrue(c.unwrap(Store.class) instanceof LsmStore);
+        assertTrue(c.unwrap(Store.class) instanceof dev.cairn.api.ReplicaStore && !(c.unwrap(Store.class) instanceof MemoryStore));
+        assertTrue(Files.exists(dir.resolve("data")), "on disk");
         first.close();
 
         CacheManager second = manager(uri);
@@ -166,7 +166,7 @@ class CairnProviderTest {
                 .persistence(Persistence.DISK).setTypes(String.class, String.class));
         Cache<String, String> lfu = m.createCache("lfu", new CairnConfiguration<String, String>()
                 .maxEntries(2).eviction(EvictionPolicy.NONE).setTypes(String.class, String.class));
-        assertTrue(disk.unwrap(Store.class) instanceof LsmStore);
+        assertFalse(disk.unwrap(Store.class) instanceof MemoryStore);
         lfu.put("a", "1");
         lfu.put("b", "2");
         assertThrows(dev.cairn.api.StoreFullException.class, () -> lfu.put("c", "3"));

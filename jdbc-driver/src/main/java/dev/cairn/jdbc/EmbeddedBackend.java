@@ -4,15 +4,14 @@ import dev.cairn.api.CairnException;
 import dev.cairn.api.Entry;
 import dev.cairn.api.Expected;
 import dev.cairn.api.KeyRange;
+import dev.cairn.api.Namespaces;
 import dev.cairn.api.NotANumberException;
 import dev.cairn.api.NumericOverflowException;
 import dev.cairn.api.Store;
 import dev.cairn.api.StoreClosedException;
+import dev.cairn.api.Stores;
 import dev.cairn.api.WriteOptions;
 import dev.cairn.storage.LsmStore;
-import dev.cairn.storage.StorageOptions;
-import dev.cairn.storage.memory.MemoryStore;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
@@ -25,53 +24,39 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A store in the caller's JVM. {@code jdbc:cairn:mem:NAME} is a {@link MemoryStore} that lives as
- * long as the JVM, shared by every connection naming it. {@code jdbc:cairn:file:PATH} is an
- * {@link LsmStore}, shared by the connections to the same path and closed with the last of them.
+ * A store in the caller's JVM, opened through {@link Stores#open} like every Cairn front end's.
+ * {@code jdbc:cairn:mem:NAME} is the memory store {@code mem:NAME}, which lives as long as the JVM
+ * (this class keeps one handle on it), shared by every connection naming it.
+ * {@code jdbc:cairn:file:PATH} is the LSM store {@code file:PATH}: each connection holds a handle,
+ * so connections to one path share one engine, closed with the last of them.
  */
 final class EmbeddedBackend implements Backend {
-    private static final Map<String, MemoryStore> MEMORY = new HashMap<>();
-    private static final Map<Path, Shared> FILES = new HashMap<>();
+    private static final Map<String, Namespaces> MEMORY = new HashMap<>();
 
-    private static final class Shared {
-        final LsmStore store;
-        int references;
-
-        Shared(LsmStore store) {
-            this.store = store;
-        }
-    }
-
+    private final Namespaces handle; // null for memory: the JVM keeps it
     private final Store store;
-    private final Path file;
     private final String description;
 
-    private EmbeddedBackend(Store store, Path file, String description) {
+    private EmbeddedBackend(Namespaces handle, Store store, String description) {
+        this.handle = handle;
         this.store = store;
-        this.file = file;
         this.description = description;
     }
 
     static EmbeddedBackend memory(String name) {
         synchronized (MEMORY) {
-            return new EmbeddedBackend(MEMORY.computeIfAbsent(name, n -> new MemoryStore()), null, "memory store " + name);
+            Namespaces ns = MEMORY.computeIfAbsent(name, n -> Stores.open("mem:" + n));
+            return new EmbeddedBackend(null, ns.namespace(LsmStore.DEFAULT_NAMESPACE), "memory store " + name);
         }
     }
 
     static EmbeddedBackend file(Path path) throws SQLException {
         Path dir = path.toAbsolutePath().normalize();
-        synchronized (FILES) {
-            Shared shared = FILES.get(dir);
-            if (shared == null) {
-                try {
-                    shared = new Shared(LsmStore.open(StorageOptions.builder(dir).build()));
-                } catch (IOException | CairnException | IllegalStateException e) {
-                    throw new SQLNonTransientConnectionException("cannot open the Cairn store in " + dir + ": " + e.getMessage(), "08001", e);
-                }
-                FILES.put(dir, shared);
-            }
-            shared.references++;
-            return new EmbeddedBackend(shared.store, dir, "LSM store " + dir);
+        try {
+            Namespaces ns = Stores.open("file:" + dir);
+            return new EmbeddedBackend(ns, ns.namespace(LsmStore.DEFAULT_NAMESPACE), "LSM store " + dir);
+        } catch (CairnException | IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new SQLNonTransientConnectionException("cannot open the Cairn store in " + dir + ": " + e.getMessage(), "08001", e);
         }
     }
 
@@ -204,15 +189,8 @@ final class EmbeddedBackend implements Backend {
 
     @Override
     public void close() {
-        if (file == null) {
-            return;
-        }
-        synchronized (FILES) {
-            Shared shared = FILES.get(file);
-            if (shared != null && --shared.references == 0) {
-                FILES.remove(file);
-                shared.store.close();
-            }
+        if (handle != null) {
+            handle.close();
         }
     }
 }

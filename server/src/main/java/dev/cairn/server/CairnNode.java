@@ -3,10 +3,9 @@ package dev.cairn.server;
 import dev.cairn.server.command.Commands;
 import dev.cairn.server.command.ServerContext;
 import dev.cairn.server.resp.RespDecoder;
+import dev.cairn.api.Namespaces;
 import dev.cairn.api.Store;
-import dev.cairn.storage.LsmStore;
-import dev.cairn.storage.memory.MemoryStore;
-import dev.cairn.storage.StorageOptions;
+import dev.cairn.api.Stores;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -21,14 +20,16 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running node: an {@link LsmStore} in the data directory (or, with {@code memory}, a
- * {@link MemoryStore}) behind a RESP endpoint on Netty.
+ * A running node: a store opened through {@link Stores#open} — {@code file:} the data directory,
+ * or {@code mem:} with {@code memory} — behind a RESP endpoint on Netty. Redis database 0 is the
+ * store's namespace {@value #DATABASE_0}.
  *
  * <p>Commands run on the Netty event loop of their connection, in the order they arrived, so a
  * pipeline's replies come back in order. {@link #close()} stops accepting, lets the event loops
@@ -37,6 +38,11 @@ import org.slf4j.LoggerFactory;
 public final class CairnNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CairnNode.class);
 
+    /** The namespace of Redis database 0. */
+    public static final String DATABASE_0 = "0";
+    private static final java.util.concurrent.atomic.AtomicLong MEMORY_NODES = new java.util.concurrent.atomic.AtomicLong();
+
+    private final Namespaces namespaces;
     private final Store store;
     /** Linux's epoll transport when its native library loads, NIO otherwise. */
     private static final boolean EPOLL = Epoll.isAvailable();
@@ -48,8 +54,10 @@ public final class CairnNode implements AutoCloseable {
     private volatile boolean closed;
 
     private CairnNode(ServerOptions options) throws IOException, InterruptedException {
-        store = options.memory() ? new MemoryStore()
-                : LsmStore.open(StorageOptions.builder(options.dataDir()).syncMode(options.sync()).build());
+        namespaces = options.memory()
+                ? Stores.open("mem:cairn-server-" + MEMORY_NODES.incrementAndGet())
+                : Stores.open("file:" + options.dataDir().toAbsolutePath(), Map.of("sync", options.sync().name()));
+        store = namespaces.namespace(DATABASE_0);
         context = new ServerContext(store, options.requirePass(), options.bind(), options.maxClients(),
                 options.maxBulkBytes(), options.memory() ? "NONE" : options.sync().name(), version());
         Commands commands = new Commands(context);
@@ -70,7 +78,7 @@ public final class CairnNode implements AutoCloseable {
                     .bind(options.bind(), options.port()).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownLoops();
-            store.close();
+            namespaces.close();
             throw e;
         }
         context.port(((InetSocketAddress) serverChannel.localAddress()).getPort());
@@ -122,13 +130,7 @@ public final class CairnNode implements AutoCloseable {
         log.info("stopping: no new connections, finishing in-flight commands");
         serverChannel.close().syncUninterruptibly();
         shutdownLoops();
-        try {
-            if (store instanceof LsmStore lsm) {
-                lsm.flush();
-            }
-        } finally {
-            store.close();
-        }
+        namespaces.close(); // the engine syncs its WAL as it closes
         log.info("stopped; store closed cleanly");
     }
 }

@@ -1,34 +1,35 @@
 package dev.cairn.jcache.backend;
 
-import dev.cairn.api.Version;
 import java.util.Iterator;
 import java.util.Map;
 
 /**
  * The storage operations a cache needs, on Java objects. Expiry instants are epoch millis
- * ({@code 0} = never). Implementations are thread-safe; the cache serializes writes to one key
- * itself, so a backend needs no conditional operations.
+ * ({@code 0} = never). Implementations are thread-safe.
+ *
+ * <p>Every write is a compare-and-set against the entry the cache read ({@code expected}:
+ * {@code null} for "absent", else the {@link Versioned} that {@link #get} returned, live or
+ * expired) and answers false, changing nothing, when the key has changed since. Atomicity so comes
+ * from the store, not from the cache's JVM: two cache managers on one store (and later the members
+ * of a cluster) never lose each other's updates; the cache re-reads and retries.
  */
 public interface CacheBackend<K, V> {
     /** The entry of {@code key}: with {@code includeExpired}, also one that has expired but is still stored. */
     Versioned<V> get(K key, boolean includeExpired);
 
-    /** Writes (creating or replacing) the entry. */
-    void put(K key, V value, long expiresAtMillis);
+    /** Writes the entry if the key still holds {@code expected} (null: nothing live). */
+    boolean put(K key, V value, long expiresAtMillis, Versioned<V> expected);
 
-    /** Changes only the expiry of an existing entry; false if it is absent. */
-    boolean setExpiry(K key, long expiresAtMillis);
+    /** Changes only the expiry of {@code expected}, if the key still holds it. */
+    boolean setExpiry(K key, long expiresAtMillis, Versioned<V> expected);
 
-    /** Removes the entry; true when a live one was removed. */
-    boolean remove(K key);
-
-    /** Removes the entry only if it still has {@code version} (used to reap an expired entry once). */
-    boolean removeIfVersion(K key, Version version);
+    /** Removes {@code expected} (live or expired), if the key still holds it. */
+    boolean remove(K key, Versioned<V> expected);
 
     /** The live entries, in no particular order; tolerates concurrent modification. */
     Iterator<Map.Entry<K, Versioned<V>>> iterator();
 
-    /** Removes everything. */
+    /** Removes everything at once. */
     void clear();
 
     /** Evictions made to respect a bound, if the backend is bounded. */

@@ -32,25 +32,31 @@ public final class HeapBackend<K, V> implements CacheBackend<K, V> {
     }
 
     @Override
-    public void put(K key, V value, long expiresAtMillis) {
-        map.put(key, new Versioned<>(value, Version.local(versions.incrementAndGet()), expiresAtMillis));
+    public boolean put(K key, V value, long expiresAtMillis, Versioned<V> expected) {
+        Versioned<V> next = new Versioned<>(value, Version.local(versions.incrementAndGet()), expiresAtMillis);
+        if (expected != null) {
+            return map.replace(key, expected, next);
+        }
+        boolean[] written = new boolean[1];
+        map.compute(key, (k, current) -> {
+            if (current == null || current.isExpiredAt(clock.millis())) {
+                written[0] = true;
+                return next;
+            }
+            return current;
+        });
+        return written[0];
     }
 
     @Override
-    public boolean setExpiry(K key, long expiresAtMillis) {
-        return map.computeIfPresent(key, (k, v) -> new Versioned<>(v.value(), Version.local(versions.incrementAndGet()), expiresAtMillis)) != null;
+    public boolean setExpiry(K key, long expiresAtMillis, Versioned<V> expected) {
+        return map.replace(key, expected,
+                new Versioned<>(expected.value(), Version.local(versions.incrementAndGet()), expiresAtMillis));
     }
 
     @Override
-    public boolean remove(K key) {
-        Versioned<V> old = map.remove(key);
-        return old != null && !old.isExpiredAt(clock.millis());
-    }
-
-    @Override
-    public boolean removeIfVersion(K key, Version version) {
-        Versioned<V> current = map.get(key);
-        return current != null && current.version().equals(version) && map.remove(key, current);
+    public boolean remove(K key, Versioned<V> expected) {
+        return map.remove(key, expected);
     }
 
     @Override

@@ -1,48 +1,49 @@
 package dev.cairn.jcache.backend;
 
-import dev.cairn.api.Version;
 import dev.cairn.api.Entry;
+import dev.cairn.api.Expected;
 import dev.cairn.api.KeyRange;
+import dev.cairn.api.Namespaces;
 import dev.cairn.api.ReadOptions;
 import dev.cairn.api.Store;
 import dev.cairn.api.WriteOptions;
 import dev.cairn.jcache.serialization.Codec;
 import dev.cairn.storage.memory.MemoryStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
- * Store-by-value: keys and values serialized by a {@link Codec} into a Cairn {@link Store} —
- * a {@link MemoryStore} or an {@code LsmStore} on disk. Every get deserializes, so callers always
- * receive their own copy. The JCache expiry instant is the store entry's expiry, so the store
- * hides and reclaims expired entries itself.
+ * Store-by-value: keys and values serialized by a {@link Codec} into a namespace of a Cairn store
+ * opened through {@link dev.cairn.api.Stores} — in memory or on disk. Every get deserializes, so
+ * callers always receive their own copy. The JCache expiry instant is the store entry's expiry, so
+ * the store hides and reclaims expired entries itself.
  */
 public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     private static final ReadOptions WITH_EXPIRED = ReadOptions.DEFAULT.includingExpired();
     private static final int PAGE = 256;
 
+    private final Namespaces owner;
+    private final String namespace;
     private final Store store;
     private final Codec codec;
-    private final Path directory; // null for a memory store
+    private final boolean durable;
 
     /**
-     * @param directory for a disk store acquired from {@link DiskStores}: its directory, released
-     *     on close and deleted by {@link #destroy()}; null for a memory store, closed on close
+     * @param owner this cache's handle on the store, released on close
+     * @param namespace the cache's namespace in it
+     * @param durable whether the namespace outlives the cache's close (disk); a memory cache's
+     *     namespace is dropped when the cache closes
      */
-    public StoreBackend(Store store, Codec codec, Path directory) {
-        this.store = store;
+    public StoreBackend(Namespaces owner, String namespace, Map<String, String> settings, Codec codec, boolean durable) {
+        this.owner = owner;
+        this.namespace = namespace;
+        this.store = owner.namespace(namespace, settings);
         this.codec = codec;
-        this.directory = directory;
+        this.durable = durable;
     }
 
     public Store store() {
@@ -64,37 +65,31 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
         return e.isPresent() ? versioned(e.get()) : null;
     }
 
-    @Override
-    public void put(K key, V value, long expiresAtMillis) {
-        store.put(codec.encode(key), codec.encode(value), expiring(expiresAtMillis));
-    }
-
-    @Override
-    public boolean setExpiry(K key, long expiresAtMillis) {
-        byte[] k = codec.encode(key);
-        if (expiresAtMillis == Entry.NO_EXPIRY) {
-            // persist is false for an absent key and for one that never expired: only then ask which
-            return store.persist(k) || store.exists(k);
+    /** The condition that the key still holds {@code expected} (null: nothing live). */
+    private Expected condition(Versioned<V> expected) {
+        if (expected == null) {
+            return Expected.absent();
         }
-        return store.expireAt(k, expiresAtMillis, WriteOptions.DEFAULT);
+        return expected.isExpiredAt(store.clock().millis())
+                ? Expected.expiredVersion(expected.version())
+                : Expected.version(expected.version());
     }
 
     @Override
-    public boolean remove(K key) {
-        return store.delete(codec.encode(key));
+    public boolean put(K key, V value, long expiresAtMillis, Versioned<V> expected) {
+        return store.compareAndSet(codec.encode(key), condition(expected), codec.encode(value), expiring(expiresAtMillis))
+                .isPresent();
     }
 
     @Override
-    public boolean removeIfVersion(K key, Version version) {
-        byte[] k = codec.encode(key);
-        Optional<Entry> e = store.get(k, WITH_EXPIRED);
-        if (e.isEmpty() || !e.get().version().equals(version)) {
-            return false;
-        }
-        // An expired entry is absent to conditional writes, so delete it outright: the cache
-        // holds the key's lock, so nothing wrote it since the read above.
-        store.delete(k);
-        return true;
+    public boolean setExpiry(K key, long expiresAtMillis, Versioned<V> expected) {
+        return store.compareAndSet(codec.encode(key), condition(expected), codec.encode(expected.value()),
+                expiring(expiresAtMillis)).isPresent();
+    }
+
+    @Override
+    public boolean remove(K key, Versioned<V> expected) {
+        return store.compareAndDelete(codec.encode(key), condition(expected));
     }
 
     /** Pages through the store in key order, {@value #PAGE} entries at a time. */
@@ -137,15 +132,7 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
 
     @Override
     public void clear() {
-        KeyRange range = KeyRange.all();
-        while (true) {
-            List<Entry> batch = store.scan(range, PAGE);
-            if (batch.isEmpty()) {
-                return;
-            }
-            store.deleteAll(batch.stream().map(Entry::key).toList());
-            range = range.startingAfter(batch.get(batch.size() - 1).key());
-        }
+        store.clear();
     }
 
     @Override
@@ -155,30 +142,22 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
 
     @Override
     public void close() {
-        if (directory == null) {
-            store.close();
-        } else {
-            DiskStores.release(directory);
+        try {
+            if (!durable) {
+                owner.drop(namespace);
+            }
+        } finally {
+            owner.close();
         }
     }
 
-    /** Deletes the entries; the files too once no other cache shares the store. */
+    /** Deletes the entries and the namespace. */
     @Override
     public void destroy() {
-        if (directory == null) {
-            store.close();
-            return;
-        }
-        clear();
-        if (DiskStores.release(directory) && Files.exists(directory)) {
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete " + directory, e);
-            }
+        try {
+            owner.drop(namespace);
+        } finally {
+            owner.close();
         }
     }
-
 }

@@ -13,7 +13,9 @@ import java.util.Objects;
  * interfaces (which cannot be instantiated) are allowed.
  *
  * <p>{@link #JDK_VALUES} lists the JDK's value types (strings, numbers, dates, collections);
- * a cache adds its configured key and value types and the patterns from its configuration.
+ * a cache adds its configured key and value types and the patterns from its configuration. It
+ * leaves out every class whose {@code hashCode} or {@code equals} reaches the network:
+ * {@code java.net.URL} (which resolves its host: the "URLDNS" gadget) and {@code InetAddress}.
  */
 public final class AllowList implements ObjectInputFilter {
     public static final List<String> JDK_VALUES = List.of(
@@ -21,7 +23,7 @@ public final class AllowList implements ObjectInputFilter {
             "java.lang.Short", "java.lang.Byte", "java.lang.Double", "java.lang.Float",
             "java.lang.Boolean", "java.lang.Character", "java.lang.Enum",
             "java.math.*", "java.time.*", "java.util.*", "java.sql.Date", "java.sql.Timestamp",
-            "java.sql.Time", "java.net.URI", "java.net.URL", "java.util.concurrent.*",
+            "java.sql.Time", "java.net.URI", "java.util.concurrent.*",
             "java.util.concurrent.atomic.*");
 
     private final List<String> patterns;

@@ -16,8 +16,11 @@ import java.util.Arrays;
  * boxed primitives and {@code byte[]} have fast paths (no object streams), everything else goes
  * through Java serialization, read back only through the {@link AllowList}.
  *
- * <p>Deserialization resolves classes with the cache manager's class loader. A refused class
- * raises {@link SerializationException} naming it and the setting that would allow it.
+ * <p>Deserialization resolves classes with the cache manager's class loader, and is bounded by
+ * {@link Limits} (depth, references, array lengths) as well as the allow-list. A refused class
+ * raises {@link SerializationException} naming it and the setting that would allow it; a value
+ * over a limit raises one naming the limit. Stored values and, later, values replicated from other
+ * members all come through here.
  */
 public final class Codec {
     private static final byte STRING = 1;
@@ -34,10 +37,16 @@ public final class Codec {
 
     private final AllowList allowList;
     private final ClassLoader classLoader;
+    private final Limits limits;
 
     public Codec(AllowList allowList, ClassLoader classLoader) {
+        this(allowList, classLoader, Limits.DEFAULT);
+    }
+
+    public Codec(AllowList allowList, ClassLoader classLoader, Limits limits) {
         this.allowList = allowList;
         this.classLoader = classLoader;
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
     }
 
     public AllowList allowList() {
@@ -126,12 +135,33 @@ public final class Codec {
         }
     }
 
+    /**
+     * Graph limits checked while Java serialization reads, beside the allow-list: how deep the
+     * object graph nests, and how many back-references it makes. Arrays may not declare more
+     * elements than the value has bytes (every element takes at least one), so a few bytes cannot
+     * make the reader allocate gigabytes. Depth bounds the work of nested hashed collections,
+     * whose hashing doubles with every level (the "SerialDOS" shape).
+     */
+    public record Limits(int maxDepth, long maxReferences) {
+        public static final Limits DEFAULT = new Limits(20, 100_000);
+
+        public Limits {
+            if (maxDepth < 1 || maxReferences < 1) {
+                throw new IllegalArgumentException("deserialization limits must be positive: depth " + maxDepth
+                        + ", references " + maxReferences);
+            }
+        }
+    }
+
     private Object deserialize(byte[] b) {
-        RecordingFilter filter = new RecordingFilter(allowList);
+        RecordingFilter filter = new RecordingFilter(allowList, limits, b.length);
         try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(b, 1, b.length - 1), classLoader)) {
             in.setObjectInputFilter(filter);
             return in.readObject();
         } catch (InvalidClassException e) {
+            if (filter.overLimit != null) {
+                throw new SerializationException("deserialization refused: " + filter.overLimit, e);
+            }
             if (filter.refused != null) {
                 throw new SerializationException("deserialization of class " + filter.refused
                         + " refused: it is not on the allow-list (add it, or its package as 'com.example.*' or 'com.example.**', "
@@ -143,17 +173,34 @@ public final class Codec {
         }
     }
 
-    /** Delegates to the allow-list and remembers the first class it refused, for the error message. */
+    /**
+     * Checks the limits, then delegates to the allow-list; remembers the first refusal, for the
+     * error message.
+     */
     private static final class RecordingFilter implements java.io.ObjectInputFilter {
         private final AllowList allowList;
+        private final Limits limits;
+        private final long valueBytes;
         private String refused;
+        private String overLimit;
 
-        RecordingFilter(AllowList allowList) {
+        RecordingFilter(AllowList allowList, Limits limits, long valueBytes) {
             this.allowList = allowList;
+            this.limits = limits;
+            this.valueBytes = valueBytes;
         }
 
         @Override
         public Status checkInput(FilterInfo info) {
+            if (info.depth() > limits.maxDepth()) {
+                return over("the object graph nests deeper than " + limits.maxDepth() + " levels");
+            }
+            if (info.references() > limits.maxReferences()) {
+                return over("the object graph has more than " + limits.maxReferences() + " references");
+            }
+            if (info.arrayLength() > valueBytes) {
+                return over("an array declares " + info.arrayLength() + " elements in a value of " + valueBytes + " bytes");
+            }
             Status s = allowList.checkInput(info);
             if (s == Status.REJECTED && refused == null) {
                 Class<?> c = info.serialClass();
@@ -163,6 +210,13 @@ public final class Codec {
                 refused = c.getName();
             }
             return s;
+        }
+
+        private Status over(String what) {
+            if (overLimit == null) {
+                overLimit = what;
+            }
+            return Status.REJECTED;
         }
     }
 
