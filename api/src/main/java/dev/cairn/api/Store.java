@@ -166,6 +166,15 @@ public interface Store extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * The non-blocking form of this store. By default every call runs on a shared pool of daemon
+     * threads ({@link AsyncStore#offloading}); engines that can do better (an LSM store completes
+     * a write's future from its group commit, without a waiting thread) override this.
+     */
+    default AsyncStore async() {
+        return AsyncStore.offloading(this, StoreThreads.BLOCKING);
+    }
+
     // Conveniences with the default options.
 
     default Optional<Entry> get(byte[] key) {

@@ -723,6 +723,55 @@ public abstract class StoreContract {
         assertArrayEquals(utf8("fresh"), store.get(utf8("k")).orElseThrow().value());
     }
 
+    // ---- the asynchronous form
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theAsynchronousFormDoesWhatTheBlockingOneDoes() throws Exception {
+        AsyncStore async = store.async();
+        Entry written = async.put(utf8("a"), utf8("1"), WriteOptions.DEFAULT).get(30, TimeUnit.SECONDS);
+        assertArrayEquals(utf8("1"), async.get(utf8("a"), ReadOptions.DEFAULT).get(30, TimeUnit.SECONDS).orElseThrow().value());
+        assertTrue(async.compareAndSet(utf8("a"), Expected.version(written.version()), utf8("2"), WriteOptions.DEFAULT)
+                .get(30, TimeUnit.SECONDS).isPresent());
+        assertTrue(async.compareAndSet(utf8("a"), Expected.version(written.version()), utf8("3"), WriteOptions.DEFAULT)
+                .get(30, TimeUnit.SECONDS).isEmpty(), "stale version");
+        assertEquals(5L, async.increment(utf8("n"), 5, WriteOptions.DEFAULT).get(30, TimeUnit.SECONDS));
+        async.putAll(List.of(new KeyValue(utf8("b"), utf8("x")), new KeyValue(utf8("c"), utf8("y"))), WriteOptions.DEFAULT)
+                .get(30, TimeUnit.SECONDS);
+        assertEquals(2, async.deleteAll(List.of(utf8("b"), utf8("c"), utf8("nope")), WriteOptions.DEFAULT).get(30, TimeUnit.SECONDS));
+        assertTrue(async.delete(utf8("a"), WriteOptions.DEFAULT).get(30, TimeUnit.SECONDS));
+        assertTrue(store.get(utf8("a")).isEmpty());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theAsynchronousFormFailsItsFutureWithTheBlockingCallsException() {
+        byte[] huge = new byte[store.limits().maxValueBytes() + 1];
+        java.util.concurrent.CompletableFuture<Entry> f = store.async().put(utf8("k"), huge, WriteOptions.DEFAULT);
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> f.get(30, TimeUnit.SECONDS));
+        assertTrue(AsyncStore.cause(e.getCause()) instanceof ValueTooLargeException, e.toString());
+        java.util.concurrent.CompletableFuture<Long> notANumber = store.async().put(utf8("s"), utf8("text"), WriteOptions.DEFAULT)
+                .thenCompose(x -> store.async().increment(utf8("s"), 1, WriteOptions.DEFAULT));
+        e = assertThrows(java.util.concurrent.ExecutionException.class, () -> notANumber.get(30, TimeUnit.SECONDS));
+        assertTrue(AsyncStore.cause(e.getCause()) instanceof NotANumberException, e.toString());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void manyAsynchronousIncrementsInFlightLoseNone() throws Exception {
+        List<java.util.concurrent.CompletableFuture<Long>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            inFlight.add(store.async().increment(utf8("counter"), 1, WriteOptions.DEFAULT));
+        }
+        Set<Long> results = new HashSet<>();
+        for (java.util.concurrent.CompletableFuture<Long> f : inFlight) {
+            results.add(f.get(30, TimeUnit.SECONDS));
+        }
+        assertEquals(500, results.size(), "every increment saw its own value");
+        assertArrayEquals(utf8("500"), store.get(utf8("counter")).orElseThrow().value());
+    }
+
     // ---- count / clear
 
     @Test

@@ -130,6 +130,7 @@ public final class CairnNode implements AutoCloseable {
         log.info("stopping: no new connections, finishing in-flight commands");
         serverChannel.close().syncUninterruptibly();
         shutdownLoops();
+        context.shutdown();
         namespaces.close(); // the engine syncs its WAL as it closes
         log.info("stopped; store closed cleanly");
     }

@@ -11,14 +11,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One per connection: runs each decoded command in order and writes its reply. Replies to a
- * pipeline are flushed together when the read batch ends. A protocol error gets an error reply and
- * closes this connection only.
+ * One per connection: runs each decoded command in order and writes its reply. A command whose
+ * reply is not ready at once (a write waiting on an fsync, off this event loop) holds back the
+ * connection's later commands until it completes — so every command sees the writes before it —
+ * while the event loop serves other connections; reading pauses when too many commands queue up.
+ * Replies to a pipeline are flushed together when the read batch ends. A protocol error gets an
+ * error reply and closes this connection only.
  */
 final class CommandHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
@@ -57,13 +62,54 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     /** Replies of the current read batch (a pipeline), written out together at the end of the batch. */
     private ByteBuf pending;
 
+    /** Commands read but not yet run, because an earlier one is still waiting for its reply. */
+    private final ArrayDeque<List<byte[]>> queued = new ArrayDeque<>();
+    private static final int MAX_QUEUED = 1024;
+    private boolean awaiting;
+
     @SuppressWarnings("unchecked")
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (session.closing()) {
             return;
         }
-        Reply reply = commands.execute(session, (List<byte[]>) msg);
+        queued.add((List<byte[]>) msg);
+        if (queued.size() >= MAX_QUEUED) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        runQueued(ctx);
+    }
+
+    /** Runs queued commands until one has to wait; on the event loop. */
+    private void runQueued(ChannelHandlerContext ctx) {
+        while (!awaiting && !queued.isEmpty() && !session.closing()) {
+            CompletableFuture<Reply> reply = commands.executeAsync(session, queued.poll());
+            if (reply.isDone()) {
+                write(ctx, reply.join());
+                continue;
+            }
+            awaiting = true;
+            reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
+                awaiting = false;
+                write(ctx, r != null ? r : Reply.error("ERR internal error: " + e));
+                runQueued(ctx);
+                flushPending(ctx);
+            }));
+        }
+        if (queued.size() < MAX_QUEUED / 2 && !ctx.channel().config().isAutoRead() && !session.closing()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        if (session.closing()) {
+            queued.clear();
+            flushPending(ctx);
+            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void write(ChannelHandlerContext ctx, Reply reply) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
         if (pending == null) {
             pending = ctx.alloc().buffer(256);
         }
@@ -71,10 +117,6 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         if (pending.readableBytes() > 64 * 1024) {
             ctx.write(pending, ctx.voidPromise());
             pending = null;
-        }
-        if (session.closing()) {
-            flushPending(ctx);
-            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.cairn.storage;
 
+import dev.cairn.api.AsyncStore;
 import dev.cairn.api.ByteStrings;
 import dev.cairn.api.Entry;
 import dev.cairn.api.Expected;
@@ -27,7 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One namespace of an {@link LsmStore}: the {@link Store} and {@link ReplicaStore} contracts on
@@ -253,29 +254,40 @@ final class LsmNamespace implements Store, ReplicaStore {
     /** Writes the whole batch as one WAL record: after a crash it is there entirely or not at all. */
     @Override
     public void putAll(List<KeyValue> entries, WriteOptions options) {
+        checkPutAll(entries, options);
+        if (!entries.isEmpty()) {
+            inKeyspace(putAllBatch(entries, options));
+        }
+    }
+
+    private void checkPutAll(List<KeyValue> entries, WriteOptions options) {
         engine.checkWrite(options);
         for (KeyValue kv : entries) {
             limits().checkKey(kv.key());
             limits().checkValue(kv.value());
         }
-        if (entries.isEmpty()) {
-            return;
-        }
-        inKeyspace((ks, seq, out) -> {
+    }
+
+    private KeyspaceBatch<Void> putAllBatch(List<KeyValue> entries, WriteOptions options) {
+        return (ks, seq, out) -> {
             long expiresAt = options.expiresAtMillis(now());
             for (KeyValue kv : entries) {
                 out.add(Record.put(ks.wrap(kv.key()), seq, Version.local(seq), expiresAt, kv.value().clone()));
                 seq++;
             }
             return null;
-        });
+        };
     }
 
     @Override
     public int deleteAll(Collection<byte[]> keys, WriteOptions options) {
         engine.checkWrite(options);
         keys.forEach(limits()::checkKey);
-        return inKeyspace((ks, seq, out) -> {
+        return inKeyspace(deleteAllBatch(keys));
+    }
+
+    private KeyspaceBatch<Integer> deleteAllBatch(Collection<byte[]> keys) {
+        return (ks, seq, out) -> {
             Set<byte[]> seen = new TreeSet<>(ByteStrings.ORDER);
             long now = now();
             for (byte[] key : keys) {
@@ -287,7 +299,7 @@ final class LsmNamespace implements Store, ReplicaStore {
                 }
             }
             return out.size();
-        });
+        };
     }
 
     /** Empties the namespace at once: its name gets a new keyspace, and compaction reclaims the old one. */
@@ -301,13 +313,17 @@ final class LsmNamespace implements Store, ReplicaStore {
     private record Written(Mutation.Decision decision, Version version) {
     }
 
+    private Written write(byte[] key, Mutation mutation) {
+        return inKeyspace(decided(key, mutation));
+    }
+
     /**
      * Decides {@code mutation} on the key's stored entry and writes the outcome, as one step under
      * the engine's write lock. Only a put, which does not depend on the stored entry, skips the
      * lookup.
      */
-    private Written write(byte[] key, Mutation mutation) {
-        return inKeyspace((ks, seq, out) -> {
+    private KeyspaceBatch<Written> decided(byte[] key, Mutation mutation) {
+        return (ks, seq, out) -> {
             long now = now();
             byte[] k = ks.wrap(key);
             Record stored = mutation instanceof Mutation.Put ? null : engine.newestLocked(k);
@@ -320,7 +336,7 @@ final class LsmNamespace implements Store, ReplicaStore {
                 case NONE -> { }
             }
             return new Written(d, version);
-        });
+        };
     }
 
     /** A batch decided under the write lock in the namespace's current keyspace. */
@@ -328,24 +344,144 @@ final class LsmNamespace implements Store, ReplicaStore {
         T apply(Keyspace ks, long firstSequence, List<Record> out);
     }
 
+    /** What a batch answers when the namespace was dropped after it was looked up: create it again and retry. */
+    private static final Object MISSING = new Object();
+
+    private <T> LsmStore.Batch<Object> inCurrentKeyspace(KeyspaceBatch<T> batch) {
+        return (seq, out) -> {
+            Keyspace ks = engine.liveKeyspace(name);
+            return ks == null ? MISSING : batch.apply(ks, seq, out);
+        };
+    }
+
     /** Runs batch in the namespace's keyspace as of the write lock, creating the namespace first if it is missing. */
+    @SuppressWarnings("unchecked")
     private <T> T inKeyspace(KeyspaceBatch<T> batch) {
         while (true) {
             engine.keyspace(name); // create outside the write lock if needed
-            Object[] result = new Object[1];
-            boolean done = engine.mutate((seq, out) -> {
-                Keyspace ks = engine.liveKeyspace(name);
-                if (ks == null) {
-                    return false; // dropped meanwhile: create it again and retry
-                }
-                result[0] = batch.apply(ks, seq, out);
-                return true;
-            });
-            if (done) {
-                @SuppressWarnings("unchecked")
-                T t = (T) result[0];
-                return t;
+            Object result = engine.mutate(inCurrentKeyspace(batch));
+            if (result != MISSING) {
+                return (T) result;
             }
+        }
+    }
+
+    /** {@link #inKeyspace} without waiting for durability. */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> inKeyspaceAsync(KeyspaceBatch<T> batch) {
+        engine.keyspace(name);
+        return engine.mutateAsync(inCurrentKeyspace(batch))
+                .thenCompose(r -> r == MISSING ? inKeyspaceAsync(batch) : CompletableFuture.completedFuture((T) r));
+    }
+
+    // ------------------------------------------------------------------ AsyncStore
+
+    private final AsyncStore async = new Async();
+
+    /** The non-blocking form: writes complete from the group commit; no thread waits on an fsync. */
+    @Override
+    public AsyncStore async() {
+        return async;
+    }
+
+    /**
+     * Reads answer at once (they never wait on an fsync); writes are decided and logged on the
+     * caller's thread and complete when durable. Argument errors fail the future, as the blocking
+     * call would throw.
+     */
+    private final class Async implements AsyncStore {
+        private <T> CompletableFuture<T> attempt(java.util.function.Supplier<CompletableFuture<T>> call) {
+            try {
+                return call.get();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        private <T> CompletableFuture<T> now(java.util.function.Supplier<T> call) {
+            return attempt(() -> CompletableFuture.completedFuture(call.get()));
+        }
+
+        private CompletableFuture<Written> writing(byte[] key, Mutation mutation, WriteOptions options, byte[] value) {
+            engine.checkWrite(options);
+            limits().checkKey(key);
+            if (value != null) {
+                limits().checkValue(value);
+            }
+            return inKeyspaceAsync(decided(key, mutation));
+        }
+
+        @Override
+        public Store store() {
+            return LsmNamespace.this;
+        }
+
+        @Override
+        public CompletableFuture<Optional<Entry>> get(byte[] key, ReadOptions options) {
+            return now(() -> LsmNamespace.this.get(key, options));
+        }
+
+        @Override
+        public CompletableFuture<List<Optional<Entry>>> getAll(List<byte[]> keys, ReadOptions options) {
+            return now(() -> LsmNamespace.this.getAll(keys, options));
+        }
+
+        @Override
+        public CompletableFuture<Entry> put(byte[] key, byte[] value, WriteOptions options) {
+            return attempt(() -> writing(key, new Mutation.Put(value, options), options, value)
+                    .thenApply(w -> w.decision.entry(key, w.version)));
+        }
+
+        @Override
+        public CompletableFuture<Boolean> delete(byte[] key, WriteOptions options) {
+            return attempt(() -> writing(key, new Mutation.Delete(), options, null).thenApply(w -> w.decision.applied()));
+        }
+
+        @Override
+        public CompletableFuture<Optional<Entry>> compareAndSet(byte[] key, Expected expected, byte[] value,
+                                                               WriteOptions options) {
+            return attempt(() -> writing(key, new Mutation.CompareAndSet(expected, value, options), options, value)
+                    .thenApply(w -> w.decision.applied() ? Optional.of(w.decision.entry(key, w.version)) : Optional.empty()));
+        }
+
+        @Override
+        public CompletableFuture<Boolean> compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
+            return attempt(() -> writing(key, new Mutation.CompareAndDelete(expected), options, null)
+                    .thenApply(w -> w.decision.applied()));
+        }
+
+        @Override
+        public CompletableFuture<Long> increment(byte[] key, long delta, WriteOptions options) {
+            return attempt(() -> writing(key, new Mutation.Increment(delta, options), options, null)
+                    .thenApply(w -> w.decision.number()));
+        }
+
+        @Override
+        public CompletableFuture<Boolean> expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
+            return attempt(() -> writing(key, new Mutation.ExpireAt(expiresAtMillis), options, null)
+                    .thenApply(w -> w.decision.applied()));
+        }
+
+        @Override
+        public CompletableFuture<Boolean> persist(byte[] key, WriteOptions options) {
+            return attempt(() -> writing(key, new Mutation.Persist(), options, null).thenApply(w -> w.decision.applied()));
+        }
+
+        @Override
+        public CompletableFuture<Void> putAll(List<KeyValue> entries, WriteOptions options) {
+            return attempt(() -> {
+                checkPutAll(entries, options);
+                return entries.isEmpty() ? CompletableFuture.completedFuture(null) : inKeyspaceAsync(putAllBatch(entries, options));
+            });
+        }
+
+        @Override
+        public CompletableFuture<Integer> deleteAll(Collection<byte[]> keys, WriteOptions options) {
+            return attempt(() -> {
+                engine.checkWrite(options);
+                keys.forEach(limits()::checkKey);
+                return inKeyspaceAsync(deleteAllBatch(keys));
+            });
         }
     }
 

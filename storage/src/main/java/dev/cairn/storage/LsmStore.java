@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -115,6 +116,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private final ExecutorService flushThread;
     private final ExecutorService compactionThread;
     private final ScheduledExecutorService scheduler;
+    private final WalSyncer syncer = new WalSyncer();
 
     private volatile View view;
     private volatile WalWriter wal;
@@ -476,6 +478,11 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     }
 
     @Override
+    public dev.cairn.api.AsyncStore async() {
+        return main.async();
+    }
+
+    @Override
     public boolean applyIfNewer(ReplicaRecord record) {
         return main.applyIfNewer(record);
     }
@@ -516,51 +523,85 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
      * dirty pages, so a retried fsync that succeeds proves nothing.
      */
     <T> T mutate(Batch<T> batch) {
+        Applied<T> a = apply(batch);
+        if (a.writer != null && options.syncMode == SyncMode.SYNC) {
+            try {
+                a.writer.syncTo(a.end);
+            } catch (RuntimeException e) {
+                throw syncFailed(e);
+            }
+            publish(a.last);
+        }
+        return a.result;
+    }
+
+    /**
+     * {@link #mutate} without waiting: the batch is decided, logged and applied on the caller's
+     * thread; the future completes once the write is as durable as the sync mode promises — in
+     * {@code SYNC} mode from the group commit of the {@link WalSyncer}, which no caller waits on.
+     */
+    <T> CompletableFuture<T> mutateAsync(Batch<T> batch) {
+        Applied<T> a;
+        try {
+            a = apply(batch);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (a.writer == null || options.syncMode != SyncMode.SYNC) {
+            return CompletableFuture.completedFuture(a.result);
+        }
+        CompletableFuture<T> done = new CompletableFuture<>();
+        syncer.request(a.writer, a.end, () -> {
+            publish(a.last);
+            done.complete(a.result);
+        }, e -> done.completeExceptionally(syncFailed(e)));
+        return done;
+    }
+
+    private StorageIOException syncFailed(RuntimeException e) {
+        backgroundError = e;
+        return new StorageIOException("fsync of the WAL failed; the write is not acknowledged and the store "
+                + "refuses writes until it is reopened", e);
+    }
+
+    /** A batch applied in memory and appended to the WAL, not yet known durable. */
+    private record Applied<T>(T result, WalWriter writer, long end, long last) {
+    }
+
+    private <T> Applied<T> apply(Batch<T> batch) {
         List<Record> out = new ArrayList<>(1);
-        T result;
-        WalWriter writer = null;
-        long end = 0;
-        long last = 0;
         writeLock.lock();
         try {
             checkOpen();
             makeRoomForWrite();
-            result = batch.apply(lastSequence + 1, out);
-            if (!out.isEmpty()) {
-                writer = wal;
-                try {
-                    end = writer.append(out);
-                } catch (UncheckedIOException e) {
-                    backgroundError = e;
-                    throw new StorageIOException("cannot write the WAL; the store refuses writes from now on", e);
-                }
-                Memtable active = view.active;
-                long bytes = 0;
-                for (Record r : out) {
-                    active.add(r);
-                    bytes += r.key().length + (r.value() == null ? 0 : r.value().length);
-                }
-                last = out.get(out.size() - 1).sequence();
-                lastSequence = last;
-                if (options.syncMode != SyncMode.SYNC) {
-                    visibleSequence = last;
-                }
-                stats.userBytesWritten.add(bytes);
+            T result = batch.apply(lastSequence + 1, out);
+            if (out.isEmpty()) {
+                return new Applied<>(result, null, 0, 0);
             }
+            WalWriter writer = wal;
+            long end;
+            try {
+                end = writer.append(out);
+            } catch (UncheckedIOException e) {
+                backgroundError = e;
+                throw new StorageIOException("cannot write the WAL; the store refuses writes from now on", e);
+            }
+            Memtable active = view.active;
+            long bytes = 0;
+            for (Record r : out) {
+                active.add(r);
+                bytes += r.key().length + (r.value() == null ? 0 : r.value().length);
+            }
+            long last = out.get(out.size() - 1).sequence();
+            lastSequence = last;
+            if (options.syncMode != SyncMode.SYNC) {
+                visibleSequence = last;
+            }
+            stats.userBytesWritten.add(bytes);
+            return new Applied<>(result, writer, end, last);
         } finally {
             writeLock.unlock();
         }
-        if (writer != null && options.syncMode == SyncMode.SYNC) {
-            try {
-                writer.syncTo(end);
-            } catch (RuntimeException e) {
-                backgroundError = e;
-                throw new StorageIOException("fsync of the WAL failed; the write is not acknowledged and the store "
-                        + "refuses writes until it is reopened", e);
-            }
-            publish(last);
-        }
-        return result;
     }
 
     /**

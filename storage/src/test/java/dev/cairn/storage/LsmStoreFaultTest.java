@@ -55,6 +55,42 @@ class LsmStoreFaultTest {
     }
 
     /**
+     * The non-blocking form in SYNC mode: the caller's thread returns at once while the fsync is
+     * stalled, the write stays invisible, and the future completes when the fsync does — or fails
+     * with it.
+     */
+    @Test
+    void anAsynchronousSyncWriteReturnsAtOnceAndCompletesWithItsFsync() throws Exception {
+        try (LsmStore store = LsmStore.open(sync().build())) {
+            CountDownLatch inFsync = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<dev.cairn.api.Entry> written;
+            try (Faults.Armed stall = Faults.onEntry(WalWriter.class, "fsync", () -> {
+                inFsync.countDown();
+                release.await(30, TimeUnit.SECONDS);
+            })) {
+                written = store.async().put(utf8("k"), utf8("v"), dev.cairn.api.WriteOptions.DEFAULT);
+                assertTrue(inFsync.await(30, TimeUnit.SECONDS), "the syncer fsyncs");
+                assertTrue(!written.isDone(), "the caller did not wait, and the write is not acknowledged");
+                assertTrue(store.get(utf8("k")).isEmpty());
+                release.countDown();
+            }
+            assertArrayEquals(utf8("v"), written.get(30, TimeUnit.SECONDS).value());
+            assertArrayEquals(utf8("v"), store.get(utf8("k")).orElseThrow().value());
+
+            try (Faults.Armed eio = Faults.onEntry(WalWriter.class, "fsync", () -> {
+                throw new IOException("Input/output error (injected)");
+            })) {
+                CompletableFuture<dev.cairn.api.Entry> failed = store.async().put(utf8("k2"), utf8("v"), dev.cairn.api.WriteOptions.DEFAULT);
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> failed.get(30, TimeUnit.SECONDS));
+                assertTrue(dev.cairn.api.AsyncStore.cause(e.getCause()) instanceof StorageIOException, e.toString());
+            }
+            assertTrue(store.get(utf8("k2")).isEmpty());
+        }
+    }
+
+    /**
      * A failed fsync fails the write, the write never becomes visible, and the store refuses
      * writes until reopened (a retried fsync could succeed over dropped pages). After reopening,
      * the data acknowledged before the failure is intact.

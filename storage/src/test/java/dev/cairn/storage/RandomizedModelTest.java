@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Long random sequences of every operation, applied to the LSM store and to the reference model
- * side by side; every answer must agree. Flushes, full compactions and close/reopen happen at
- * random points, and the memtable is tiny so background flushes and compactions run all along.
+ * Long random sequences of every operation, applied to an engine and to the reference model side
+ * by side; every answer must agree. For the LSM store, flushes, full compactions and close/reopen
+ * happen at random points, and the memtable is tiny so background flushes and compactions run all
+ * along; the memory store runs the same sequences (its maintenance is a clear of both sides).
  *
  * <p>Prints its seed; {@code -Dcairn.seed=N} replays a run exactly, {@code -Dcairn.ops=N} sets its
  * length (default 4000 per seed, 3 seeds).
@@ -37,40 +38,112 @@ class RandomizedModelTest {
     @TempDir
     Path dir;
 
+    /** An engine under test and what "maintenance" means for it (ops 92..99 of the mix). */
+    private interface Subject extends AutoCloseable {
+        Store store();
+
+        void maintain(int op, Store model) throws Exception;
+
+        @Override
+        void close();
+    }
+
     @Test
     void lsmStoreAgreesWithTheReferenceModel() throws Exception {
+        runSeeds("lsm", (seed, rnd, clock) -> {
+            Path storeDir = dir.resolve("seed-" + seed);
+            Function<ManualClock, StorageOptions> options = c -> StorageOptions.builder(storeDir)
+                    .clock(c)
+                    .syncMode(SyncMode.NONE)
+                    .memtableBytes(8 * 1024)
+                    .blockSize(512)
+                    .compression(rnd.nextBoolean() ? Compression.LZ4 : Compression.NONE)
+                    .level0Triggers(2, 6, 12)
+                    .levelSizes(32 * 1024, 4)
+                    .targetFileBytes(16 * 1024)
+                    .build();
+            LsmStore[] store = {LsmStore.open(options.apply(clock))};
+            return new Subject() {
+                @Override
+                public Store store() {
+                    return store[0];
+                }
+
+                @Override
+                public void maintain(int op, Store model) throws Exception {
+                    if (op < 95) {
+                        store[0].flush();
+                    } else if (op < 97) {
+                        store[0].compact();
+                    } else {
+                        store[0].close();
+                        store[0] = LsmStore.open(options.apply(clock));
+                    }
+                }
+
+                @Override
+                public void close() {
+                    store[0].close();
+                }
+            };
+        });
+    }
+
+    @Test
+    void memoryStoreAgreesWithTheReferenceModel() throws Exception {
+        runSeeds("memory", (seed, rnd, clock) -> {
+            dev.cairn.storage.memory.MemoryStore store = new dev.cairn.storage.memory.MemoryStore(
+                    dev.cairn.storage.memory.MemoryStoreOptions.defaults().withClock(clock));
+            return new Subject() {
+                @Override
+                public Store store() {
+                    return store;
+                }
+
+                @Override
+                public void maintain(int op, Store model) {
+                    if (op == 99) {
+                        model.clear();
+                        store.clear();
+                    }
+                }
+
+                @Override
+                public void close() {
+                    store.close();
+                }
+            };
+        });
+    }
+
+    private interface SubjectFactory {
+        Subject open(long seed, Random rnd, ManualClock clock) throws Exception;
+    }
+
+    private void runSeeds(String engine, SubjectFactory factory) throws Exception {
         String fixed = System.getProperty("cairn.seed");
         int ops = Integer.getInteger("cairn.ops", 4000);
         if (fixed != null) {
-            run(Long.parseLong(fixed), ops);
+            run(engine, factory, Long.parseLong(fixed), ops);
             return;
         }
         Random seeds = new Random();
         for (int i = 0; i < 3; i++) {
-            run(seeds.nextLong(), ops);
+            run(engine, factory, seeds.nextLong(), ops);
         }
     }
 
-    private void run(long seed, int ops) throws Exception {
-        System.out.println("RandomizedModelTest seed=" + seed + " ops=" + ops + " (replay with -Dcairn.seed=" + seed + ")");
+    private void run(String engine, SubjectFactory factory, long seed, int ops) throws Exception {
+        System.out.println("RandomizedModelTest " + engine + " seed=" + seed + " ops=" + ops
+                + " (replay with -Dcairn.seed=" + seed + ")");
         Random rnd = new Random(seed);
         ManualClock clock = new ManualClock();
-        Path storeDir = dir.resolve("seed-" + seed);
-        Function<ManualClock, StorageOptions> options = c -> StorageOptions.builder(storeDir)
-                .clock(c)
-                .syncMode(SyncMode.NONE)
-                .memtableBytes(8 * 1024)
-                .blockSize(512)
-                .compression(rnd.nextBoolean() ? Compression.LZ4 : Compression.NONE)
-                .level0Triggers(2, 6, 12)
-                .levelSizes(32 * 1024, 4)
-                .targetFileBytes(16 * 1024)
-                .build();
         Store model = new ReferenceStore(clock, StoreLimits.DEFAULT);
-        LsmStore store = LsmStore.open(options.apply(clock));
+        Subject subject = factory.open(seed, rnd, clock);
         int step = 0;
         try {
             for (step = 0; step < ops; step++) {
+                Store store = subject.store();
                 int op = rnd.nextInt(100);
                 byte[] key = key(rnd);
                 String where = "seed=" + seed + " step=" + step + " op=" + op + " key=" + new String(key, StandardCharsets.UTF_8);
@@ -154,18 +227,13 @@ class RandomizedModelTest {
                     }
                 } else if (op < 92) {
                     clock.advanceMillis(rnd.nextInt(400));
-                } else if (op < 95) {
-                    store.flush();
-                } else if (op < 97) {
-                    store.compact();
                 } else {
-                    store.close();
-                    store = LsmStore.open(options.apply(clock));
+                    subject.maintain(op, model);
                 }
             }
             // Final full comparison.
             List<Entry> a = model.scan(KeyRange.all(), 100_000);
-            List<Entry> b = store.scan(KeyRange.all(), 100_000);
+            List<Entry> b = subject.store().scan(KeyRange.all(), 100_000);
             assertEquals(a.size(), b.size(), "seed=" + seed + " final scan");
             for (int i = 0; i < a.size(); i++) {
                 assertArrayEquals(a.get(i).key(), b.get(i).key());
@@ -174,7 +242,7 @@ class RandomizedModelTest {
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("failed at seed=" + seed + " step=" + step + ": " + e.getMessage(), e);
         } finally {
-            store.close();
+            subject.close();
         }
     }
 

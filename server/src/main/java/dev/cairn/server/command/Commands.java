@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +33,20 @@ public final class Commands {
     }
 
     /**
+     * A writing command's non-blocking implementation, through the store's {@link
+     * dev.cairn.api.AsyncStore}: its reply completes when the write is durable, and no thread
+     * waits for that. Returns null for argument forms it does not take (the blocking handler
+     * then runs, off the event loop).
+     */
+    interface AsyncHandler {
+        CompletableFuture<Reply> handle(Session session, List<byte[]> args);
+    }
+
+    /**
      * A table row. A writing command's keys are its arguments from {@code firstKey} on, every
      * {@code keyStep}-th one ({@code firstKey} 1, step 1 for DEL; step 2 for MSET's key-value pairs).
      */
-    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler) {
+    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler, AsyncHandler async) {
     }
 
     private static final Lock[] NO_LOCKS = new Lock[0];
@@ -51,12 +62,18 @@ public final class Commands {
     }
 
     void add(String name, int arity, boolean writes, Handler handler) {
-        table.put(name, new Spec(name, arity, writes, 0, handler));
+        table.put(name, new Spec(name, arity, writes, 0, handler, null));
     }
 
     /** A writing command whose keys are every {@code keyStep}-th argument from the first. */
     void addMultiKey(String name, int arity, int keyStep, Handler handler) {
-        table.put(name, new Spec(name, arity, true, keyStep, handler));
+        table.put(name, new Spec(name, arity, true, keyStep, handler, null));
+    }
+
+    /** Gives a registered writing command its non-blocking form. */
+    void async(String name, AsyncHandler async) {
+        Spec s = table.get(name);
+        table.put(name, new Spec(s.name, s.arity, s.writes, s.keyStep, s.handler, async));
     }
 
     Collection<Spec> specs() {
@@ -67,13 +84,75 @@ public final class Commands {
         return table.get(name.toLowerCase(Locale.ROOT));
     }
 
-    public Reply execute(Session session, List<byte[]> args) {
-        session.countCommand();
+    /**
+     * Runs a command without ever making the calling thread (an event loop) wait on an fsync or
+     * another member. Reads, and every command when writes cannot block (memory, or no fsync per
+     * write), run here and complete at once. A writing command with a non-blocking form runs it;
+     * any other writing command runs its blocking form on the context's write threads. The
+     * connection handler runs a connection's commands one after another, so a command always sees
+     * the writes of the commands before it.
+     */
+    public CompletableFuture<Reply> executeAsync(Session session, List<byte[]> args) {
         String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
         Spec spec = table.get(name);
-        if (spec == null) {
-            return Reply.error(unknownCommand(args));
+        Reply refused = spec == null ? null : refusal(session, spec, name, args);
+        if (spec == null || refused != null || !spec.writes || !context.writesMayBlock()) {
+            return CompletableFuture.completedFuture(execute(session, args));
         }
+        if (spec.async != null) {
+            CompletableFuture<Reply> reply;
+            // The store applies a non-blocking write before the call returns (only durability is
+            // awaited), so the stripes cover the apply, as they do for the blocking form.
+            Lock[] locks = lock(spec, args);
+            try {
+                reply = spec.async.handle(session, args);
+            } catch (RuntimeException e) {
+                session.countCommand();
+                return CompletableFuture.completedFuture(errorReply(name, e));
+            } finally {
+                unlock(locks);
+            }
+            if (reply != null) {
+                session.countCommand();
+                return reply.exceptionally(e -> errorReply(name, dev.cairn.api.AsyncStore.cause(e)));
+            }
+        }
+        return CompletableFuture.supplyAsync(() -> execute(session, args), context.writeThreads());
+    }
+
+    /**
+     * Takes the key stripes of a writing command (see {@link ServerContext}): MSETNX checks and
+     * writes several keys as one step, so every write holds the stripes of the keys it writes
+     * while it applies.
+     */
+    private Lock[] lock(Spec spec, List<byte[]> args) {
+        if (!spec.writes) {
+            return NO_LOCKS;
+        }
+        Lock[] locks;
+        if (spec.keyStep == 0) {
+            locks = new Lock[] {context.stripeFor(args.get(1))};
+        } else {
+            List<byte[]> keys = new ArrayList<>();
+            for (int i = 1; i < args.size(); i += spec.keyStep) {
+                keys.add(args.get(i));
+            }
+            locks = context.stripesFor(keys);
+        }
+        for (Lock l : locks) {
+            l.lock();
+        }
+        return locks;
+    }
+
+    private static void unlock(Lock[] locks) {
+        for (int i = locks.length - 1; i >= 0; i--) {
+            locks[i].unlock();
+        }
+    }
+
+    /** The error reply of a command that cannot run as sent (authentication, arity), or null. */
+    private static Reply refusal(Session session, Spec spec, String name, List<byte[]> args) {
         if (!session.authenticated() && !name.equals("auth") && !name.equals("hello") && !name.equals("quit")) {
             return Reply.error("NOAUTH Authentication required.");
         }
@@ -81,45 +160,49 @@ public final class Commands {
         if ((spec.arity > 0 && n != spec.arity) || (spec.arity < 0 && n < -spec.arity)) {
             return Reply.error("ERR wrong number of arguments for '" + name + "' command");
         }
-        Lock[] locks = NO_LOCKS;
-        if (spec.writes) {
-            if (spec.keyStep == 0) {
-                locks = new Lock[] {context.stripeFor(args.get(1))};
-            } else {
-                List<byte[]> keys = new ArrayList<>();
-                for (int i = 1; i < args.size(); i += spec.keyStep) {
-                    keys.add(args.get(i));
-                }
-                locks = context.stripesFor(keys);
-            }
-            for (Lock l : locks) {
-                l.lock();
-            }
+        return null;
+    }
+
+    public Reply execute(Session session, List<byte[]> args) {
+        session.countCommand();
+        String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
+        Spec spec = table.get(name);
+        if (spec == null) {
+            return Reply.error(unknownCommand(args));
         }
+        Reply refused = refusal(session, spec, name, args);
+        if (refused != null) {
+            return refused;
+        }
+        Lock[] locks = lock(spec, args);
         try {
             return spec.handler.handle(session, args);
-        } catch (CommandException e) {
-            return Reply.error(e.getMessage());
-        } catch (NotANumberException e) {
-            return Reply.error(Args.NOT_AN_INTEGER);
-        } catch (NumericOverflowException e) {
-            return Reply.error("ERR increment or decrement would overflow");
-        } catch (ValueTooLargeException e) {
-            return Reply.error("ERR string exceeds maximum allowed size (" + e.limit() + " bytes)");
-        } catch (KeyTooLargeException e) {
-            return Reply.error("ERR key exceeds maximum allowed size (" + e.limit() + " bytes)");
-        } catch (StoreClosedException e) {
-            return Reply.error("ERR server is shutting down");
-        } catch (CairnException e) {
-            return Reply.error("ERR " + e.getMessage());
         } catch (RuntimeException e) {
-            log.error("command {} failed", name, e);
-            return Reply.error("ERR internal error: " + e);
+            return errorReply(name, e);
         } finally {
-            for (int i = locks.length - 1; i >= 0; i--) {
-                locks[i].unlock();
-            }
+            unlock(locks);
         }
+    }
+
+    /** The reply to a command that failed with {@code e}, in Redis's wording. */
+    private static Reply errorReply(String name, Throwable e) {
+        if (e instanceof CommandException) {
+            return Reply.error(e.getMessage());
+        } else if (e instanceof NotANumberException) {
+            return Reply.error(Args.NOT_AN_INTEGER);
+        } else if (e instanceof NumericOverflowException) {
+            return Reply.error("ERR increment or decrement would overflow");
+        } else if (e instanceof ValueTooLargeException v) {
+            return Reply.error("ERR string exceeds maximum allowed size (" + v.limit() + " bytes)");
+        } else if (e instanceof KeyTooLargeException k) {
+            return Reply.error("ERR key exceeds maximum allowed size (" + k.limit() + " bytes)");
+        } else if (e instanceof StoreClosedException) {
+            return Reply.error("ERR server is shutting down");
+        } else if (e instanceof CairnException) {
+            return Reply.error("ERR " + e.getMessage());
+        }
+        log.error("command {} failed", name, e);
+        return Reply.error("ERR internal error: " + e);
     }
 
     private static String unknownCommand(List<byte[]> args) {

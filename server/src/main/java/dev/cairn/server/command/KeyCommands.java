@@ -45,6 +45,13 @@ final class KeyCommands {
         c.add("scan", -2, false, (s, a) -> scan(a));
         c.add("keys", 2, false, (s, a) -> keys(a.get(1)));
         c.add("dbsize", 1, false, (s, a) -> Reply.integer(count(store)));
+        dev.cairn.api.AsyncStore async = store.async();
+        c.async("del", (s, a) -> async.deleteAll(Args.tail(a, 1), dev.cairn.api.WriteOptions.DEFAULT)
+                .thenApply(n -> Reply.integer(n)));
+        c.async("unlink", (s, a) -> async.deleteAll(Args.tail(a, 1), dev.cairn.api.WriteOptions.DEFAULT)
+                .thenApply(n -> Reply.integer(n)));
+        c.async("persist", (s, a) -> async.persist(a.get(1), dev.cairn.api.WriteOptions.DEFAULT)
+                .thenApply(p -> Reply.integer(p ? 1 : 0)));
     }
 
     /** DEL counts each named key that existed; a key named twice counts once. */
@@ -174,17 +181,8 @@ final class KeyCommands {
         }
     }
 
-    /** The number of live keys: a full scan, as the store keeps no count. */
+    /** The number of live keys ({@link Store#count}). */
     static long count(Store store) {
-        long n = 0;
-        KeyRange range = KeyRange.all();
-        while (true) {
-            List<Entry> page = store.scan(range, SCAN_PAGE);
-            n += page.size();
-            if (page.size() < SCAN_PAGE) {
-                return n;
-            }
-            range = range.startingAfter(page.get(page.size() - 1).key());
-        }
+        return store.count();
     }
 }

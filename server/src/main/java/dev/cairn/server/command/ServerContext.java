@@ -67,6 +67,35 @@ public final class ServerContext {
         }
     };
 
+    /**
+     * Threads for writing commands that have no non-blocking form, when writes may block: they
+     * wait on fsyncs (together, so that they share them) instead of an event loop waiting.
+     */
+    private final java.util.concurrent.ExecutorService writeThreads = new java.util.concurrent.ThreadPoolExecutor(
+            64, 64, 60, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "cairn-server-write");
+                t.setDaemon(true);
+                return t;
+            });
+
+    {
+        ((java.util.concurrent.ThreadPoolExecutor) writeThreads).allowCoreThreadTimeOut(true);
+    }
+
+    /** Whether a write may wait (on an fsync; later, on replicas), so event loops must not run it to the end. */
+    public boolean writesMayBlock() {
+        return "SYNC".equals(syncMode);
+    }
+
+    java.util.concurrent.Executor writeThreads() {
+        return writeThreads;
+    }
+
+    /** Stops the write threads once their commands end. */
+    public void shutdown() {
+        writeThreads.shutdown();
+    }
+
     public ServerContext(Store store, String requirePass, String bind, int maxClients, int maxBulkBytes,
                          String syncMode, String version) {
         this.store = store;

@@ -19,6 +19,28 @@ final class StringCommands {
 
     StringCommands(ServerContext context) {
         this.store = context.store;
+        this.async = context.store.async();
+    }
+
+    private final dev.cairn.api.AsyncStore async;
+
+    private static java.util.concurrent.CompletableFuture<Reply> ok(java.util.concurrent.CompletableFuture<?> write) {
+        return write.thenApply(x -> Reply.OK);
+    }
+
+    /** The non-blocking forms of the writes that are one store call. */
+    private void registerAsync(Commands c) {
+        c.async("set", (s, a) -> a.size() == 3 ? ok(async.put(a.get(1), a.get(2), WriteOptions.DEFAULT)) : null);
+        c.async("setnx", (s, a) -> async.compareAndSet(a.get(1), dev.cairn.api.Expected.absent(), a.get(2), WriteOptions.DEFAULT)
+                .thenApply(e -> Reply.integer(e.isPresent() ? 1 : 0)));
+        c.async("setex", (s, a) -> ok(async.put(a.get(1), a.get(3),
+                WriteOptions.DEFAULT.withExpiresAt(expiryInstant("EX", a.get(2), "setex")))));
+        c.async("psetex", (s, a) -> ok(async.put(a.get(1), a.get(3),
+                WriteOptions.DEFAULT.withExpiresAt(expiryInstant("PX", a.get(2), "psetex")))));
+        c.async("incr", (s, a) -> async.increment(a.get(1), 1, WriteOptions.DEFAULT).thenApply(Reply::integer));
+        c.async("decr", (s, a) -> async.increment(a.get(1), -1, WriteOptions.DEFAULT).thenApply(Reply::integer));
+        c.async("incrby", (s, a) -> async.increment(a.get(1), integer(a.get(2)), WriteOptions.DEFAULT).thenApply(Reply::integer));
+        c.async("mset", (s, a) -> ok(async.putAll(pairs(a, "mset"), WriteOptions.DEFAULT)));
     }
 
     void register(Commands c) {
@@ -68,6 +90,7 @@ final class StringCommands {
             store.putAll(pairs);
             return Reply.integer(1);
         });
+        registerAsync(c);
     }
 
     static byte[] value(Optional<Entry> e) {

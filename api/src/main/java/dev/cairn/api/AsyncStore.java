@@ -1,0 +1,132 @@
+package dev.cairn.api;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * The non-blocking form of a {@link Store} ({@link Store#async()}): the same operations, with the
+ * same meaning and errors, answered by a {@link CompletableFuture} instead of by returning. A
+ * caller that must not wait — a Netty event loop — gets its answer when the write is as durable as
+ * the store promises (an fsync, a quorum of replicas) without a thread of its own waiting for it.
+ * A failed future carries the exception the blocking call would have thrown.
+ *
+ * <p>Completion may run on a thread of the store's (the thread that finished the fsync, say):
+ * callbacks that do real work should hop to their own executor.
+ */
+public interface AsyncStore {
+
+    /** The blocking store this is the asynchronous form of. */
+    Store store();
+
+    CompletableFuture<Optional<Entry>> get(byte[] key, ReadOptions options);
+
+    CompletableFuture<Entry> put(byte[] key, byte[] value, WriteOptions options);
+
+    CompletableFuture<Boolean> delete(byte[] key, WriteOptions options);
+
+    CompletableFuture<Optional<Entry>> compareAndSet(byte[] key, Expected expected, byte[] value, WriteOptions options);
+
+    CompletableFuture<Boolean> compareAndDelete(byte[] key, Expected expected, WriteOptions options);
+
+    CompletableFuture<Long> increment(byte[] key, long delta, WriteOptions options);
+
+    CompletableFuture<Boolean> expireAt(byte[] key, long expiresAtMillis, WriteOptions options);
+
+    CompletableFuture<Boolean> persist(byte[] key, WriteOptions options);
+
+    CompletableFuture<List<Optional<Entry>>> getAll(List<byte[]> keys, ReadOptions options);
+
+    CompletableFuture<Void> putAll(List<KeyValue> entries, WriteOptions options);
+
+    CompletableFuture<Integer> deleteAll(Collection<byte[]> keys, WriteOptions options);
+
+    /**
+     * The asynchronous form of any store: each call runs the blocking one on {@code executor}, so
+     * the caller's thread never waits (the executor's does). Engines with a native non-blocking
+     * path ({@code LsmStore}) override {@link Store#async()} instead.
+     */
+    static AsyncStore offloading(Store store, Executor executor) {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(executor, "executor");
+        return new AsyncStore() {
+            private <T> CompletableFuture<T> run(Supplier<T> call) {
+                return CompletableFuture.supplyAsync(call, executor);
+            }
+
+            @Override
+            public Store store() {
+                return store;
+            }
+
+            @Override
+            public CompletableFuture<Optional<Entry>> get(byte[] key, ReadOptions options) {
+                return run(() -> store.get(key, options));
+            }
+
+            @Override
+            public CompletableFuture<Entry> put(byte[] key, byte[] value, WriteOptions options) {
+                return run(() -> store.put(key, value, options));
+            }
+
+            @Override
+            public CompletableFuture<Boolean> delete(byte[] key, WriteOptions options) {
+                return run(() -> store.delete(key, options));
+            }
+
+            @Override
+            public CompletableFuture<Optional<Entry>> compareAndSet(byte[] key, Expected expected, byte[] value,
+                                                                   WriteOptions options) {
+                return run(() -> store.compareAndSet(key, expected, value, options));
+            }
+
+            @Override
+            public CompletableFuture<Boolean> compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
+                return run(() -> store.compareAndDelete(key, expected, options));
+            }
+
+            @Override
+            public CompletableFuture<Long> increment(byte[] key, long delta, WriteOptions options) {
+                return run(() -> store.increment(key, delta, options));
+            }
+
+            @Override
+            public CompletableFuture<Boolean> expireAt(byte[] key, long expiresAtMillis, WriteOptions options) {
+                return run(() -> store.expireAt(key, expiresAtMillis, options));
+            }
+
+            @Override
+            public CompletableFuture<Boolean> persist(byte[] key, WriteOptions options) {
+                return run(() -> store.persist(key, options));
+            }
+
+            @Override
+            public CompletableFuture<List<Optional<Entry>>> getAll(List<byte[]> keys, ReadOptions options) {
+                return run(() -> store.getAll(keys, options));
+            }
+
+            @Override
+            public CompletableFuture<Void> putAll(List<KeyValue> entries, WriteOptions options) {
+                return run(() -> {
+                    store.putAll(entries, options);
+                    return null;
+                });
+            }
+
+            @Override
+            public CompletableFuture<Integer> deleteAll(Collection<byte[]> keys, WriteOptions options) {
+                return run(() -> store.deleteAll(keys, options));
+            }
+        };
+    }
+
+    /** The exception a failed future of this interface carries, unwrapped from {@link CompletionException}. */
+    static Throwable cause(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+}
