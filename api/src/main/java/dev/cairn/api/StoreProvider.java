@@ -13,8 +13,9 @@ public interface StoreProvider {
 
     /**
      * Opens the namespaces named by {@code uri} (whose scheme is {@link #scheme()}) with
-     * {@code settings}. Opening what is already open in this process shares it: the engine closes
-     * when the last handle does.
+     * {@code settings}, reading time from {@code clock}. Opening what is already open in this
+     * process shares it (settings and clock are those of the first open): the engine closes when
+     * the last handle does.
      */
-    Namespaces open(String uri, Map<String, String> settings);
+    Namespaces open(String uri, Map<String, String> settings, java.time.Clock clock);
 }

@@ -29,7 +29,16 @@ public final class Stores {
 
     /** Opens {@code uri} with {@code settings}; {@link IllegalArgumentException} for an unknown scheme. */
     public static Namespaces open(String uri, Map<String, String> settings) {
+        return open(uri, settings, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * Opens {@code uri} with {@code settings}, the store reading time (TTLs, expiry) from
+     * {@code clock} — tests pass a {@link ManualClock} instead of sleeping.
+     */
+    public static Namespaces open(String uri, Map<String, String> settings, java.time.Clock clock) {
         Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(settings, "settings");
         int colon = uri.indexOf(':');
         if (colon <= 0) {
@@ -40,7 +49,7 @@ public final class Stores {
         for (ClassLoader loader : loaders()) {
             for (StoreProvider p : ServiceLoader.load(StoreProvider.class, loader)) {
                 if (p.scheme().equals(scheme)) {
-                    return p.open(uri, settings);
+                    return p.open(uri, settings, clock);
                 }
                 known.add(p.scheme());
             }

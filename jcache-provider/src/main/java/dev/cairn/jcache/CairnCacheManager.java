@@ -57,7 +57,14 @@ public final class CairnCacheManager implements CacheManager {
     private final ManagerSettings settings;
     private final Map<String, CairnCache<?, ?>> caches = new ConcurrentHashMap<>();
     private final ExecutorService executor;
-    private final Clock clock = Clock.systemUTC();
+    /**
+     * The property of {@code getCacheManager(uri, loader, properties)} that gives the manager a
+     * {@link Clock} object (the properties are a {@code Hashtable}): its caches read time, and so
+     * expire entries, by it. Tests pass a {@link dev.cairn.api.ManualClock} and stop sleeping.
+     */
+    public static final String CLOCK_PROPERTY = "dev.cairn.jcache.clock";
+
+    private final Clock clock;
     /** This manager's memory caches: namespaces of one memory store of its own. */
     private final String memoryUri = "mem:jcache-manager-" + MANAGERS.incrementAndGet();
     private volatile boolean closed;
@@ -68,6 +75,11 @@ public final class CairnCacheManager implements CacheManager {
         this.uri = uri;
         this.classLoader = classLoader;
         this.properties = properties;
+        Object clockProperty = properties.get(CLOCK_PROPERTY);
+        if (clockProperty != null && !(clockProperty instanceof Clock)) {
+            throw new CacheException("property " + CLOCK_PROPERTY + " must be a java.time.Clock, not " + clockProperty.getClass());
+        }
+        this.clock = clockProperty != null ? (Clock) clockProperty : Clock.systemUTC();
         this.settings = settings;
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "cairn-jcache-" + THREADS.incrementAndGet());
@@ -153,7 +165,7 @@ public final class CairnCacheManager implements CacheManager {
                     : settings.syncMode(cacheName) != null ? settings.syncMode(cacheName) : SyncMode.INTERVAL;
             try {
                 Namespaces store = Stores.open("file:" + dir.toAbsolutePath(), Map.of("sync", sync.name(),
-                        "memtableBytes", Long.toString(8L << 20), "blockCacheBytes", Long.toString(8L << 20)));
+                        "memtableBytes", Long.toString(8L << 20), "blockCacheBytes", Long.toString(8L << 20)), clock);
                 return new StoreBackend<>(store, cacheName, Map.of(), codec, true);
             } catch (RuntimeException e) {
                 throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir + ": " + e.getMessage(), e);
@@ -171,7 +183,7 @@ public final class CairnCacheManager implements CacheManager {
         if (maxBytes != null) {
             bounds.put("maxBytes", maxBytes.toString());
         }
-        return new StoreBackend<>(Stores.open(memoryUri), cacheName, bounds, codec, false);
+        return new StoreBackend<>(Stores.open(memoryUri, Map.of(), clock), cacheName, bounds, codec, false);
     }
 
     @Override

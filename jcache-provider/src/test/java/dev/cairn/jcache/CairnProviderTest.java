@@ -229,7 +229,11 @@ class CairnProviderTest {
     @Test
     void anExpiredEntryMetOnAccessPublishesOneExpiredEvent() throws Exception {
         ExpiredEvents.SEEN.clear();
-        CacheManager m = manager(null);
+        dev.cairn.api.ManualClock clock = new dev.cairn.api.ManualClock();
+        java.util.Properties props = new java.util.Properties();
+        props.put(CairnCacheManager.CLOCK_PROPERTY, clock);
+        CacheManager m = provider.getCacheManager(URI.create("urn:cairn:manual-clock"), getClass().getClassLoader(), props);
+        managers.add(m);
         MutableConfiguration<String, String> config = new MutableConfiguration<String, String>()
                 .setTypes(String.class, String.class)
                 .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(java.util.concurrent.TimeUnit.MILLISECONDS, 5)))
@@ -237,7 +241,7 @@ class CairnProviderTest {
                         FactoryBuilder.factoryOf(ExpiredEvents.class), null, true, true));
         Cache<String, String> c = m.createCache("expiring", config);
         c.put("k", "v");
-        Thread.sleep(30); // let the 5 ms expiry pass
+        clock.advanceMillis(5); // the 5 ms expiry passes
         assertNull(c.get("k"));
         assertFalse(c.containsKey("k"));
         assertEquals(1, ExpiredEvents.SEEN.size());

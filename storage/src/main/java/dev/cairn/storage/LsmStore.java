@@ -1,13 +1,11 @@
 package dev.cairn.storage;
 
-import dev.cairn.api.ByteStrings;
 import dev.cairn.api.CorruptionException;
 import dev.cairn.api.Entry;
 import dev.cairn.api.Expected;
 import dev.cairn.api.KeyRange;
 import dev.cairn.api.KeyValue;
 import dev.cairn.api.Namespaces;
-import dev.cairn.api.Mutation;
 import dev.cairn.api.ReadOptions;
 import dev.cairn.api.RemainingTtl;
 import dev.cairn.api.ReplicaRecord;
@@ -15,7 +13,6 @@ import dev.cairn.api.ReplicaStore;
 import dev.cairn.api.Store;
 import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreLimits;
-import dev.cairn.api.Version;
 import dev.cairn.api.WriteOptions;
 import dev.cairn.storage.compaction.CompactionPicker;
 import dev.cairn.storage.compaction.CompactionPlan;
@@ -31,7 +28,6 @@ import dev.cairn.storage.sstable.BlockCache;
 import dev.cairn.storage.sstable.SsTableReader;
 import dev.cairn.storage.sstable.SsTableWriter;
 import dev.cairn.storage.sstable.TableSummary;
-import dev.cairn.storage.wal.WalReader;
 import dev.cairn.storage.wal.WalWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,14 +39,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -62,7 +54,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,9 +126,8 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private volatile Throwable backgroundError;
     private boolean compactionScheduled; // guarded by versionLock
     private long logNumber; // guarded by versionLock: WAL segments below it are flushed
-    /** Namespace name to keyspace; replaced whole, under versionLock and then the write lock. */
-    private volatile java.util.SortedMap<String, Keyspace> catalog;
-    private int nextNamespaceId; // guarded by versionLock
+    /** The namespaces; replaced whole, under versionLock and then the write lock. */
+    private volatile Catalog catalog;
     private final LsmNamespace main = new LsmNamespace(this, DEFAULT_NAMESPACE);
 
     private LsmStore(StorageOptions options) throws IOException {
@@ -167,7 +157,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         try {
             Manifest.State state = Manifest.exists(dir)
                     ? Manifest.read(dir)
-                    : new Manifest.State(1, 0, 0, List.of(), 1, new java.util.TreeMap<>(Map.of(DEFAULT_NAMESPACE, 0)));
+                    : initialState();
             nextFileNumber = new AtomicLong(state.nextFileNumber());
             recover(state);
         } catch (IOException | RuntimeException e) {
@@ -207,73 +197,27 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
 
     // ------------------------------------------------------------------ recovery
 
-    private void recover(Manifest.State state) throws IOException {
-        java.util.SortedMap<String, Keyspace> namespaces = new java.util.TreeMap<>();
-        state.namespaces().forEach((name, id) -> namespaces.put(name, Keyspace.of(name, id)));
-        catalog = java.util.Collections.unmodifiableSortedMap(namespaces);
-        nextNamespaceId = state.nextNamespaceId();
-        List<List<TableFile>> levels = new ArrayList<>();
-        for (int i = 0; i < TableSet.LEVELS; i++) {
-            levels.add(new ArrayList<>());
-        }
-        long maxSequence = state.lastSequence();
-        Set<Long> live = new HashSet<>();
-        for (Manifest.LeveledTable lt : state.tables()) {
-            Path file = dir.resolve(FileNames.table(lt.table().number()));
-            if (!Files.exists(file)) {
-                throw new CorruptionException(file, 0, "table listed in the manifest is missing");
-            }
-            SsTableReader reader = SsTableReader.open(file, lt.table().number(), blockCache, stats);
-            levels.get(lt.level()).add(new TableFile(lt.table(), reader));
-            live.add(lt.table().number());
-            maxSequence = Math.max(maxSequence, lt.table().largestSequence());
-        }
-        TableSet version = new TableSet(levels);
+    private static Manifest.State initialState() {
+        Catalog c = Catalog.initial(DEFAULT_NAMESPACE);
+        return new Manifest.State(1, 0, 0, List.of(), c.nextId(), c.ids());
+    }
 
-        List<Long> logs = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                long logNumber = FileNames.number(name, ".log");
-                long tableNumber = FileNames.number(name, ".sst");
-                if (logNumber >= 0) {
-                    if (logNumber >= state.logNumber()) {
-                        logs.add(logNumber);
-                    } else {
-                        Files.delete(p);
-                    }
-                } else if (tableNumber >= 0 && !live.contains(tableNumber)) {
-                    Files.delete(p); // left by a flush or compaction that did not reach the manifest
-                } else if (name.equals(FileNames.MANIFEST_TEMP)) {
-                    Files.delete(p);
-                }
-                if (logNumber >= nextFileNumber.get() || tableNumber >= nextFileNumber.get()) {
-                    nextFileNumber.set(Math.max(logNumber, tableNumber) + 1);
-                }
-            }
-        }
-        logs.sort(null);
-        Memtable replayed = new Memtable(0);
-        for (int i = 0; i < logs.size(); i++) {
-            Path log = dir.resolve(FileNames.wal(logs.get(i)));
-            WalReader.Replay r = WalReader.replay(log, i == logs.size() - 1, options.walRecovery,
-                    batch -> batch.forEach(replayed::add), line -> {
-                        recoveryReport.add(line);
-                        LsmStore.log.warn("{}", line);
-                    });
-            maxSequence = Math.max(maxSequence, r.maxSequence());
-            if (r.stopped()) {
-                break; // point in time: the later segments are dropped with this one's rest
-            }
-        }
-        lastSequence = maxSequence;
-        visibleSequence = maxSequence;
+    /** Opens what {@link Recovery} found, then writes the replayed WAL as a table and deletes the segments. */
+    private void recover(Manifest.State state) throws IOException {
+        catalog = Catalog.of(state.namespaces(), state.nextNamespaceId());
+        Recovery.Result found = Recovery.run(dir, state, options.walRecovery, blockCache, stats, line -> {
+            recoveryReport.add(line);
+            log.warn("{}", line);
+        });
+        nextFileNumber.set(found.nextFileNumber());
+        lastSequence = found.maxSequence();
+        visibleSequence = found.maxSequence();
         logNumber = state.logNumber();
         wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
-        view = new View(new Memtable(wal.number()), null, version);
-        if (!replayed.isEmpty() || !logs.isEmpty()) {
-            installFlush(replayed, wal.number());
-            for (long n : logs) {
+        view = new View(new Memtable(wal.number()), null, found.tables());
+        if (!found.replayed().isEmpty() || !found.logs().isEmpty()) {
+            installFlush(found.replayed(), wal.number());
+            for (long n : found.logs()) {
                 Files.deleteIfExists(dir.resolve(FileNames.wal(n)));
             }
             FileNames.fsyncDirectory(dir);
@@ -304,7 +248,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
 
     @Override
     public List<String> names() {
-        return List.copyOf(catalog.keySet());
+        return catalog.names();
     }
 
     @Override
@@ -344,16 +288,11 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
      */
     private boolean changeCatalog(String name, CatalogChange change) {
         synchronized (versionLock) {
-            boolean existed = catalog.containsKey(name);
+            boolean existed = catalog.get(name) != null;
             if ((change == CatalogChange.CREATE && existed) || (change == CatalogChange.DROP && !existed)) {
                 return existed;
             }
-            java.util.TreeMap<String, Keyspace> next = new java.util.TreeMap<>(catalog);
-            if (change == CatalogChange.DROP) {
-                next.remove(name);
-            } else {
-                next.put(name, Keyspace.of(name, nextNamespaceId++));
-            }
+            Catalog next = change == CatalogChange.DROP ? catalog.without(name) : catalog.withNewKeyspace(name);
             try {
                 writeManifest(view.version, logNumber, next);
             } catch (IOException e) {
@@ -361,7 +300,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             }
             writeLock.lock();
             try {
-                catalog = java.util.Collections.unmodifiableSortedMap(next);
+                catalog = next;
             } finally {
                 writeLock.unlock();
             }
@@ -371,13 +310,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
 
     /** Whether an engine key belongs to a live namespace: what flushes and compactions keep. */
     private boolean isLive(byte[] engineKey) {
-        int id = Keyspace.idOf(engineKey);
-        for (Keyspace ks : catalog.values()) {
-            if (ks.id() == id) {
-                return true;
-            }
-        }
-        return false;
+        return catalog.isLive(engineKey);
     }
 
     // ------------------------------------------------------------------ Store: the default namespace
@@ -757,8 +690,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     }
 
     /** Writes the manifest: {@code tables}, {@code logNumber} and the namespace catalog; versionLock held. */
-    private void writeManifest(TableSet tables, long logNumber, java.util.SortedMap<String, Keyspace> namespaces)
-            throws IOException {
+    private void writeManifest(TableSet tables, long logNumber, Catalog namespaces) throws IOException {
         List<Manifest.LeveledTable> leveled = new ArrayList<>();
         for (int level = 0; level < TableSet.LEVELS; level++) {
             for (TableFile t : tables.level(level)) {
@@ -766,13 +698,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             }
         }
         Manifest.write(dir, new Manifest.State(nextFileNumber.get(), visibleSequence, logNumber, leveled,
-                nextNamespaceId, ids(namespaces)));
-    }
-
-    private static java.util.SortedMap<String, Integer> ids(java.util.SortedMap<String, Keyspace> namespaces) {
-        java.util.SortedMap<String, Integer> ids = new java.util.TreeMap<>();
-        namespaces.forEach((name, ks) -> ids.put(name, ks.id()));
-        return ids;
+                namespaces.nextId(), namespaces.ids()));
     }
 
     // ------------------------------------------------------------------ compaction
@@ -1042,13 +968,8 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
                 }
             }
             long next = nextFileNumber.get();
-            java.util.SortedMap<String, Integer> namespaces;
-            int nextNamespace;
-            synchronized (versionLock) {
-                namespaces = ids(catalog);
-                nextNamespace = nextNamespaceId;
-            }
-            Manifest.write(target, new Manifest.State(next, sequence, next, tables, nextNamespace, namespaces));
+            Catalog namespaces = catalog;
+            Manifest.write(target, new Manifest.State(next, sequence, next, tables, namespaces.nextId(), namespaces.ids()));
         } finally {
             v.release();
         }

@@ -57,13 +57,13 @@ public final class StorageStoreProvider {
         }
 
         @Override
-        public Namespaces open(String uri, Map<String, String> settings) {
+        public Namespaces open(String uri, Map<String, String> settings, java.time.Clock clock) {
             String name = uri.substring("mem:".length());
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("a memory store URI names the store: mem:NAME, not '" + uri + "'");
             }
             checkKnown(settings, Set.of("maxKeyBytes", "maxValueBytes"));
-            return acquire("mem:" + name, () -> new MemoryNamespaces(java.time.Clock.systemUTC(), limits(settings)));
+            return acquire("mem:" + name, () -> new MemoryNamespaces(clock, limits(settings)));
         }
     }
 
@@ -75,13 +75,13 @@ public final class StorageStoreProvider {
         }
 
         @Override
-        public Namespaces open(String uri, Map<String, String> settings) {
+        public Namespaces open(String uri, Map<String, String> settings, java.time.Clock clock) {
             Path dir = directory(uri);
             checkKnown(settings, Set.of("sync", "syncIntervalMillis", "memtableBytes", "blockCacheBytes",
                     "tombstoneGraceMillis", "walRecovery", "maxKeyBytes", "maxValueBytes"));
             return acquire("file:" + dir, () -> {
                 try {
-                    return LsmStore.open(options(dir, settings));
+                    return LsmStore.open(options(dir, settings).clock(clock).build());
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot open the store in " + dir, e);
                 }
@@ -99,7 +99,7 @@ public final class StorageStoreProvider {
         return p.toAbsolutePath().normalize();
     }
 
-    private static StorageOptions options(Path dir, Map<String, String> settings) {
+    private static StorageOptions.Builder options(Path dir, Map<String, String> settings) {
         StorageOptions.Builder b = StorageOptions.builder(dir).limits(limits(settings));
         settings.forEach((key, value) -> {
             String v = value.trim();
@@ -117,7 +117,7 @@ public final class StorageStoreProvider {
                 throw new IllegalArgumentException("bad value '" + v + "' for store setting " + key + ": " + e.getMessage(), e);
             }
         });
-        return b.build();
+        return b;
     }
 
     private static StoreLimits limits(Map<String, String> settings) {
