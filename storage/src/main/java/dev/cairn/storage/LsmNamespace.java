@@ -203,8 +203,20 @@ final class LsmNamespace implements Store, ReplicaStore {
         engine.checkWrite(options);
         limits().checkKey(key);
         limits().checkValue(value);
-        Written w = write(key, new Mutation.Put(value, options));
-        return w.decision.entry(key, w.version); // the caller's own arrays: no third copy
+        return inKeyspace(putBatch(key, value, options));
+    }
+
+    /**
+     * A plain put, the hot path: it depends on nothing stored, so it needs no lookup and no
+     * decision. The entry returned holds the caller's own arrays: no third copy.
+     */
+    private KeyspaceBatch<Entry> putBatch(byte[] key, byte[] value, WriteOptions options) {
+        return (ks, seq, out) -> {
+            long expiresAt = options.expiresAtMillis(now());
+            Version version = Version.local(seq);
+            out.add(Record.put(ks.wrap(key), seq, version, expiresAt, value.clone()));
+            return new Entry(key, value, version, expiresAt);
+        };
     }
 
     @Override
@@ -428,8 +440,12 @@ final class LsmNamespace implements Store, ReplicaStore {
 
         @Override
         public CompletableFuture<Entry> put(byte[] key, byte[] value, WriteOptions options) {
-            return attempt(() -> writing(key, new Mutation.Put(value, options), options, value)
-                    .thenApply(w -> w.decision.entry(key, w.version)));
+            return attempt(() -> {
+                engine.checkWrite(options);
+                limits().checkKey(key);
+                limits().checkValue(value);
+                return inKeyspaceAsync(putBatch(key, value, options));
+            });
         }
 
         @Override

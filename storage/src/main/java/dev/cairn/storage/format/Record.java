@@ -73,11 +73,6 @@ public final class Record {
         return new Record(key, sequence, DELETE, version.epoch(), version.counter(), deletedAtMillis, null, false);
     }
 
-    /** A probe for seeking: sorts before every version of {@code key} with a sequence <= {@code sequence}. */
-    public static Record seekKey(byte[] key, long sequence) {
-        return new Record(key, sequence, DELETE, 0, 0, 0, null, false);
-    }
-
     /** The internal-key order: user key ascending (unsigned), then sequence descending. */
     public static int compare(byte[] keyA, long seqA, byte[] keyB, long seqB) {
         return compare(keyA, 0, keyA.length, seqA, keyB, seqB);
@@ -111,6 +106,19 @@ public final class Record {
 
     public long counter() {
         return counter;
+    }
+
+    /**
+     * The version counter as stored: zigzag of (sequence - counter), one byte for the engine's own
+     * writes, whose counter is their sequence.
+     */
+    public long counterDelta() {
+        return Varint.zigzag(sequence - counter);
+    }
+
+    /** The counter of a record with {@code sequence} whose stored delta is {@code delta}. */
+    public static long counter(long sequence, long delta) {
+        return sequence - Varint.unzigzag(delta);
     }
 
     public Version version() {
@@ -178,7 +186,7 @@ public final class Record {
 
     /** Approximate heap bytes, for memtable accounting. */
     public int approximateSize() {
-        return key.length + (value == null ? 0 : value.length) + 80;
+        return key.length + (value == null ? 0 : value.length) + 64;
     }
 
     @Override

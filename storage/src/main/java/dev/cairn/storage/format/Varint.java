@@ -64,4 +64,13 @@ public final class Varint {
         }
         return (int) v;
     }
+
+    /** Zigzag: a signed number as an unsigned one that is small when the number is near zero. */
+    public static long zigzag(long v) {
+        return (v << 1) ^ (v >> 63);
+    }
+
+    public static long unzigzag(long z) {
+        return (z >>> 1) ^ -(z & 1);
+    }
 }

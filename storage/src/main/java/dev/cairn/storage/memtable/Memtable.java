@@ -13,11 +13,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * write lock); any number of readers and iterators run concurrently without locks, and an iterator
  * sees a weakly consistent view, so readers filter by sequence number for a snapshot.
  *
- * <p>The map's keys are key-and-sequence probes without values, so the expiry sweep can replace
- * an expired put by a tombstone of the same sequence and free the value's memory.
+ * <p>The map's keys are small key-and-sequence pairs ({@link Slot}), apart from the records, so the
+ * expiry sweep can replace an expired put by a tombstone of the same sequence and free the value's
+ * memory.
  */
 public final class Memtable {
-    private final ConcurrentSkipListMap<Record, Record> records = new ConcurrentSkipListMap<>(Record.ORDER);
+    /** A map key: a key and a sequence, in {@link Record#compare} order. */
+    private record Slot(byte[] key, long sequence) {
+    }
+
+    private static final java.util.Comparator<Slot> ORDER = (a, b) -> Record.compare(a.key, a.sequence, b.key, b.sequence);
+
+    private final ConcurrentSkipListMap<Slot, Record> records = new ConcurrentSkipListMap<>(ORDER);
     private final AtomicLong approximateBytes = new AtomicLong();
     private final long walNumber;
 
@@ -31,14 +38,14 @@ public final class Memtable {
     }
 
     public void add(Record record) {
-        records.put(Record.seekKey(record.key(), record.sequence()), record);
+        records.put(new Slot(record.key(), record.sequence()), record);
         approximateBytes.addAndGet(record.approximateSize());
     }
 
     /** The newest version of {@code key} with a sequence at most {@code maxSequence}, or null. */
     public Record get(byte[] key, long maxSequence) {
-        Map.Entry<Record, Record> e = records.ceilingEntry(Record.seekKey(key, maxSequence));
-        if (e == null || !java.util.Arrays.equals(e.getKey().key(), key)) {
+        Map.Entry<Slot, Record> e = records.ceilingEntry(new Slot(key, maxSequence));
+        if (e == null || !java.util.Arrays.equals(e.getKey().key, key)) {
             return null;
         }
         return e.getValue();
@@ -63,7 +70,7 @@ public final class Memtable {
      */
     public int sweepExpired(long nowMillis) {
         int swept = 0;
-        for (Map.Entry<Record, Record> e : records.entrySet()) {
+        for (Map.Entry<Slot, Record> e : records.entrySet()) {
             Record r = e.getValue();
             if (!r.isDelete() && r.isDeadAt(nowMillis)
                     && records.replace(e.getKey(), r, r.asTombstone())) {
@@ -81,7 +88,7 @@ public final class Memtable {
 
             @Override
             public void seek(byte[] key, long sequence) {
-                it = records.tailMap(Record.seekKey(key, sequence), true).values().iterator();
+                it = records.tailMap(new Slot(key, sequence), true).values().iterator();
                 next();
             }
 

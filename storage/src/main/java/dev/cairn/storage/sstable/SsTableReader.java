@@ -248,7 +248,7 @@ public final class SsTableReader implements Closeable {
         byte kind = b.data[c.valueOffset];
         ByteBuffer v = ByteBuffer.wrap(b.data, c.valueOffset + 1, c.valueLength - 1);
         long epoch = Varint.read(v);
-        long counter = Varint.read(v);
+        long counter = Record.counter(seq, Varint.read(v));
         long millis = Varint.read(v);
         byte[] value = kind == Record.PUT
                 ? java.util.Arrays.copyOfRange(b.data, v.position(), c.valueOffset + c.valueLength)

@@ -18,7 +18,7 @@ import net.jpountz.lz4.LZ4Factory;
 /**
  * Writes one SSTable from records given in {@link Record#ORDER}: data blocks, then the filter
  * block, the index block and the footer; {@link #finish} fsyncs the file. A data block's value is
- * {@code kind u8 | epoch varint | counter varint | millis varint | (PUT) value bytes}; an index entry maps the last internal key
+ * {@code kind u8 | epoch varint | counter delta varint | millis varint | (PUT) value bytes}; an index entry maps the last internal key
  * of a data block to {@code offset varint | size varint}.
  */
 public final class SsTableWriter implements Closeable {
@@ -57,7 +57,7 @@ public final class SsTableWriter implements Closeable {
         byte[] ikey = InternalKey.encode(r.key(), r.sequence());
         valueHeader[0] = r.kind();
         int headerLength = Varint.write(valueHeader, 1, r.epoch());
-        headerLength = Varint.write(valueHeader, headerLength, r.counter());
+        headerLength = Varint.write(valueHeader, headerLength, r.counterDelta());
         headerLength = Varint.write(valueHeader, headerLength, r.millis());
         data.add(ikey, valueHeader, headerLength, r.value());
         if (lastUserKey == null || !Arrays.equals(lastUserKey, r.key())) {

@@ -14,7 +14,7 @@ import java.util.List;
  * header  : crc32c u32 | payload length u32 | first sequence u64 | header crc32c u32
  *           (20 bytes, big-endian; the header checksum covers length and sequence)
  * payload : count varint, then per record:
- *           kind u8 | key length varint | key | epoch varint | counter varint | millis varint
+ *           kind u8 | key length varint | key | epoch varint | counter delta varint | millis varint
  *           | (PUT only) value length varint | value
  * </pre>
  *
@@ -33,7 +33,7 @@ final class WalFormat {
         int size = HEADER_SIZE + Varint.size(batch.size());
         for (Record r : batch) {
             size += 1 + Varint.size(r.key().length) + r.key().length
-                    + Varint.size(r.epoch()) + Varint.size(r.counter()) + Varint.size(r.millis());
+                    + Varint.size(r.epoch()) + Varint.size(r.counterDelta()) + Varint.size(r.millis());
             if (!r.isDelete()) {
                 size += Varint.size(r.value().length) + r.value().length;
             }
@@ -51,7 +51,7 @@ final class WalFormat {
             Varint.write(buf, r.key().length);
             buf.put(r.key());
             Varint.write(buf, r.epoch());
-            Varint.write(buf, r.counter());
+            Varint.write(buf, r.counterDelta());
             Varint.write(buf, r.millis());
             if (!r.isDelete()) {
                 Varint.write(buf, r.value().length);
@@ -77,7 +77,7 @@ final class WalFormat {
             byte[] key = new byte[Varint.readLength(payload, payload.remaining())];
             payload.get(key);
             long epoch = Varint.read(payload);
-            long counter = Varint.read(payload);
+            long counter = Record.counter(firstSequence + i, Varint.read(payload));
             long millis = Varint.read(payload);
             byte[] value = null;
             if (kind == Record.PUT) {

@@ -71,7 +71,7 @@ class SsTableTest {
                 same(expected, iterated.get(i++));
             }
             for (Record expected : records.keySet()) {
-                Record newest = records.ceilingKey(Record.seekKey(expected.key(), Record.MAX_SEQUENCE));
+                Record newest = records.ceilingKey(Record.delete(expected.key(), Record.MAX_SEQUENCE, Version.local(1), 0));
                 same(newest, reader.get(expected.key(), Record.MAX_SEQUENCE));
                 same(expected, reader.get(expected.key(), expected.sequence()));
                 it.seek(expected.key(), expected.sequence());
