@@ -167,6 +167,16 @@ public interface Store extends AutoCloseable {
     void close();
 
     /**
+     * Registers {@code listener} for every later change to this store's keys (see
+     * {@link StoreListener}); closing the subscription stops it.
+     *
+     * @throws UnsupportedOperationException if this store cannot report changes
+     */
+    default StoreListener.Subscription listen(StoreListener listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not report changes");
+    }
+
+    /**
      * The non-blocking form of this store. By default every call runs on a shared pool of daemon
      * threads ({@link AsyncStore#offloading}); engines that can do better (an LSM store completes
      * a write's future from its group commit, without a waiting thread) override this.

@@ -24,6 +24,7 @@ public final class ReferenceStore implements Store {
     private final StoreLimits limits;
     private final TreeMap<byte[], Entry> entries = new TreeMap<>(ByteStrings.ORDER);
     private long lastVersion;
+    private final StoreListeners listeners = new StoreListeners();
     private Mutation.Decision lastDecision;
     private boolean closed;
 
@@ -110,8 +111,14 @@ public final class ReferenceStore implements Store {
     }
 
     /** Decides on the live entry and writes the outcome; returns the entry written, if any. */
+    @Override
+    public synchronized StoreListener.Subscription listen(StoreListener listener) {
+        return listeners.add(listener);
+    }
+
     private Optional<Entry> apply(byte[] key, Mutation mutation) {
-        Mutation.Decision d = mutation.decide(key, entries.get(key), clock.millis());
+        Entry before = entries.get(key);
+        Mutation.Decision d = mutation.decide(key, before, clock.millis());
         Entry written = switch (d.write()) {
             case VALUE -> write(key, d.value(), d.expiresAtMillis());
             case TOMBSTONE -> {
@@ -120,6 +127,9 @@ public final class ReferenceStore implements Store {
             }
             case NONE -> null;
         };
+        if (d.write() != Mutation.Write.NONE) {
+            listeners.changed(key.clone(), before == null ? null : copy(before), written == null ? null : copy(written));
+        }
         lastDecision = d;
         return Optional.ofNullable(written);
     }
@@ -155,7 +165,9 @@ public final class ReferenceStore implements Store {
         }
         long expiresAt = options.expiresAtMillis(clock.millis());
         for (KeyValue kv : batch) {
-            write(kv.key(), kv.value(), expiresAt);
+            Entry before = entries.get(kv.key());
+            Entry after = write(kv.key(), kv.value(), expiresAt);
+            listeners.changed(kv.key().clone(), before == null ? null : copy(before), after);
         }
     }
 
@@ -165,9 +177,11 @@ public final class ReferenceStore implements Store {
         keys.forEach(limits::checkKey);
         int removed = 0;
         for (byte[] key : keys) {
-            if (live(key) != null) {
+            Entry before = live(key);
+            if (before != null) {
                 entries.remove(key);
                 removed++;
+                listeners.changed(key.clone(), before, null);
             }
         }
         return removed;

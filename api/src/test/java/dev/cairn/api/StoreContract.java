@@ -772,6 +772,28 @@ public abstract class StoreContract {
         assertArrayEquals(utf8("500"), store.get(utf8("counter")).orElseThrow().value());
     }
 
+    // ---- change listeners
+
+    @Test
+    void listenersHearEveryChangeWithTheBeforeAndAfterEntries() {
+        List<String> heard = new ArrayList<>();
+        StoreListener.Subscription sub = store.listen((key, before, after) -> heard.add(
+                new String(key, StandardCharsets.UTF_8) + ":" + (before == null ? "-" : new String(before.value(), StandardCharsets.UTF_8))
+                        + ">" + (after == null ? "-" : new String(after.value(), StandardCharsets.UTF_8))));
+        store.put(utf8("k"), utf8("1"));
+        store.put(utf8("k"), utf8("2"));
+        assertTrue(store.compareAndSet(utf8("k"), Expected.value(utf8("nope")), utf8("3")).isEmpty());
+        store.increment(utf8("n"), 5);
+        store.putAll(List.of(new KeyValue(utf8("a"), utf8("x"))));
+        store.delete(utf8("k"));
+        store.deleteAll(List.of(utf8("a"), utf8("missing")));
+        assertFalse(store.delete(utf8("k")), "nothing to delete: nothing heard");
+        assertEquals(List.of("k:->1", "k:1>2", "n:->5", "a:->x", "k:2>-", "a:x>-"), heard);
+        sub.close();
+        store.put(utf8("k"), utf8("after"));
+        assertEquals(6, heard.size(), "a closed subscription hears nothing");
+    }
+
     // ---- count / clear
 
     @Test

@@ -83,6 +83,9 @@ public final class CairnCache<K, V> implements Cache<K, V> {
     /** loadAll calls still running; closing the cache waits for them before it closes the loader. */
     private final Set<CompletableFuture<Void>> loads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ReentrantLock[] locks = new ReentrantLock[1024];
+    /** The cache whose own operation this thread is in: its changes come back through the feed too, and are skipped there. */
+    private static final ThreadLocal<CairnCache<?, ?>> ORIGIN = new ThreadLocal<>();
+    private AutoCloseable feed; // guarded by this
     private volatile boolean closed;
 
     @SuppressWarnings("unchecked")
@@ -108,6 +111,9 @@ public final class CairnCache<K, V> implements Cache<K, V> {
             locks[i] = new ReentrantLock();
         }
         this.statistics = new CacheStatistics(backend::evictions);
+        if (events.hasListeners()) {
+            followStore();
+        }
         this.configurationBean = new CacheConfigurationBean(this);
         setStatisticsEnabled(configuration.isStatisticsEnabled());
         setManagementEnabled(configuration.isManagementEnabled());
@@ -695,6 +701,8 @@ public final class CairnCache<K, V> implements Cache<K, V> {
     private <T> T lockedCall(K key, Supplier<T> body) {
         ReentrantLock lock = lockFor(key);
         lock.lock();
+        CairnCache<?, ?> outer = ORIGIN.get();
+        ORIGIN.set(this);
         try {
             while (true) {
                 try {
@@ -704,6 +712,7 @@ public final class CairnCache<K, V> implements Cache<K, V> {
                 }
             }
         } finally {
+            ORIGIN.set(outer);
             lock.unlock();
         }
     }
@@ -761,6 +770,44 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(listenerConfiguration, "listenerConfiguration");
         events.register(listenerConfiguration);
         configuration.addCacheEntryListenerConfiguration(listenerConfiguration);
+        followStore();
+    }
+
+    /**
+     * Listens to the store for changes this cache did not make — another cache manager on the
+     * same store — and publishes their events, as if they had been made here: CREATED, UPDATED
+     * with the old value, REMOVED, and EXPIRED for an expired entry someone reclaimed. A change
+     * that only moves an entry's expiry (another manager's access expiry) is not an update. This
+     * cache's own changes are published from their call path, with JCache's exact semantics.
+     */
+    private synchronized void followStore() {
+        if (feed != null) {
+            return;
+        }
+        feed = backend.listen(new CacheBackend.ChangeListener<K, V>() {
+            @Override
+            public boolean wanted() {
+                return ORIGIN.get() != CairnCache.this;
+            }
+
+            @Override
+            public void changed(K key, Versioned<V> before, Versioned<V> after) {
+                publishForeign(key, before, after);
+            }
+        });
+    }
+
+    private void publishForeign(K key, Versioned<V> before, Versioned<V> after) {
+        boolean wasLive = before != null && !before.isExpiredAt(clock.millis());
+        if (after == null) {
+            if (before != null) {
+                publish(wasLive ? EventType.REMOVED : EventType.EXPIRED, key, before.value(), before.value());
+            }
+        } else if (!wasLive) {
+            publish(EventType.CREATED, key, after.value(), null);
+        } else if (!Objects.equals(before.value(), after.value())) {
+            publish(EventType.UPDATED, key, after.value(), before.value());
+        }
     }
 
     @Override
@@ -851,6 +898,15 @@ public final class CairnCache<K, V> implements Cache<K, V> {
         }
         JmxRegistration.unregister(this, JmxRegistration.Kind.CacheStatistics);
         JmxRegistration.unregister(this, JmxRegistration.Kind.CacheConfiguration);
+        synchronized (this) {
+            if (feed != null) {
+                try {
+                    feed.close();
+                } catch (Exception e) {
+                    // closing a subscription does not fail
+                }
+            }
+        }
         events.close();
         integration.close();
         if (expiry instanceof AutoCloseable c) {

@@ -34,6 +34,64 @@ class TwoManagersOneDiskStoreTest {
     @TempDir
     Path dir;
 
+    /** What a listener of the first manager's cache heard. */
+    public static final class Heard implements javax.cache.event.CacheEntryCreatedListener<String, Long>,
+            javax.cache.event.CacheEntryUpdatedListener<String, Long>, javax.cache.event.CacheEntryRemovedListener<String, Long>,
+            java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        static final List<String> EVENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private void record(Iterable<javax.cache.event.CacheEntryEvent<? extends String, ? extends Long>> events) {
+            for (javax.cache.event.CacheEntryEvent<? extends String, ? extends Long> e : events) {
+                EVENTS.add(e.getEventType() + " " + e.getKey() + " " + e.getValue()
+                        + (e.isOldValueAvailable() ? " old=" + e.getOldValue() : ""));
+            }
+        }
+
+        @Override
+        public void onCreated(Iterable<javax.cache.event.CacheEntryEvent<? extends String, ? extends Long>> events) {
+            record(events);
+        }
+
+        @Override
+        public void onUpdated(Iterable<javax.cache.event.CacheEntryEvent<? extends String, ? extends Long>> events) {
+            record(events);
+        }
+
+        @Override
+        public void onRemoved(Iterable<javax.cache.event.CacheEntryEvent<? extends String, ? extends Long>> events) {
+            record(events);
+        }
+    }
+
+    /**
+     * A listener registered through one manager hears the changes the other manager makes to the
+     * same store — from the store, not from its own call path — and hears its own manager's
+     * changes exactly once.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aListenerHearsWhatTheOtherManagerWrites() throws Exception {
+        Path config = dir.resolve("events.properties");
+        Files.writeString(config, "data-dir = " + dir.resolve("data") + "\ndefault.persistence = disk\ndefault.sync = NONE\n");
+        CachingProvider provider = Caching.getCachingProvider(CairnCachingProvider.class.getName());
+        CacheManager first = provider.getCacheManager(config.toUri(), getClass().getClassLoader());
+        CacheManager second = provider.getCacheManager(config.toUri(), new URLClassLoader(new URL[0], getClass().getClassLoader()));
+        Heard.EVENTS.clear();
+        MutableConfiguration<String, Long> listened = new MutableConfiguration<String, Long>().setTypes(String.class, Long.class)
+                .addCacheEntryListenerConfiguration(new javax.cache.configuration.MutableCacheEntryListenerConfiguration<>(
+                        javax.cache.configuration.FactoryBuilder.factoryOf(Heard.class), null, true, true));
+        Cache<String, Long> a = first.createCache("watched", listened);
+        Cache<String, Long> b = second.createCache("watched", new MutableConfiguration<String, Long>().setTypes(String.class, Long.class));
+        b.put("k", 1L);
+        b.replace("k", 1L, 2L);
+        a.put("mine", 7L);
+        b.remove("k");
+        assertEquals(List.of("CREATED k 1", "UPDATED k 2 old=1", "CREATED mine 7", "REMOVED k 2 old=2"), Heard.EVENTS);
+        first.close();
+        second.close();
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void concurrentInvokePutIfAbsentAndReplaceFromTwoManagersLoseNoUpdate() throws Exception {

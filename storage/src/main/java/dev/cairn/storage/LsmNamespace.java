@@ -211,11 +211,17 @@ final class LsmNamespace implements Store, ReplicaStore {
      * decision. The entry returned holds the caller's own arrays: no third copy.
      */
     private KeyspaceBatch<Entry> putBatch(byte[] key, byte[] value, WriteOptions options) {
-        return (ks, seq, out) -> {
+        return (ks, seq, out, changes) -> {
             long expiresAt = options.expiresAtMillis(now());
             Version version = Version.local(seq);
-            out.add(Record.put(ks.wrap(key), seq, version, expiresAt, value.clone()));
-            return new Entry(key, value, version, expiresAt);
+            byte[] k = ks.wrap(key);
+            Entry before = changes == null ? null : storedEntry(engine.newestLocked(k), key);
+            out.add(Record.put(k, seq, version, expiresAt, value.clone()));
+            Entry written = new Entry(key, value, version, expiresAt);
+            if (changes != null) {
+                changes.add(key.clone(), before, new Entry(key.clone(), value.clone(), version, expiresAt));
+            }
+            return written;
         };
     }
 
@@ -281,10 +287,16 @@ final class LsmNamespace implements Store, ReplicaStore {
     }
 
     private KeyspaceBatch<Void> putAllBatch(List<KeyValue> entries, WriteOptions options) {
-        return (ks, seq, out) -> {
+        return (ks, seq, out, changes) -> {
             long expiresAt = options.expiresAtMillis(now());
             for (KeyValue kv : entries) {
-                out.add(Record.put(ks.wrap(kv.key()), seq, Version.local(seq), expiresAt, kv.value().clone()));
+                byte[] k = ks.wrap(kv.key());
+                Entry before = changes == null ? null : storedEntry(engine.newestLocked(k), kv.key());
+                Record r = Record.put(k, seq, Version.local(seq), expiresAt, kv.value().clone());
+                out.add(r);
+                if (changes != null) {
+                    changes.add(kv.key().clone(), before, r.toEntry(kv.key().clone()));
+                }
                 seq++;
             }
             return null;
@@ -299,7 +311,7 @@ final class LsmNamespace implements Store, ReplicaStore {
     }
 
     private KeyspaceBatch<Integer> deleteAllBatch(Collection<byte[]> keys) {
-        return (ks, seq, out) -> {
+        return (ks, seq, out, changes) -> {
             Set<byte[]> seen = new TreeSet<>(ByteStrings.ORDER);
             long now = now();
             for (byte[] key : keys) {
@@ -307,6 +319,9 @@ final class LsmNamespace implements Store, ReplicaStore {
                 Record stored = seen.add(key) ? engine.newestLocked(k) : null;
                 if (stored != null && !stored.isDeadAt(now)) {
                     out.add(Record.delete(k, seq, Version.local(seq), now));
+                    if (changes != null) {
+                        changes.add(key.clone(), storedEntry(stored, key), null);
+                    }
                     seq++;
                 }
             }
@@ -335,17 +350,21 @@ final class LsmNamespace implements Store, ReplicaStore {
      * lookup.
      */
     private KeyspaceBatch<Written> decided(byte[] key, Mutation mutation) {
-        return (ks, seq, out) -> {
+        return (ks, seq, out, changes) -> {
             long now = now();
             byte[] k = ks.wrap(key);
-            Record stored = mutation instanceof Mutation.Put ? null : engine.newestLocked(k);
-            Mutation.Decision d = mutation.decide(key,
-                    stored == null || stored.isDelete() ? null : stored.toEntry(key), now);
+            Record stored = mutation instanceof Mutation.Put && changes == null ? null : engine.newestLocked(k);
+            Entry before = storedEntry(stored, key);
+            Mutation.Decision d = mutation.decide(key, before, now);
             Version version = Version.local(seq);
             switch (d.write()) {
                 case VALUE -> out.add(Record.put(k, seq, version, d.expiresAtMillis(), d.value().clone()));
                 case TOMBSTONE -> out.add(Record.delete(k, seq, version, now));
                 case NONE -> { }
+            }
+            if (changes != null && d.write() != Mutation.Write.NONE) {
+                changes.add(key.clone(), before, d.write() == Mutation.Write.VALUE
+                        ? new Entry(key.clone(), d.value().clone(), version, d.expiresAtMillis()) : null);
             }
             return new Written(d, version);
         };
@@ -353,16 +372,54 @@ final class LsmNamespace implements Store, ReplicaStore {
 
     /** A batch decided under the write lock in the namespace's current keyspace. */
     private interface KeyspaceBatch<T> {
-        T apply(Keyspace ks, long firstSequence, List<Record> out);
+        /** {@code changes} is null when nobody listens. */
+        T apply(Keyspace ks, long firstSequence, List<Record> out, Changes changes);
+    }
+
+    /** The changes of one batch, for the namespace's listeners, delivered once the batch is applied. */
+    private static final class Changes {
+        private final List<Object[]> list = new ArrayList<>(1);
+
+        void add(byte[] key, Entry before, Entry after) {
+            list.add(new Object[] {key, before, after});
+        }
+
+        void deliver(dev.cairn.api.StoreListeners listeners) {
+            for (Object[] c : list) {
+                listeners.changed((byte[]) c[0], (Entry) c[1], (Entry) c[2]);
+            }
+        }
+    }
+
+    /** The stored value of a record as listeners see it: null for none or a tombstone. */
+    private static Entry storedEntry(Record stored, byte[] userKey) {
+        return stored == null || stored.isDelete() ? null : stored.toEntry(userKey.clone());
+    }
+
+    @Override
+    public dev.cairn.api.StoreListener.Subscription listen(dev.cairn.api.StoreListener listener) {
+        return engine.listeners(name).add(listener);
     }
 
     /** What a batch answers when the namespace was dropped after it was looked up: create it again and retry. */
     private static final Object MISSING = new Object();
 
     private <T> LsmStore.Batch<Object> inCurrentKeyspace(KeyspaceBatch<T> batch) {
-        return (seq, out) -> {
-            Keyspace ks = engine.liveKeyspace(name);
-            return ks == null ? MISSING : batch.apply(ks, seq, out);
+        dev.cairn.api.StoreListeners listeners = engine.listeners(name);
+        Changes changes = listeners.any() ? new Changes() : null;
+        return new LsmStore.Batch<>() {
+            @Override
+            public Object apply(long seq, List<Record> out) {
+                Keyspace ks = engine.liveKeyspace(name);
+                return ks == null ? MISSING : batch.apply(ks, seq, out, changes);
+            }
+
+            @Override
+            public void applied() {
+                if (changes != null) {
+                    changes.deliver(listeners); // under the write lock: in commit order
+                }
+            }
         };
     }
 
@@ -520,7 +577,7 @@ final class LsmNamespace implements Store, ReplicaStore {
         if (records.isEmpty()) {
             return 0;
         }
-        return inKeyspace((ks, seq, out) -> {
+        return inKeyspace((ks, seq, out, changes) -> {
             // later records of the batch compare with earlier ones of the same batch too
             TreeMap<byte[], Version> batch = new TreeMap<>(ByteStrings.ORDER);
             for (ReplicaRecord r : records) {
@@ -530,6 +587,10 @@ final class LsmNamespace implements Store, ReplicaStore {
                     stored = current == null ? null : current.version();
                 }
                 if (stored == null || r.version().isNewerThan(stored)) {
+                    if (changes != null) {
+                        changes.add(r.key().clone(), storedEntry(engine.newestLocked(ks.wrap(r.key())), r.key()),
+                                r.isTombstone() ? null : new Entry(r.key().clone(), r.value().clone(), r.version(), r.expiresAtMillis()));
+                    }
                     out.add(r.isTombstone()
                             ? Record.delete(ks.wrap(r.key()), seq++, r.version(), r.deletedAtMillis())
                             : Record.put(ks.wrap(r.key()), seq++, r.version(), r.expiresAtMillis(), r.value().clone()));

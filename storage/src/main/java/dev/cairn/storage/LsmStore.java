@@ -257,6 +257,14 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         return changeCatalog(name, CatalogChange.DROP);
     }
 
+    private final java.util.concurrent.ConcurrentHashMap<String, dev.cairn.api.StoreListeners> listeners =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The listeners of namespace {@code name}. */
+    dev.cairn.api.StoreListeners listeners(String name) {
+        return listeners.computeIfAbsent(name, n -> new dev.cairn.api.StoreListeners());
+    }
+
     /** The live keyspace of namespace {@code name}, or null when it does not exist. */
     Keyspace liveKeyspace(String name) {
         return catalog.get(name);
@@ -416,6 +424,11 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     }
 
     @Override
+    public dev.cairn.api.StoreListener.Subscription listen(dev.cairn.api.StoreListener listener) {
+        return main.listen(listener);
+    }
+
+    @Override
     public boolean applyIfNewer(ReplicaRecord record) {
         return main.applyIfNewer(record);
     }
@@ -440,6 +453,10 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     /** Decides what to write, under the write lock; {@code out} receives records numbered from {@code firstSequence}. */
     interface Batch<T> {
         T apply(long firstSequence, List<Record> out);
+
+        /** Called once what {@link #apply} wrote is in the WAL and the memtable, still under the write lock. */
+        default void applied() {
+        }
     }
 
     /**
@@ -531,6 +548,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
                 visibleSequence = last;
             }
             stats.userBytesWritten.add(bytes);
+            batch.applied();
             return new Applied<>(result, writer, end, last);
         } finally {
             writeLock.unlock();

@@ -32,6 +32,22 @@ public interface CacheBackend<K, V> {
     /** Removes everything at once. */
     void clear();
 
+    /** Told of a change to the backend's data, decoded, as the store reports it. */
+    interface ChangeListener<K, V> {
+        /** Whether the change being made on this thread is wanted at all; asked before anything is decoded. */
+        boolean wanted();
+
+        /** {@code key} went from {@code before} (null: none) to {@code after} (null: removed). */
+        void changed(K key, Versioned<V> before, Versioned<V> after);
+    }
+
+    /**
+     * Registers {@code listener} for every change to the data, including those made through other
+     * handles on the same store (another cache manager); returns null when the backend is private
+     * to this cache (nobody else can change it). Called on the writing thread.
+     */
+    AutoCloseable listen(ChangeListener<K, V> listener);
+
     /** Evictions made to respect a bound, if the backend is bounded. */
     long evictions();
 

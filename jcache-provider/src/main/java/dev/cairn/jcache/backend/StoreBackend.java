@@ -76,6 +76,20 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
+    public AutoCloseable listen(ChangeListener<K, V> listener) {
+        if (!durable) {
+            return null; // a memory cache's store is its manager's alone
+        }
+        return store.listen((key, before, after) -> {
+            if (listener.wanted()) {
+                listener.changed((K) codec.decode(key), before == null ? null : versioned(before),
+                        after == null ? null : versioned(after));
+            }
+        });
+    }
+
+    @Override
     public boolean put(K key, V value, long expiresAtMillis, Versioned<V> expected) {
         return store.compareAndSet(codec.encode(key), condition(expected), codec.encode(value), expiring(expiresAtMillis))
                 .isPresent();

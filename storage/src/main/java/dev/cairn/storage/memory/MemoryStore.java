@@ -169,6 +169,7 @@ public final class MemoryStore implements Store, ReplicaStore {
     private final AtomicLong ticks = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
     private final long graceMillis;
+    private final dev.cairn.api.StoreListeners listeners = new dev.cairn.api.StoreListeners();
     private volatile boolean closed;
 
     public MemoryStore(MemoryStoreOptions options) {
@@ -433,6 +434,19 @@ public final class MemoryStore implements Store, ReplicaStore {
         return locked(key, () -> apply(key, new Mutation.Persist()).decision.applied());
     }
 
+    /** Reports changes; called under the stripes of the keys changed, so each key's changes arrive in order. */
+    @Override
+    public dev.cairn.api.StoreListener.Subscription listen(dev.cairn.api.StoreListener listener) {
+        return listeners.add(listener);
+    }
+
+    private record Change(byte[] key, Entry before, Entry after) {
+    }
+
+    private static Entry valueOf(Node n) {
+        return n == null || n.isTombstone() ? null : copy(n);
+    }
+
     /** A decided single-key write and the node it installed (null when it wrote nothing or removed). */
     private record Applied(Mutation.Decision decision, Node node) {
         Entry result() {
@@ -445,6 +459,7 @@ public final class MemoryStore implements Store, ReplicaStore {
         long now = now();
         Node stored = mutation instanceof Mutation.Put ? null : visible(key);
         Mutation.Decision d = mutation.decide(key, stored == null || stored.isTombstone() ? null : stored.entry(), now);
+        Entry before = listeners.any() && d.write() != Mutation.Write.NONE ? valueOf(stored != null ? stored : visible(key)) : null;
         Node written = switch (d.write()) {
             case VALUE -> install(key, d.value(), nextVersion(), d.expiresAtMillis(), null, false);
             case TOMBSTONE -> {
@@ -453,6 +468,9 @@ public final class MemoryStore implements Store, ReplicaStore {
             }
             case NONE -> null;
         };
+        if (listeners.any() && d.write() != Mutation.Write.NONE) {
+            listeners.changed(key.clone(), before, valueOf(written));
+        }
         return new Applied(d, written);
     }
 
@@ -490,10 +508,17 @@ public final class MemoryStore implements Store, ReplicaStore {
             long expiresAt = options.expiresAtMillis(now());
             Commit commit = new Commit();
             List<Node> installed = new ArrayList<>(last.size());
+            List<Entry> before = new ArrayList<>();
             for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
+                if (listeners.any()) {
+                    before.add(valueOf(contents.index.get(new Key(e.getKey()))));
+                }
                 installed.add(install(e.getKey(), e.getValue(), nextVersion(), expiresAt, commit, reserved));
             }
             commitBatch(commit, installed);
+            for (int i = 0; i < before.size(); i++) {
+                listeners.changed(installed.get(i).key.clone(), before.get(i), valueOf(installed.get(i)));
+            }
             return null;
         });
     }
@@ -516,12 +541,20 @@ public final class MemoryStore implements Store, ReplicaStore {
             Commit commit = new Commit();
             List<Node> installed = new ArrayList<>();
             long now = now();
+            List<Entry> before = new ArrayList<>();
             for (byte[] key : unique) {
-                if (live(key, false) != null) {
+                Node current = live(key, false);
+                if (current != null) {
+                    before.add(copy(current));
                     installed.add(bury(key, nextVersion(), now, commit, contents.index.get(new Key(key))));
                 }
             }
             commitBatch(commit, installed);
+            if (listeners.any()) {
+                for (Entry b : before) {
+                    listeners.changed(b.key(), b, null);
+                }
+            }
             if (graceMillis == 0) {
                 installed.forEach(n -> remove(n.key)); // tombstones were only there to commit as one
             }
@@ -553,17 +586,23 @@ public final class MemoryStore implements Store, ReplicaStore {
         return lockedAll(keys, () -> {
             Commit commit = new Commit();
             List<Node> installed = new ArrayList<>();
+            List<Change> changes = new ArrayList<>();
             for (ReplicaRecord r : records) {
                 Node stored = contents.index.get(new Key(r.key()));
                 if (stored != null && !r.version().isNewerThan(stored.version)) {
                     continue;
                 }
+                Entry before = listeners.any() ? valueOf(stored) : null;
                 Node n = r.isTombstone()
                         ? bury(r.key(), r.version(), r.deletedAtMillis(), commit, stored)
                         : install(r.key(), r.value(), r.version(), r.expiresAtMillis(), commit, false);
                 installed.add(n);
+                if (listeners.any() && (before != null || !n.isTombstone())) {
+                    changes.add(new Change(r.key().clone(), before, valueOf(n)));
+                }
             }
             commitBatch(commit, installed);
+            changes.forEach(c -> listeners.changed(c.key, c.before, c.after));
             return installed.size();
         });
     }
