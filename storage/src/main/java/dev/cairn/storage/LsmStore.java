@@ -79,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Background</h2>
  * One flush thread, one compaction thread (leveled, see {@link CompactionPicker}) and one
  * scheduler (interval fsync, memtable expiry sweep). Table sets and the manifest change under
- * {@code versionLock}; the view swap inside it takes the write lock briefly.
+ * the {@link VersionSet}'s monitor; the view swap inside it takes the write lock briefly.
  */
 public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private static final Logger log = LoggerFactory.getLogger(LsmStore.class);
@@ -99,8 +99,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Condition backgroundProgress = writeLock.newCondition();
-    private final Object versionLock = new Object();
-    private final AtomicLong nextFileNumber;
+    private VersionSet versions; // set once by recovery
 
     private final FileChannel lockChannel;
     private final FileLock fileLock;
@@ -124,9 +123,8 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private long lastSequence; // guarded by writeLock
     private volatile boolean closed;
     private volatile Throwable backgroundError;
-    private boolean compactionScheduled; // guarded by versionLock
-    private long logNumber; // guarded by versionLock: WAL segments below it are flushed
-    /** The namespaces; replaced whole, under versionLock and then the write lock. */
+    private boolean compactionScheduled; // guarded by versions
+    /** The namespaces; replaced whole, under the versions monitor and then the write lock. */
     private volatile Catalog catalog;
     private final LsmNamespace main = new LsmNamespace(this, DEFAULT_NAMESPACE);
 
@@ -158,7 +156,6 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             Manifest.State state = Manifest.exists(dir)
                     ? Manifest.read(dir)
                     : initialState();
-            nextFileNumber = new AtomicLong(state.nextFileNumber());
             recover(state);
         } catch (IOException | RuntimeException e) {
             fileLock.release();
@@ -209,11 +206,10 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             recoveryReport.add(line);
             log.warn("{}", line);
         });
-        nextFileNumber.set(found.nextFileNumber());
+        versions = new VersionSet(dir, options.table, blockCache, stats, found.nextFileNumber(), state.logNumber());
         lastSequence = found.maxSequence();
         visibleSequence = found.maxSequence();
-        logNumber = state.logNumber();
-        wal = WalWriter.create(dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
+        wal = WalWriter.create(dir, versions.newFileNumber(), stats, options.syncMode);
         view = new View(new Memtable(wal.number()), null, found.tables());
         if (!found.replayed().isEmpty() || !found.logs().isEmpty()) {
             installFlush(found.replayed(), wal.number());
@@ -295,14 +291,14 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
      * existed. A replaced keyspace's records become garbage for compaction.
      */
     private boolean changeCatalog(String name, CatalogChange change) {
-        synchronized (versionLock) {
+        synchronized (versions) {
             boolean existed = catalog.get(name) != null;
             if ((change == CatalogChange.CREATE && existed) || (change == CatalogChange.DROP && !existed)) {
                 return existed;
             }
             Catalog next = change == CatalogChange.DROP ? catalog.without(name) : catalog.withNewKeyspace(name);
             try {
-                writeManifest(view.version, logNumber, next);
+                versions.logAndApply(view.version, versions.logNumber(), next, visibleSequence);
             } catch (IOException e) {
                 throw new StorageIOException("cannot record namespace " + name + " in the manifest of " + dir, e);
             }
@@ -620,7 +616,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private void freezeMemtable(View v) {
         WalWriter old = wal;
         try {
-            wal = WalWriter.next(old, dir, nextFileNumber.getAndIncrement(), stats, options.syncMode);
+            wal = WalWriter.next(old, dir, versions.newFileNumber(), stats, options.syncMode);
         } catch (IOException e) {
             backgroundError = e;
             throw new StorageIOException("cannot start a new WAL segment in " + dir, e);
@@ -652,14 +648,14 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         if (!memtable.isEmpty()) {
             try (RecordIterator it = memtable.iterator()) {
                 written = TableOutput.write(it, clock.millis(), options.tombstoneGraceMillis, this::isLive, key -> true, Long.MAX_VALUE,
-                        this::newTable);
+                        versions::newTable);
             }
         }
-        synchronized (versionLock) {
+        synchronized (versions) {
             View v = view;
-            List<List<TableFile>> levels = mutableLevels(v.version);
+            List<List<TableFile>> levels = VersionSet.mutableLevels(v.version);
             for (TableSummary t : written) {
-                levels.get(0).add(0, openTable(t));
+                levels.get(0).add(0, versions.openTable(t));
                 stats.flushBytesWritten.add(t.size());
             }
             stats.flushes.increment();
@@ -667,33 +663,15 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         }
     }
 
-    private SsTableWriter newTable() throws IOException {
-        long number = nextFileNumber.getAndIncrement();
-        return new SsTableWriter(dir.resolve(FileNames.table(number)), number, options.table);
-    }
-
-    private TableFile openTable(TableSummary t) throws IOException {
-        return new TableFile(t, SsTableReader.open(dir.resolve(FileNames.table(t.number())), t.number(), blockCache, stats));
-    }
-
-    private static List<List<TableFile>> mutableLevels(TableSet v) {
-        List<List<TableFile>> levels = new ArrayList<>();
-        for (List<TableFile> level : v.levels()) {
-            levels.add(new ArrayList<>(level));
-        }
-        return levels;
-    }
-
-    /** Persists and publishes a new version; versionLock held. */
+    /** Persists and publishes a new table set; the {@code versions} monitor held. */
     private void installTableSet(List<List<TableFile>> levels, long logNumber, boolean clearFrozen) throws IOException {
         TableSet next = new TableSet(levels);
         try {
-            writeManifest(next, logNumber, catalog);
+            versions.logAndApply(next, logNumber, catalog, visibleSequence);
         } catch (IOException e) {
             next.release();
             throw e;
         }
-        this.logNumber = logNumber;
         TableSet previous;
         writeLock.lock();
         try {
@@ -707,22 +685,10 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         previous.release();
     }
 
-    /** Writes the manifest: {@code tables}, {@code logNumber} and the namespace catalog; versionLock held. */
-    private void writeManifest(TableSet tables, long logNumber, Catalog namespaces) throws IOException {
-        List<Manifest.LeveledTable> leveled = new ArrayList<>();
-        for (int level = 0; level < TableSet.LEVELS; level++) {
-            for (TableFile t : tables.level(level)) {
-                leveled.add(new Manifest.LeveledTable(level, t.summary()));
-            }
-        }
-        Manifest.write(dir, new Manifest.State(nextFileNumber.get(), visibleSequence, logNumber, leveled,
-                namespaces.nextId(), namespaces.ids()));
-    }
-
     // ------------------------------------------------------------------ compaction
 
     private void scheduleCompaction() {
-        synchronized (versionLock) {
+        synchronized (versions) {
             if (compactionScheduled || closed) {
                 return;
             }
@@ -734,7 +700,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
                     // keep going while the tree is out of shape
                 }
             } finally {
-                synchronized (versionLock) {
+                synchronized (versions) {
                     compactionScheduled = false;
                 }
             }
@@ -745,7 +711,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private boolean compactOnce(boolean force) throws IOException {
         TableSet base;
         CompactionPlan plan;
-        synchronized (versionLock) {
+        synchronized (versions) {
             base = view.version;
             plan = picker.pick(base, force);
             if (plan == null) {
@@ -760,12 +726,12 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private boolean runCompaction(TableSet base, CompactionPlan plan) throws IOException {
         try {
             if (plan.isTrivialMove()) {
-                synchronized (versionLock) {
-                    List<List<TableFile>> levels = mutableLevels(view.version);
+                synchronized (versions) {
+                    List<List<TableFile>> levels = VersionSet.mutableLevels(view.version);
                     TableFile moved = plan.upper().get(0);
                     levels.get(plan.level()).remove(moved);
                     levels.get(plan.outputLevel()).add(moved);
-                    installTableSet(levels, logNumber, false);
+                    installTableSet(levels, versions.logNumber(), false);
                 }
                 return true;
             }
@@ -783,19 +749,19 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             try (MergingIterator merged = new MergingIterator(inputs)) {
                 written = TableOutput.write(merged, clock.millis(), options.tombstoneGraceMillis, this::isLive,
                         key -> mayExistBelow(base, plan.outputLevel(), key),
-                        options.targetFileBytes, this::newTable);
+                        options.targetFileBytes, versions::newTable);
             }
-            synchronized (versionLock) {
-                List<List<TableFile>> levels = mutableLevels(view.version);
+            synchronized (versions) {
+                List<List<TableFile>> levels = VersionSet.mutableLevels(view.version);
                 levels.get(plan.level()).removeAll(plan.upper());
                 levels.get(plan.outputLevel()).removeAll(plan.lower());
                 for (TableSummary t : written) {
-                    levels.get(plan.outputLevel()).add(openTable(t));
+                    levels.get(plan.outputLevel()).add(versions.openTable(t));
                     stats.compactionBytesWritten.add(t.size());
                 }
                 plan.upper().forEach(TableFile::markObsolete);
                 plan.lower().forEach(TableFile::markObsolete);
-                installTableSet(levels, logNumber, false);
+                installTableSet(levels, versions.logNumber(), false);
             }
             stats.compactions.increment();
             stats.compactionBytesRead.add(bytesRead);
@@ -933,7 +899,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             }
             TableSet base;
             CompactionPlan bottom;
-            synchronized (versionLock) {
+            synchronized (versions) {
                 base = view.version;
                 bottom = picker.pickBottomRewrite(base);
                 if (bottom == null) {
@@ -966,14 +932,13 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         flush();
         TableSet v;
         long sequence;
-        synchronized (versionLock) {
+        synchronized (versions) {
             v = view.version;
             v.tryRetain();
             sequence = visibleSequence;
         }
         try {
             Files.createDirectories(target);
-            List<Manifest.LeveledTable> tables = new ArrayList<>();
             for (int level = 0; level < TableSet.LEVELS; level++) {
                 for (TableFile t : v.level(level)) {
                     String name = FileNames.table(t.number());
@@ -982,12 +947,10 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
                     } catch (IOException | UnsupportedOperationException e) {
                         Files.copy(dir.resolve(name), target.resolve(name));
                     }
-                    tables.add(new Manifest.LeveledTable(level, t.summary()));
                 }
             }
-            long next = nextFileNumber.get();
-            Catalog namespaces = catalog;
-            Manifest.write(target, new Manifest.State(next, sequence, next, tables, namespaces.nextId(), namespaces.ids()));
+            long next = versions.peekFileNumber();
+            VersionSet.write(target, v, next, sequence, next, catalog);
         } finally {
             v.release();
         }
