@@ -21,7 +21,9 @@ import picocli.CommandLine.Option;
  * JVM, with the same settings: WAL on, the same sync mode per workload, 64 MiB memtable, 64 MiB
  * block cache, 4 KiB blocks, 10-bit Bloom filters, no compression, the same level shape.
  * Prints {@code <workload> cairn=<ops/s> rocksdb=<ops/s> ratio=<cairn/rocksdb>} per workload, then
- * each engine's write amplification and disk space after fillrandom + overwrite.
+ * each engine's write amplification and disk space after fillrandom + overwrite. With
+ * {@code --repeat N} every workload runs N times per engine, the engines alternating, and each
+ * figure is the median of its N runs.
  */
 @Command(name = "storage", mixinStandardHelpOptions = true,
         description = "Cairn's LSM engine vs RocksDB (rocksdbjni), db_bench style.")
@@ -44,6 +46,10 @@ final class StorageBench implements Callable<Integer> {
     @Option(names = "--only", split = ",", description = "run only these workloads")
     List<String> only;
 
+    @Option(names = "--repeat", description = "run every workload this many times, alternating the engines, and "
+            + "report the median of each (default ${DEFAULT-VALUE}); on a shared machine one run can be far off")
+    int repeat = 1;
+
     record Settings(long memtableBytes, long blockCacheBytes) {
     }
 
@@ -62,8 +68,9 @@ final class StorageBench implements Callable<Integer> {
         EngineFactory rocks = (d, sync) -> new RocksEngine(d, settings);
         System.out.printf(Locale.ROOT, "# storage benchmark: %d keys, 16-byte keys, %d-byte values, %d MiB memtable, %d MiB block cache%n",
                 keys, valueSize, memtableMb, cacheMb);
-        System.out.printf(Locale.ROOT, "# %s, %d cores, java %s%n", System.getProperty("os.name"),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf(Locale.ROOT, "# %s, %d cores, java %s%s%n", System.getProperty("os.name"),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                repeat > 1 ? ", median of " + repeat + " runs per engine, alternating" : "");
         warmUp(root, cairn);
         warmUp(root, rocks);
 
@@ -74,21 +81,26 @@ final class StorageBench implements Callable<Integer> {
         double[] writeAmp = new double[2];
         long[] disk = new long[2];
         boolean anyMain = only == null || java.util.Arrays.stream(names).anyMatch(only::contains);
-        for (int i = 0; i < 2 && anyMain; i++) {
-            Path d = root.resolve("main-" + i + "-" + runs++);
-            try (KvEngine e = engines[i].open(d, false)) {
-                rates[0][i] = fill(e, keys, false, valueSize, false, 1);
-                rates[1][i] = fill(e, keys, false, valueSize, false, 1);
-                rates[2][i] = readRandom(e, keys);
-                rates[3][i] = readSeq(e);
-                rates[4][i] = scans(e, Math.max(1, keys / 100), 100);
-                e.settle();
-                writeAmp[i] = e.writeAmplification();
+        double[][][] samples = new double[names.length][2][repeat];
+        for (int r = 0; r < repeat && anyMain; r++) {
+            for (int i = 0; i < 2; i++) {
+                Path d = root.resolve("main-" + i + "-" + runs++);
+                try (KvEngine e = engines[i].open(d, false)) {
+                    samples[0][i][r] = fill(e, keys, false, valueSize, false, 1);
+                    samples[1][i][r] = fill(e, keys, false, valueSize, false, 1);
+                    samples[2][i][r] = readRandom(e, keys);
+                    samples[3][i][r] = readSeq(e);
+                    samples[4][i][r] = scans(e, Math.max(1, keys / 100), 100);
+                    e.settle();
+                    writeAmp[i] = e.writeAmplification();
+                }
+                disk[i] = du(d);
+                delete(d);
             }
-            disk[i] = du(d);
-            delete(d);
         }
-        for (int w = 0; w < names.length; w++) {
+        for (int w = 0; w < names.length && anyMain; w++) {
+            rates[w][0] = median(samples[w][0]);
+            rates[w][1] = median(samples[w][1]);
             print(names[w], rates[w][0], rates[w][1]);
         }
         long syncOps = Math.max(100, keys / 100);
@@ -117,9 +129,20 @@ final class StorageBench implements Callable<Integer> {
         if (only != null && !only.contains(name)) {
             return;
         }
-        double a = runFresh(root, cairn, w, sync);
-        double b = runFresh(root, rocks, w, sync);
-        print(name, a, b);
+        double[] a = new double[repeat];
+        double[] b = new double[repeat];
+        for (int r = 0; r < repeat; r++) {
+            a[r] = runFresh(root, cairn, w, sync);
+            b[r] = runFresh(root, rocks, w, sync);
+        }
+        print(name, median(a), median(b));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private double runFresh(Path root, EngineFactory f, Workload w, boolean sync) throws Exception {

@@ -1,0 +1,121 @@
+package dev.cairn.transport.membership;
+
+import dev.cairn.transport.placement.Placement;
+import dev.cairn.transport.placement.SegmentTable;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.util.NameCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This process's membership in a cluster: a JGroups channel on one of the shipped stacks, named
+ * by the member's stable name, and the current view as a list of member names in the order
+ * JGroups gives (the coordinator first). Placement is computed from the names alone, so every
+ * member that sees the same view computes the same {@link SegmentTable}.
+ *
+ * <p>View listeners run on JGroups' view-delivery thread, one view at a time, in view order.
+ */
+public final class ClusterMember implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterMember.class);
+
+    private final ClusterConfig config;
+    private final JChannel channel;
+    private final List<Consumer<List<String>>> viewListeners = new CopyOnWriteArrayList<>();
+    private volatile List<String> members = List.of();
+    private volatile long viewId;
+
+    private ClusterMember(ClusterConfig config) throws Exception {
+        this.config = config;
+        channel = new JChannel(new ByteArrayInputStream(config.stackXml().getBytes(StandardCharsets.UTF_8)));
+        channel.name(config.memberName());
+        channel.setReceiver(new Receiver() {
+            @Override
+            public void viewAccepted(View view) {
+                accept(view);
+            }
+        });
+    }
+
+    /** Creates the channel and joins (or founds) the cluster; returns once this member is in a view. */
+    public static ClusterMember join(ClusterConfig config) throws Exception {
+        Objects.requireNonNull(config, "config");
+        ClusterMember m = new ClusterMember(config);
+        try {
+            m.channel.connect(config.clusterName());
+        } catch (Exception e) {
+            m.channel.close();
+            throw e;
+        }
+        m.accept(m.channel.getView());
+        return m;
+    }
+
+    private synchronized void accept(View view) {
+        if (view == null || view.getViewId().getId() < viewId) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (Address a : view.getMembers()) {
+            names.add(nameOf(a));
+        }
+        if (view.getViewId().getId() == viewId && names.equals(members)) {
+            return;
+        }
+        viewId = view.getViewId().getId();
+        members = List.copyOf(names);
+        log.info("{}: view {} {}", config.memberName(), viewId, members);
+        for (Consumer<List<String>> l : viewListeners) {
+            l.accept(members);
+        }
+    }
+
+    private static String nameOf(Address a) {
+        String name = NameCache.get(a);
+        return name != null ? name : a.toString();
+    }
+
+    public String name() {
+        return config.memberName();
+    }
+
+    /** The members of the current view, by name, coordinator first. */
+    public List<String> members() {
+        return members;
+    }
+
+    /** The id of the current view (it grows with every view). */
+    public long viewId() {
+        return viewId;
+    }
+
+    /** The owners of every segment among the current view's members. */
+    public SegmentTable placement(int segments, int owners) {
+        return Placement.compute(members, segments, owners);
+    }
+
+    /** Calls {@code listener} with the members of every later view. */
+    public void onView(Consumer<List<String>> listener) {
+        viewListeners.add(listener);
+    }
+
+    /** The channel, for the layers built on it (replication, transfer). */
+    public JChannel channel() {
+        return channel;
+    }
+
+    /** Leaves the cluster gracefully (the others install a view without this member at once) and closes the channel. */
+    @Override
+    public void close() {
+        channel.close();
+    }
+}
