@@ -72,17 +72,22 @@ final class LsmNamespace implements Store, ReplicaStore {
     public Optional<Entry> get(byte[] key, ReadOptions options) {
         engine.checkRead(options);
         limits().checkKey(key);
+        Record r = newest(key);
+        if (r == null || r.isDelete() || (!options.includeExpired() && r.isDeadAt(now()))) {
+            return Optional.empty();
+        }
+        return Optional.of(r.toEntry(key));
+    }
+
+    /** The newest record of {@code key} in a snapshot of its own, or null (also when the namespace does not exist). */
+    private Record newest(byte[] key) {
         Keyspace ks = engine.liveKeyspace(name);
         if (ks == null) {
-            return Optional.empty();
+            return null;
         }
         LsmStore.Snapshot s = engine.snapshot();
         try {
-            Record r = engine.lookup(s, ks.wrap(key));
-            if (r == null || r.isDelete() || (!options.includeExpired() && r.isDeadAt(now()))) {
-                return Optional.empty();
-            }
-            return Optional.of(r.toEntry(key));
+            return engine.lookup(s, ks.wrap(key));
         } finally {
             s.release();
         }
@@ -605,17 +610,8 @@ final class LsmNamespace implements Store, ReplicaStore {
     public Optional<ReplicaRecord> readRecord(byte[] key) {
         engine.checkOpen();
         limits().checkKey(key);
-        Keyspace ks = engine.liveKeyspace(name);
-        if (ks == null) {
-            return Optional.empty();
-        }
-        LsmStore.Snapshot s = engine.snapshot();
-        try {
-            Record r = engine.lookup(s, ks.wrap(key));
-            return r == null ? Optional.empty() : Optional.of(r.toReplicaRecord(key.clone()));
-        } finally {
-            s.release();
-        }
+        Record r = newest(key);
+        return r == null ? Optional.empty() : Optional.of(r.toReplicaRecord(key.clone()));
     }
 
     @Override

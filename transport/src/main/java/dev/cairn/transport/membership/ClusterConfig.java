@@ -17,9 +17,13 @@ import java.util.regex.Pattern;
  * discovery on a LAN) and {@code loopback.xml} (members in one JVM, for tests). Their
  * {@code ${cairn.*}} placeholders are filled in from this configuration, so several members in one
  * JVM each get their own address and port.
+ *
+ * <p>{@code votingMembers} are the names of the members that decide the topology by Raft (a
+ * majority of them must be up to change it); this member's name must be one of them.
+ * {@code raftLogDir} keeps the Raft log across restarts; null keeps it in memory (tests).
  */
 public record ClusterConfig(String clusterName, String memberName, Stack stack, String bindAddress, int bindPort,
-                            List<String> members) {
+                            List<String> members, List<String> votingMembers, java.nio.file.Path raftLogDir) {
     /** The shipped stacks. */
     public enum Stack {
         TCP("tcp.xml"), UDP("udp.xml"), LOOPBACK("loopback.xml");
@@ -36,8 +40,17 @@ public record ClusterConfig(String clusterName, String memberName, Stack stack, 
         Objects.requireNonNull(memberName, "memberName");
         Objects.requireNonNull(stack, "stack");
         members = List.copyOf(members);
+        votingMembers = List.copyOf(votingMembers);
         if (clusterName.isBlank() || memberName.isBlank()) {
             throw new IllegalArgumentException("cluster and member names must not be blank");
+        }
+        if (!votingMembers.contains(memberName)) {
+            throw new IllegalArgumentException("member " + memberName + " is not one of the voting members " + votingMembers);
+        }
+        for (String v : votingMembers) {
+            if (v.isBlank() || v.contains(",")) {
+                throw new IllegalArgumentException("bad voting member name '" + v + "'");
+            }
         }
         if (bindPort < 0 || bindPort > 65535) {
             throw new IllegalArgumentException("bad port " + bindPort);
@@ -47,14 +60,18 @@ public record ClusterConfig(String clusterName, String memberName, Stack stack, 
         }
     }
 
-    /** A member of an in-JVM test cluster. */
-    public static ClusterConfig loopback(String clusterName, String memberName) {
-        return new ClusterConfig(clusterName, memberName, Stack.LOOPBACK, "127.0.0.1", 0, List.of());
+    /** A member of an in-JVM test cluster whose voting members are {@code voting}; the Raft log in memory. */
+    public static ClusterConfig loopback(String clusterName, String memberName, List<String> voting) {
+        return new ClusterConfig(clusterName, memberName, Stack.LOOPBACK, "127.0.0.1", 0, List.of(), voting, null);
     }
 
-    /** A member listening on {@code bindAddress:bindPort} that contacts {@code members} ({@code host:port}, itself included or not). */
-    public static ClusterConfig tcp(String clusterName, String memberName, String bindAddress, int bindPort, List<String> members) {
-        return new ClusterConfig(clusterName, memberName, Stack.TCP, bindAddress, bindPort, members);
+    /**
+     * A member listening on {@code bindAddress:bindPort} that contacts {@code members}
+     * ({@code host:port}, itself included or not); {@code voting} names the Raft members.
+     */
+    public static ClusterConfig tcp(String clusterName, String memberName, String bindAddress, int bindPort,
+                                    List<String> members, List<String> voting, java.nio.file.Path raftLogDir) {
+        return new ClusterConfig(clusterName, memberName, Stack.TCP, bindAddress, bindPort, members, voting, raftLogDir);
     }
 
     private static String[] hostAndPort(String member) {
@@ -104,7 +121,12 @@ public record ClusterConfig(String clusterName, String memberName, Stack stack, 
         Map<String, String> values = Map.of(
                 "cairn.bind_addr", bindAddress,
                 "cairn.bind_port", Integer.toString(bindPort),
-                "cairn.initial_hosts", initialHosts());
+                "cairn.initial_hosts", initialHosts(),
+                "cairn.raft_members", String.join(",", votingMembers),
+                "cairn.raft_id", memberName,
+                "cairn.raft_log_dir", raftLogDir == null ? System.getProperty("java.io.tmpdir") : raftLogDir.toString(),
+                "cairn.raft_log_class", raftLogDir == null ? "org.jgroups.protocols.raft.InMemoryLog"
+                        : "org.jgroups.protocols.raft.FileBasedLog");
         Matcher m = PLACEHOLDER.matcher(xml);
         StringBuilder out = new StringBuilder();
         while (m.find()) {

@@ -48,9 +48,18 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Creates the channel and joins (or founds) the cluster; returns once this member is in a view. */
     public static ClusterMember join(ClusterConfig config) throws Exception {
+        return join(config, m -> { });
+    }
+
+    /**
+     * As {@link #join(ClusterConfig)}, calling {@code beforeConnect} with the member first (to attach
+     * what must see the channel from its start, such as the Raft state machine).
+     */
+    public static ClusterMember join(ClusterConfig config, Consumer<ClusterMember> beforeConnect) throws Exception {
         Objects.requireNonNull(config, "config");
         ClusterMember m = new ClusterMember(config);
         try {
+            beforeConnect.accept(m);
             m.channel.connect(config.clusterName());
         } catch (Exception e) {
             m.channel.close();
@@ -86,6 +95,10 @@ public final class ClusterMember implements AutoCloseable {
 
     public String name() {
         return config.memberName();
+    }
+
+    public ClusterConfig config() {
+        return config;
     }
 
     /** The members of the current view, by name, coordinator first. */

@@ -54,9 +54,9 @@ class MembershipTest {
     @Test
     void loopbackMembersAgreeOnTheViewAndThePlacementAndSeeALeave() throws Exception {
         String cluster = "membership-" + System.nanoTime();
-        ClusterMember a = join(ClusterConfig.loopback(cluster, "a"));
-        ClusterMember b = join(ClusterConfig.loopback(cluster, "b"));
-        ClusterMember c = join(ClusterConfig.loopback(cluster, "c"));
+        ClusterMember a = join(ClusterConfig.loopback(cluster, "a", List.of("a", "b", "c")));
+        ClusterMember b = join(ClusterConfig.loopback(cluster, "b", List.of("a", "b", "c")));
+        ClusterMember c = join(ClusterConfig.loopback(cluster, "c", List.of("a", "b", "c")));
         await("three members in every view", () -> a.members().size() == 3 && b.members().size() == 3 && c.members().size() == 3);
         assertEquals(Set.of("a", "b", "c"), set(a.members()));
         assertEquals(a.members(), b.members());
@@ -74,9 +74,9 @@ class MembershipTest {
     @Test
     void aMemberThatGoesSilentIsExcludedByFailureDetection() throws Exception {
         String cluster = "silent-" + System.nanoTime();
-        ClusterMember a = join(ClusterConfig.loopback(cluster, "a"));
-        ClusterMember b = join(ClusterConfig.loopback(cluster, "b"));
-        ClusterMember c = join(ClusterConfig.loopback(cluster, "c"));
+        ClusterMember a = join(ClusterConfig.loopback(cluster, "a", List.of("a", "b", "c")));
+        ClusterMember b = join(ClusterConfig.loopback(cluster, "b", List.of("a", "b", "c")));
+        ClusterMember c = join(ClusterConfig.loopback(cluster, "c", List.of("a", "b", "c")));
         await("three members", () -> a.members().size() == 3 && c.members().size() == 3);
         // c stops hearing and being heard, as if its process hung or its link was cut
         DISCARD discard = new DISCARD().discardAll(true);
@@ -92,7 +92,7 @@ class MembershipTest {
         String cluster = "tcp-" + System.nanoTime();
         List<ClusterMember> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            members.add(join(ClusterConfig.tcp(cluster, "n" + i, "127.0.0.1", ports[i], list)));
+            members.add(join(ClusterConfig.tcp(cluster, "n" + i, "127.0.0.1", ports[i], list, List.of("n0", "n1", "n2"), null)));
         }
         await("a view of three over TCP", () -> members.stream().allMatch(m -> m.members().size() == 3));
         assertEquals(Set.of("n0", "n1", "n2"), set(members.get(2).members()));

@@ -1,0 +1,88 @@
+package dev.cairn.transport.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.transport.membership.ClusterConfig;
+import dev.cairn.transport.placement.Placement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The topology is decided by Raft over real channels: every member converges on the same epoch
+ * and members after a join or a leave, and a member cut off in a minority can change nothing while
+ * the majority moves on.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TopologyTest {
+    private static final List<String> VOTING = List.of("a", "b", "c");
+    private final List<TopologyService> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        opened.forEach(TopologyService::close);
+    }
+
+    private TopologyService start(String cluster, String name) throws Exception {
+        TopologyService s = TopologyService.start(ClusterConfig.loopback(cluster, name, VOTING));
+        opened.add(s);
+        return s;
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never happened: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void everyMemberConvergesOnOneTopologyThroughJoinsAndLeaves() throws Exception {
+        String cluster = "topology-" + System.nanoTime();
+        TopologyService a = start(cluster, "a");
+        TopologyService b = start(cluster, "b");
+        TopologyService c = start(cluster, "c");
+        await("all three agree on {a, b, c}", () -> List.of(a, b, c).stream()
+                .allMatch(s -> s.current().members().equals(VOTING)));
+        Topology agreed = a.current();
+        assertEquals(agreed, b.current());
+        assertEquals(agreed, c.current());
+        assertEquals(agreed.table(Placement.DEFAULT_SEGMENTS, 2), c.current().table(Placement.DEFAULT_SEGMENTS, 2));
+
+        opened.remove(b);
+        b.close();
+        await("a and c agree on {a, c} at a later epoch", () -> a.current().members().equals(List.of("a", "c"))
+                && c.current().equals(a.current()) && a.current().epoch() > agreed.epoch());
+    }
+
+    @Test
+    void aMinorityCannotChangeTheTopologyWhileTheMajorityMovesOn() throws Exception {
+        String cluster = "partition-" + System.nanoTime();
+        TopologyService a = start(cluster, "a");
+        TopologyService b = start(cluster, "b");
+        TopologyService c = start(cluster, "c");
+        await("all three agree", () -> List.of(a, b, c).stream().allMatch(s -> s.current().members().equals(VOTING)));
+        long before = a.current().epoch();
+        // cut c off from everyone, as a partition would
+        c.member().channel().getProtocolStack().insertProtocol(new DISCARD().discardAll(true), ProtocolStack.Position.ABOVE,
+                c.member().channel().getProtocolStack().getTransport().getClass());
+        await("the majority {a, b} moves on without c", () -> a.current().members().equals(List.of("a", "b"))
+                && b.current().equals(a.current()));
+        assertTrue(a.current().epoch() > before);
+        assertEquals(before, c.current().epoch(), "the minority changed nothing");
+        assertEquals(VOTING, c.current().members());
+        assertThrows(Exception.class, () -> c.propose(List.of("c"), 2000), "a minority cannot commit a topology");
+        assertEquals(VOTING, c.current().members());
+    }
+}
