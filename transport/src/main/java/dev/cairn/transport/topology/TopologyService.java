@@ -24,7 +24,7 @@ public final class TopologyService implements AutoCloseable {
     static final long RETRY_MILLIS = 500;
 
     private final ClusterMember member;
-    private final TopologyStateMachine state = new TopologyStateMachine();
+    private final TopologyStateMachine state = new TopologyStateMachine(dev.cairn.transport.placement.Placement.DEFAULT_SEGMENTS);
     private final RaftHandle raft;
     private final ScheduledExecutorService timer;
 
@@ -50,6 +50,20 @@ public final class TopologyService implements AutoCloseable {
 
     public Topology current() {
         return state.current();
+    }
+
+    /** The whole agreed state: topology, last served epoch per segment. */
+    public ClusterState state() {
+        return state.state();
+    }
+
+    /**
+     * Commits "{@code segments} are served in {@code epoch}" through Raft, waiting up to
+     * {@code timeoutMillis}; a primary serves them only once this returns. Fails without a majority.
+     */
+    public void markServed(long epoch, int[] segments, long timeoutMillis) throws Exception {
+        byte[] cmd = TopologyStateMachine.servedCommand(epoch, segments);
+        raft.set(cmd, 0, cmd.length, timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     public void onChange(Consumer<Topology> listener) {

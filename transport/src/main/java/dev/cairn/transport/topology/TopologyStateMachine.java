@@ -14,19 +14,35 @@ import java.util.function.Consumer;
 import org.jgroups.raft.StateMachine;
 
 /**
- * The topology as a Raft state machine. The one command is a compare-and-set: "if the epoch is
- * still E, the members are M" — so a proposal made on a stale topology (two leaders in turn
- * reacting to the same view, a retry of a proposal already applied) changes nothing, and every
- * member applies the same sequence of topologies. Raft decides the order of commands and only a
+ * The {@link ClusterState} as a Raft state machine. Two commands, both idempotent:
+ * <ul>
+ *   <li>a compare-and-set of the members — "if the epoch is still E, the members are M" — so a
+ *       proposal made on a stale topology (two leaders in turn reacting to the same view, a retry
+ *       of a proposal already applied) changes nothing;</li>
+ *   <li>"segments S are served in epoch E", which a new primary commits before it serves them
+ *       (ignored once E is no longer current).</li>
+ * </ul>
+ * Every member applies the same sequence of states. Raft decides the order of commands and only a
  * majority of the voting members can commit one: the two sides of a partition can never both
  * change the topology.
  */
 public final class TopologyStateMachine implements StateMachine {
-    private volatile Topology current = Topology.EMPTY;
+    private static final byte SET_MEMBERS = 1;
+    private static final byte SERVED = 2;
+
+    private volatile ClusterState state;
     private final List<Consumer<Topology>> listeners = new CopyOnWriteArrayList<>();
 
+    public TopologyStateMachine(int segments) {
+        this.state = ClusterState.initial(segments);
+    }
+
     public Topology current() {
-        return current;
+        return state.topology();
+    }
+
+    public ClusterState state() {
+        return state;
     }
 
     /** Calls {@code listener} with every topology applied from now on (on the Raft apply thread). */
@@ -38,8 +54,25 @@ public final class TopologyStateMachine implements StateMachine {
     public static byte[] command(long expectedEpoch, List<String> members) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(SET_MEMBERS);
             out.writeLong(expectedEpoch);
             new Topology(0, members).write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The command: {@code segments} are served in {@code epoch}. */
+    public static byte[] servedCommand(long epoch, int[] segments) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(SERVED);
+            out.writeLong(epoch);
+            out.writeInt(segments.length);
+            for (int s : segments) {
+                out.writeInt(s);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -50,33 +83,49 @@ public final class TopologyStateMachine implements StateMachine {
     @Override
     public byte[] apply(byte[] data, int offset, int length, boolean serializeResponse) throws Exception {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
-        long expected = in.readLong();
-        Topology proposed = Topology.read(in);
-        Topology before = current;
-        if (expected == before.epoch() && !proposed.members().equals(before.members())) {
-            Topology after = before.next(proposed.members());
-            current = after;
-            listeners.forEach(l -> l.accept(after));
+        ClusterState before = state;
+        ClusterState after;
+        byte type = in.readByte();
+        if (type == SET_MEMBERS) {
+            long expected = in.readLong();
+            after = before.withMembers(expected, Topology.read(in).members());
+        } else if (type == SERVED) {
+            long epoch = in.readLong();
+            int n = in.readInt();
+            if (n < 0 || n > before.segments()) {
+                throw new IOException("a served mark of " + n + " segments");
+            }
+            int[] segments = new int[n];
+            for (int i = 0; i < n; i++) {
+                segments[i] = in.readInt();
+            }
+            after = before.withServed(epoch, segments);
+        } else {
+            throw new IOException("unknown topology command " + type);
+        }
+        state = after;
+        if (after.topology().epoch() != before.topology().epoch()) {
+            listeners.forEach(l -> l.accept(after.topology()));
         }
         if (!serializeResponse) {
             return null;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DataOutputStream d = new DataOutputStream(out)) {
-            current.write(d);
+            after.topology().write(d);
         }
         return out.toByteArray();
     }
 
     @Override
     public void readContentFrom(DataInput in) throws Exception {
-        Topology t = Topology.read(in);
-        current = t;
-        listeners.forEach(l -> l.accept(t));
+        ClusterState s = ClusterState.read(in);
+        state = s;
+        listeners.forEach(l -> l.accept(s.topology()));
     }
 
     @Override
     public void writeContentTo(DataOutput out) throws Exception {
-        current.write(out);
+        state.write(out);
     }
 }

@@ -84,5 +84,11 @@ class TopologyTest {
         assertEquals(VOTING, c.current().members());
         assertThrows(Exception.class, () -> c.propose(List.of("c"), 2000), "a minority cannot commit a topology");
         assertEquals(VOTING, c.current().members());
+        // a primary of the majority marks its segments served; the minority cannot
+        long epoch = a.current().epoch();
+        a.markServed(epoch, new int[] {0, 7}, 10_000);
+        await("b learns the mark", () -> b.state().lastServed(7) == epoch);
+        assertThrows(Exception.class, () -> c.markServed(c.current().epoch(), new int[] {1}, 2000));
+        assertEquals(0, c.state().lastServed(1));
     }
 }
