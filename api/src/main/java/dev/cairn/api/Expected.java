@@ -46,6 +46,26 @@ public final class Expected {
         return new Expected(null, Objects.requireNonNull(value, "value").clone(), false);
     }
 
+    /** Whether this is {@link #absent()}. */
+    public boolean isAbsent() {
+        return this == ABSENT;
+    }
+
+    /** The version this condition expects ({@link #version} or {@link #expiredVersion}), or null. */
+    public Version expectedVersion() {
+        return version;
+    }
+
+    /** A copy of the value this condition expects ({@link #value}), or null. */
+    public byte[] expectedValue() {
+        return value == null ? null : value.clone();
+    }
+
+    /** Whether this is {@link #expiredVersion}. */
+    public boolean expectsExpired() {
+        return expired;
+    }
+
     /**
      * True when the key meets this condition at {@code nowMillis}, given {@code stored}: its newest
      * value, expired or not ({@code null}: absent or deleted).

@@ -30,6 +30,11 @@ public final class ClusterMember implements AutoCloseable {
 
     private final ClusterConfig config;
     private final JChannel channel;
+    private final org.jgroups.blocks.MessageDispatcher dispatcher;
+    private volatile org.jgroups.blocks.RequestHandler requests = msg -> {
+        throw new IllegalStateException("no request handler on this member yet");
+    };
+    private volatile java.util.Map<String, Address> addresses = java.util.Map.of();
     private final List<Consumer<List<String>>> viewListeners = new CopyOnWriteArrayList<>();
     private volatile List<String> members = List.of();
     private volatile long viewId;
@@ -38,7 +43,7 @@ public final class ClusterMember implements AutoCloseable {
         this.config = config;
         channel = new JChannel(new ByteArrayInputStream(config.stackXml().getBytes(StandardCharsets.UTF_8)));
         channel.name(config.memberName());
-        channel.setReceiver(new Receiver() {
+        dispatcher = new org.jgroups.blocks.MessageDispatcher(channel, msg -> requests.handle(msg)).setReceiver(new Receiver() {
             @Override
             public void viewAccepted(View view) {
                 accept(view);
@@ -74,9 +79,12 @@ public final class ClusterMember implements AutoCloseable {
             return;
         }
         List<String> names = new ArrayList<>();
+        java.util.Map<String, Address> byName = new java.util.HashMap<>();
         for (Address a : view.getMembers()) {
             names.add(nameOf(a));
+            byName.put(nameOf(a), a);
         }
+        addresses = java.util.Map.copyOf(byName);
         if (view.getViewId().getId() == viewId && names.equals(members)) {
             return;
         }
@@ -121,6 +129,21 @@ public final class ClusterMember implements AutoCloseable {
         viewListeners.add(listener);
     }
 
+    /** The address of member {@code name} in the current view, or null when it is not in it. */
+    public Address addressOf(String name) {
+        return addresses.get(name);
+    }
+
+    /** Request/response messaging with the other members: the layers above set the handler of requests. */
+    public org.jgroups.blocks.MessageDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Sets what answers other members' requests (one handler per member). */
+    public void handleRequests(org.jgroups.blocks.RequestHandler handler) {
+        this.requests = Objects.requireNonNull(handler, "handler");
+    }
+
     /** The channel, for the layers built on it (replication, transfer). */
     public JChannel channel() {
         return channel;
@@ -129,6 +152,7 @@ public final class ClusterMember implements AutoCloseable {
     /** Leaves the cluster gracefully (the others install a view without this member at once) and closes the channel. */
     @Override
     public void close() {
+        dispatcher.stop();
         channel.close();
     }
 }

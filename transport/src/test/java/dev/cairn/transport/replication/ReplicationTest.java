@@ -1,0 +1,193 @@
+package dev.cairn.transport.replication;
+
+import static dev.cairn.api.ByteStrings.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.api.Entry;
+import dev.cairn.api.Expected;
+import dev.cairn.api.KeyRange;
+import dev.cairn.api.QuorumNotReachedException;
+import dev.cairn.api.StoreLimits;
+import dev.cairn.storage.memory.MemoryNamespaces;
+import dev.cairn.storage.memory.MemoryStoreOptions;
+import dev.cairn.transport.membership.ClusterConfig;
+import dev.cairn.transport.topology.TopologyService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three members in one JVM (real JGroups channels on the loopback stack, Raft topology, memory
+ * engines): writes through any member reach the primary and W owners, reads through any member
+ * see them, conditional writes from all members at once lose nothing, a member's leave hands its
+ * segments over without losing an acknowledged write, and a member cut off from the majority
+ * refuses writes with the typed error.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReplicationTest {
+    private static final List<String> VOTING = List.of("a", "b", "c");
+
+    /** One member: its topology, its engine, its replication service. */
+    private record Member(TopologyService topology, MemoryNamespaces engine, ReplicaService service) {
+        ClusterStore store(String ns) {
+            return new ClusterStore(service, ns, StoreLimits.DEFAULT, Clock.systemUTC());
+        }
+
+        void close() {
+            service.close();
+            topology.close();
+            engine.close();
+        }
+    }
+
+    private final List<Member> members = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        members.forEach(Member::close);
+    }
+
+    private Member start(String cluster, String name) throws Exception {
+        TopologyService t = TopologyService.start(ClusterConfig.loopback(cluster, name, VOTING));
+        MemoryNamespaces engine = new MemoryNamespaces(MemoryStoreOptions.defaults().withTombstoneGrace(Duration.ofHours(1)));
+        ReplicaService s = new ReplicaService(t, engine, new ReplicationSettings(3, 2, 2, 3_000), Clock.systemUTC());
+        Member m = new Member(t, engine, s);
+        members.add(m);
+        return m;
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never happened: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void awaitServing(List<Member> live) throws InterruptedException {
+        await("every segment served by its primary", () -> {
+            int served = 0;
+            for (Member m : live) {
+                if (m.topology().current().members().size() != live.size()) {
+                    return false;
+                }
+                served += m.service().serving().size();
+            }
+            return served == m0segments(live);
+        });
+    }
+
+    private static int m0segments(List<Member> live) {
+        return live.get(0).service().segments();
+    }
+
+    private List<Member> cluster(String name) throws Exception {
+        List<Member> live = List.of(start(name, "a"), start(name, "b"), start(name, "c"));
+        awaitServing(live);
+        return live;
+    }
+
+    @Test
+    void writesThroughAnyMemberAreReadThroughEveryMember() throws Exception {
+        List<Member> live = cluster("rep-" + System.nanoTime());
+        ClusterStore a = live.get(0).store("users");
+        for (int i = 0; i < 60; i++) {
+            live.get(i % 3).store("users").put(utf8("k" + i), utf8("v" + i));
+        }
+        for (Member m : live) {
+            ClusterStore s = m.store("users");
+            for (int i = 0; i < 60; i++) {
+                assertArrayEquals(utf8("v" + i), s.get(utf8("k" + i)).orElseThrow().value(), m.topology().member().name());
+            }
+        }
+        Entry e = a.get(utf8("k7")).orElseThrow();
+        assertEquals(e.version(), live.get(2).store("users").get(utf8("k7")).orElseThrow().version(), "one version everywhere");
+        assertTrue(live.get(1).store("users").compareAndSet(utf8("k7"), Expected.version(e.version()), utf8("new")).isPresent());
+        assertTrue(a.compareAndSet(utf8("k7"), Expected.version(e.version()), utf8("stale")).isEmpty());
+        assertTrue(live.get(2).store("users").delete(utf8("k8")));
+        assertTrue(a.get(utf8("k8")).isEmpty());
+        assertEquals(59, a.scan(KeyRange.prefix(utf8("k")), 1000).size());
+        assertTrue(a.get(utf8("k1"), dev.cairn.api.ReadOptions.DEFAULT).isPresent());
+        assertTrue(live.get(1).store("other").get(utf8("k1")).isEmpty(), "namespaces stay apart");
+    }
+
+    @Test
+    void concurrentIncrementsFromEveryMemberLoseNone() throws Exception {
+        List<Member> live = cluster("inc-" + System.nanoTime());
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (Member m : live) {
+                ClusterStore s = m.store("counters");
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        s.increment(utf8("hits"), 1);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (Member m : live) {
+            assertArrayEquals(utf8("120"), m.store("counters").get(utf8("hits")).orElseThrow().value());
+        }
+    }
+
+    @Test
+    void aLeavingMemberHandsItsSegmentsOverWithoutLosingAcknowledgedWrites() throws Exception {
+        List<Member> live = cluster("leave-" + System.nanoTime());
+        for (int i = 0; i < 100; i++) {
+            live.get(i % 3).store("data").put(utf8("k" + i), utf8("v" + i));
+        }
+        Member b = live.get(1);
+        members.remove(b);
+        b.close();
+        List<Member> rest = List.of(live.get(0), live.get(2));
+        awaitServing(rest);
+        for (Member m : rest) {
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(utf8("v" + i), m.store("data").get(utf8("k" + i)).orElseThrow().value(),
+                        "k" + i + " on " + m.topology().member().name());
+            }
+        }
+        rest.get(0).store("data").put(utf8("after"), utf8("leave"));
+        assertArrayEquals(utf8("leave"), rest.get(1).store("data").get(utf8("after")).orElseThrow().value());
+    }
+
+    @Test
+    void aMemberCutOffFromTheMajorityRefusesWithTheTypedError() throws Exception {
+        List<Member> live = cluster("cut-" + System.nanoTime());
+        live.get(0).store("data").put(utf8("before"), utf8("cut"));
+        Member c = live.get(2);
+        c.topology().member().channel().getProtocolStack().insertProtocol(new DISCARD().discardAll(true),
+                ProtocolStack.Position.ABOVE, c.topology().member().channel().getProtocolStack().getTransport().getClass());
+        QuorumNotReachedException e = assertThrows(QuorumNotReachedException.class,
+                () -> c.store("data").put(utf8("during"), utf8("minority")));
+        assertTrue(e.getMessage() != null);
+        List<Member> majority = List.of(live.get(0), live.get(1));
+        awaitServing(majority);
+        assertArrayEquals(utf8("cut"), live.get(1).store("data").get(utf8("before")).orElseThrow().value());
+        live.get(0).store("data").put(utf8("majority"), utf8("writes"));
+        assertTrue(live.get(1).store("data").get(utf8("during")).isEmpty(), "the minority's write was not acknowledged anywhere");
+    }
+}
