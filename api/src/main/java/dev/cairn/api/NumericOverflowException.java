@@ -7,7 +7,20 @@ package dev.cairn.api;
 public final class NumericOverflowException extends CairnException {
     private static final long serialVersionUID = 1L;
 
+    private final long current;
+    private final long delta;
+
     public NumericOverflowException(long current, long delta) {
         super("increment or decrement would overflow: " + current + " + " + delta);
+        this.current = current;
+        this.delta = delta;
+    }
+
+    public long current() {
+        return current;
+    }
+
+    public long delta() {
+        return delta;
     }
 }

@@ -31,13 +31,15 @@ import java.util.TreeMap;
  * <p>Differences from a single store, as the contract allows a replicated store: a batch
  * ({@code putAll}, {@code deleteAll}, {@code getAll}) is atomic per key, not as a whole (its keys
  * live in different segments); {@code scan} merges the members' records and is not a snapshot;
- * {@code clear} and change listeners are not offered yet.
+ * {@code clear} empties every member's part but is not atomic against concurrent writes; change
+ * listeners are not offered yet.
  */
 public final class ClusterStore implements Store {
     private final ReplicaService service;
     private final String namespace;
     private final StoreLimits limits;
     private final Clock clock;
+    private volatile boolean closed;
 
     public ClusterStore(ReplicaService service, String namespace, StoreLimits limits, Clock clock) {
         this.service = Objects.requireNonNull(service, "service");
@@ -75,6 +77,13 @@ public final class ClusterStore implements Store {
                             throw new QuorumNotReachedException(needed, answered, "namespace " + namespace);
                         case ReplicaService.ERROR:
                             throw new ClusterException("the primary " + primary + " refused: " + in.s());
+                        case ReplicaService.FAILED:
+                            int kind = in.b();
+                            String message = in.s();
+                            if (kind == ReplicaService.NOT_A_NUMBER) {
+                                throw new dev.cairn.api.NotANumberException(message);
+                            }
+                            throw new dev.cairn.api.NumericOverflowException(in.l(), in.l());
                         default:
                             break; // NOT_PRIMARY or FENCED: the topology moved; ask again
                     }
@@ -104,8 +113,14 @@ public final class ClusterStore implements Store {
         }
     }
 
-    private Wire.Out op(byte[] key, int code) {
-        return new Wire.Out().b(ReplicaService.FORWARD).s(namespace).bytes(key).b(code);
+    /** An operation on {@code key} needing {@code consistency}'s count of owners (at least W or R). */
+    private Wire.Out op(byte[] key, dev.cairn.api.Consistency consistency, int code) {
+        if (closed) {
+            throw new dev.cairn.api.StoreClosedException("cluster namespace " + namespace);
+        }
+        int owners = service.settings().owners();
+        consistency.requireSatisfiedBy(owners, owners); // more than N can never answer
+        return new Wire.Out().b(ReplicaService.FORWARD).s(namespace).bytes(key).i(consistency.required(owners)).b(code);
     }
 
     /** A write's outcome: applied, number, and the entry written if one was. */
@@ -142,7 +157,7 @@ public final class ClusterStore implements Store {
     public Optional<Entry> get(byte[] key, ReadOptions options) {
         checkRead(options);
         limits.checkKey(key);
-        Wire.In in = forward(key, op(key, ReplicaService.GET).bool(options.includeExpired()));
+        Wire.In in = forward(key, op(key, options.consistency(), ReplicaService.GET).bool(options.includeExpired()));
         try {
             if (!in.bool()) {
                 return Optional.empty();
@@ -163,13 +178,13 @@ public final class ClusterStore implements Store {
     public Entry put(byte[] key, byte[] value, WriteOptions options) {
         limits.checkKey(key);
         limits.checkValue(value);
-        return write(key, op(key, ReplicaService.PUT).bytes(value).l(expiry(options))).written;
+        return write(key, op(key, options.consistency(), ReplicaService.PUT).bytes(value).l(expiry(options))).written;
     }
 
     @Override
     public boolean delete(byte[] key, WriteOptions options) {
         limits.checkKey(key);
-        return write(key, op(key, ReplicaService.DELETE)).applied;
+        return write(key, op(key, options.consistency(), ReplicaService.DELETE)).applied;
     }
 
     @Override
@@ -177,7 +192,7 @@ public final class ClusterStore implements Store {
         limits.checkKey(key);
         limits.checkValue(value);
         Objects.requireNonNull(expected, "expected");
-        Outcome o = write(key, op(key, ReplicaService.CAS).expected(expected).bytes(value).l(expiry(options)));
+        Outcome o = write(key, op(key, options.consistency(), ReplicaService.CAS).expected(expected).bytes(value).l(expiry(options)));
         return o.applied ? Optional.of(o.written) : Optional.empty();
     }
 
@@ -185,13 +200,13 @@ public final class ClusterStore implements Store {
     public boolean compareAndDelete(byte[] key, Expected expected, WriteOptions options) {
         limits.checkKey(key);
         Objects.requireNonNull(expected, "expected");
-        return write(key, op(key, ReplicaService.CAS_DELETE).expected(expected)).applied;
+        return write(key, op(key, options.consistency(), ReplicaService.CAS_DELETE).expected(expected)).applied;
     }
 
     @Override
     public long increment(byte[] key, long delta, WriteOptions options) {
         limits.checkKey(key);
-        return write(key, op(key, ReplicaService.INCREMENT).l(delta).bool(options.hasExpiry()).l(expiry(options))).number;
+        return write(key, op(key, options.consistency(), ReplicaService.INCREMENT).l(delta).bool(options.hasExpiry()).l(expiry(options))).number;
     }
 
     @Override
@@ -200,13 +215,13 @@ public final class ClusterStore implements Store {
         if (expiresAtMillis <= 0) {
             throw new IllegalArgumentException("expiry instant must be positive: " + expiresAtMillis);
         }
-        return write(key, op(key, ReplicaService.EXPIRE_AT).l(expiresAtMillis)).applied;
+        return write(key, op(key, options.consistency(), ReplicaService.EXPIRE_AT).l(expiresAtMillis)).applied;
     }
 
     @Override
     public boolean persist(byte[] key, WriteOptions options) {
         limits.checkKey(key);
-        return write(key, op(key, ReplicaService.PERSIST)).applied;
+        return write(key, op(key, options.consistency(), ReplicaService.PERSIST)).applied;
     }
 
     @Override
@@ -255,6 +270,10 @@ public final class ClusterStore implements Store {
      */
     @Override
     public List<Entry> scan(KeyRange range, int limit, ReadOptions options) {
+        if (closed) {
+            throw new dev.cairn.api.StoreClosedException("cluster namespace " + namespace);
+        }
+        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(range, "range");
         if (limit < 1) {
             throw new IllegalArgumentException("scan limit must be at least 1: " + limit);
@@ -277,13 +296,26 @@ public final class ClusterStore implements Store {
         return out;
     }
 
+    /**
+     * Empties the namespace on every member. Not atomic against writes made meanwhile; fails with
+     * {@link QuorumNotReachedException} unless every member of the topology cleared its part.
+     */
     @Override
     public void clear(WriteOptions options) {
-        throw new UnsupportedOperationException("clearing a clustered namespace is not offered yet");
+        Objects.requireNonNull(options, "options");
+        if (closed) {
+            throw new dev.cairn.api.StoreClosedException("cluster namespace " + namespace);
+        }
+        int members = service.memberCount();
+        int done = service.clearEverywhere(namespace);
+        if (done < members) {
+            throw new QuorumNotReachedException(members, done, "clearing namespace " + namespace);
+        }
     }
 
-    /** Nothing to release: the members own the data. */
+    /** Closes this handle (the members keep the data); later calls raise {@link dev.cairn.api.StoreClosedException}. */
     @Override
     public void close() {
+        closed = true;
     }
 }

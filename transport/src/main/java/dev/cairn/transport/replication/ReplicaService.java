@@ -55,12 +55,17 @@ public final class ReplicaService implements AutoCloseable {
     static final byte FENCE = 4;
     static final byte PULL = 5;
     static final byte KEYS = 6;
+    static final byte CLEAR = 7;
 
     static final byte OK = 0;
     static final byte NOT_PRIMARY = 1;
     static final byte FENCED = 2;
     static final byte NO_QUORUM = 3;
     static final byte ERROR = 4;
+    /** A typed failure of the operation itself (not a number, overflow): the caller throws the same. */
+    static final byte FAILED = 5;
+    static final byte NOT_A_NUMBER = 1;
+    static final byte OVERFLOW = 2;
 
     /** Operations a FORWARD carries. */
     static final byte PUT = 1;
@@ -299,6 +304,7 @@ public final class ReplicaService implements AutoCloseable {
                 case FENCE -> onFence(in);
                 case PULL -> onPull(in);
                 case KEYS -> onKeys(in);
+                case CLEAR -> onClear(in);
                 default -> error("unknown request");
             };
         } catch (IOException | RuntimeException e) {
@@ -418,6 +424,30 @@ public final class ReplicaService implements AutoCloseable {
         return out.done();
     }
 
+    /** Empties this member's part of a namespace. */
+    private byte[] onClear(Wire.In in) throws IOException {
+        String ns = in.s();
+        in.end();
+        localStore(ns).clear();
+        return new Wire.Out().b(OK).done();
+    }
+
+    /** Clears {@code ns} on every member of the topology; returns how many did. */
+    int clearEverywhere(String ns) {
+        byte[] frame = new Wire.Out().b(CLEAR).s(ns).done();
+        int done = 0;
+        for (byte[] reply : callAll(topology.current().members(), frame)) {
+            if (reply != null && reply[0] == OK) {
+                done++;
+            }
+        }
+        return done;
+    }
+
+    int memberCount() {
+        return topology.current().members().size();
+    }
+
     /** The first {@code limit} keys any member of the topology holds in {@code range}, merged, in order. */
     List<byte[]> keysIn(String ns, KeyRange range, int limit) {
         byte[] frame = new Wire.Out().b(KEYS).s(ns).bytes(range.start()).bytes(range.end()).i(limit).done();
@@ -460,6 +490,10 @@ public final class ReplicaService implements AutoCloseable {
     private byte[] onForward(Wire.In in) throws IOException {
         String ns = in.s();
         byte[] key = in.nonNullBytes();
+        int need = in.i();
+        if (need < 0 || need > settings.owners()) {
+            throw new IOException("a request for " + need + " of " + settings.owners() + " owners");
+        }
         int op = in.b();
         Mutation mutation = null;
         boolean includeExpired = false;
@@ -480,7 +514,8 @@ public final class ReplicaService implements AutoCloseable {
             default -> throw new IOException("unknown operation " + op);
         }
         in.end();
-        return mutation == null ? read(ns, key, includeExpired) : write(ns, key, mutation);
+        return mutation == null ? read(ns, key, includeExpired, Math.max(settings.reads(), need))
+                : write(ns, key, mutation, Math.max(settings.writes(), need));
     }
 
     private static dev.cairn.api.WriteOptions expiring(long expiresAtMillis) {
@@ -496,8 +531,8 @@ public final class ReplicaService implements AutoCloseable {
         return null;
     }
 
-    /** A write at the primary: decide, stamp, apply here, replicate to W − 1 others. */
-    byte[] write(String ns, byte[] key, Mutation mutation) {
+    /** A write at the primary: decide, stamp, apply here, replicate; answered once {@code writes} owners have it. */
+    byte[] write(String ns, byte[] key, Mutation mutation, int writes) {
         Topology t = topology.current();
         int s = Placement.segmentOf(key, segments());
         byte[] refused = notServing(s, t);
@@ -511,7 +546,14 @@ public final class ReplicaService implements AutoCloseable {
             long now = clock.millis();
             Optional<ReplicaRecord> stored = replica(store).readRecord(key);
             Entry before = stored.isPresent() && !stored.get().isTombstone() ? stored.get().toEntry() : null;
-            Mutation.Decision d = mutation.decide(key, before, now);
+            Mutation.Decision d;
+            try {
+                d = mutation.decide(key, before, now);
+            } catch (dev.cairn.api.NotANumberException e) {
+                return new Wire.Out().b(FAILED).b(NOT_A_NUMBER).s(e.getMessage()).done();
+            } catch (dev.cairn.api.NumericOverflowException e) {
+                return new Wire.Out().b(FAILED).b(OVERFLOW).s(e.getMessage()).l(e.current()).l(e.delta()).done();
+            }
             Version version = null;
             if (d.write() != Mutation.Write.NONE) {
                 version = Version.of(t.epoch(), Math.max(counter.incrementAndGet(), 1));
@@ -522,8 +564,8 @@ public final class ReplicaService implements AutoCloseable {
                 if (acks == DEPOSED) {
                     return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // a newer epoch took over: ask its primary
                 }
-                if (acks < settings.writes()) {
-                    return new Wire.Out().b(NO_QUORUM).i(acks).i(settings.writes()).done();
+                if (acks < writes) {
+                    return new Wire.Out().b(NO_QUORUM).i(acks).i(writes).done();
                 }
             }
             Wire.Out out = new Wire.Out().b(OK).bool(d.applied()).l(d.number()).bool(version != null);
@@ -570,7 +612,7 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     /** A read at the primary: its own record and R − 1 others; the newest wins and stale owners are repaired first. */
-    byte[] read(String ns, byte[] key, boolean includeExpired) {
+    byte[] read(String ns, byte[] key, boolean includeExpired, int reads) {
         Topology t = topology.current();
         int s = Placement.segmentOf(key, segments());
         byte[] refused = notServing(s, t);
@@ -580,7 +622,7 @@ public final class ReplicaService implements AutoCloseable {
         ReplicaRecord newest = replica(localStore(ns)).readRecord(key).orElse(null);
         List<String> others = new ArrayList<>(table(t).owners(s));
         others.remove(name());
-        others = others.subList(0, Math.min(others.size(), settings.reads() - 1));
+        others = others.subList(0, Math.min(others.size(), reads - 1));
         byte[] ask = new Wire.Out().b(READ).i(s).l(t.epoch()).s(ns).bytes(key).done();
         List<ReplicaRecord> answers = new ArrayList<>();
         answers.add(replica(localStore(ns)).readRecord(key).orElse(null));
@@ -606,8 +648,8 @@ public final class ReplicaService implements AutoCloseable {
                 answered--;
             }
         }
-        if (answered < settings.reads()) {
-            return new Wire.Out().b(NO_QUORUM).i(answered).i(settings.reads()).done();
+        if (answered < reads) {
+            return new Wire.Out().b(NO_QUORUM).i(answered).i(reads).done();
         }
         // read repair: before answering, the newest must be on W owners, so that every later read
         // quorum meets one of them (W + R > N) and no read goes back in time
