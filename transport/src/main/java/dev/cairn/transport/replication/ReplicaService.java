@@ -113,7 +113,8 @@ public final class ReplicaService implements AutoCloseable {
         return topology.member().name();
     }
 
-    int segments() {
+    /** The cluster's number of segments. */
+    public int segments() {
         return fenced.length;
     }
 
@@ -125,7 +126,7 @@ public final class ReplicaService implements AutoCloseable {
         return settings;
     }
 
-    TopologyService topology() {
+    public TopologyService topology() {
         return topology;
     }
 
@@ -735,7 +736,7 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     /** The segments this member serves as primary in the current epoch. */
-    Set<Integer> serving() {
+    public Set<Integer> serving() {
         return servingEpoch == topology.current().epoch() ? new HashSet<>(serving) : Set.of();
     }
 

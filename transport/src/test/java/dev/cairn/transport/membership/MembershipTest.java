@@ -1,5 +1,6 @@
 package dev.cairn.transport.membership;
 
+import static dev.cairn.transport.TestCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
@@ -34,17 +34,6 @@ class MembershipTest {
         ClusterMember m = ClusterMember.join(config);
         opened.add(m);
         return m;
-    }
-
-    /** Waits (bounded) for a condition of the cluster to hold; fails with {@code what} if it never does. */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static Set<String> set(List<String> l) {

@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.api.CairnException;
 import dev.cairn.api.Expected;
-import dev.cairn.storage.memory.MemoryNamespaces;
-import dev.cairn.storage.memory.MemoryStoreOptions;
+import dev.cairn.transport.TestCluster;
 import dev.cairn.transport.check.History;
 import dev.cairn.transport.check.History.Kind;
 import dev.cairn.transport.check.Linearizability;
-import dev.cairn.transport.membership.ClusterConfig;
-import dev.cairn.transport.topology.TopologyService;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -36,35 +32,18 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusterHistoryTest {
     private static final long SEED = Long.getLong("cairn.seed", new Random().nextLong());
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private TestCluster cluster;
 
     @AfterEach
-    void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
+    void close() {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private List<ReplicaService> cluster(String name) throws Exception {
-        List<ReplicaService> services = new ArrayList<>();
-        for (String m : List.of("a", "b", "c")) {
-            TopologyService t = TopologyService.start(ClusterConfig.loopback(name, m, List.of("a", "b", "c")));
-            MemoryNamespaces engine = new MemoryNamespaces(MemoryStoreOptions.defaults().withTombstoneGrace(Duration.ofHours(1)));
-            ReplicaService s = new ReplicaService(t, engine, new ReplicationSettings(3, 2, 2, 3_000), Clock.systemUTC());
-            open.add(engine);
-            open.add(t);
-            open.add(s);
-            services.add(s);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (services.stream().mapToInt(s -> s.serving().size()).sum() != services.get(0).segments()
-                || services.stream().anyMatch(s -> s.topology().current().members().size() != 3)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the cluster never served every segment");
-            }
-            Thread.sleep(50);
-        }
-        return services;
+        cluster = TestCluster.start(name, new ReplicationSettings(3, 2, 2, 3_000), Clock.systemUTC());
+        return cluster.members();
     }
 
     /** Runs {@code clients} clients (spread over the members) for {@code ops} operations each; returns the history. */

@@ -4,18 +4,11 @@ import dev.cairn.api.ManualClock;
 import dev.cairn.api.Store;
 import dev.cairn.api.StoreContract;
 import dev.cairn.api.StoreLimits;
-import dev.cairn.storage.memory.MemoryNamespaces;
-import dev.cairn.storage.memory.MemoryStoreOptions;
-import dev.cairn.transport.membership.ClusterConfig;
-import dev.cairn.transport.topology.TopologyService;
+import dev.cairn.transport.TestCluster;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,40 +45,19 @@ class ClusterStoreContractTest extends StoreContract {
     }
 
     private static final TestClock CLOCK = new TestClock();
-    private static final List<AutoCloseable> CLUSTER = new ArrayList<>();
+    private static TestCluster cluster;
     private static ReplicaService entry;
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
     @BeforeAll
     static void startCluster() throws Exception {
-        String name = "contract-" + System.nanoTime();
-        List<ReplicaService> services = new ArrayList<>();
-        for (String m : List.of("a", "b", "c")) {
-            TopologyService t = TopologyService.start(ClusterConfig.loopback(name, m, List.of("a", "b", "c")));
-            MemoryNamespaces engine = new MemoryNamespaces(MemoryStoreOptions.defaults().withClock(CLOCK)
-                    .withTombstoneGrace(Duration.ofDays(1)));
-            ReplicaService s = new ReplicaService(t, engine, new ReplicationSettings(3, 2, 2, 5_000), CLOCK);
-            services.add(s);
-            CLUSTER.add(s);
-            CLUSTER.add(t);
-            CLUSTER.add(engine);
-        }
-        entry = services.get(0);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (services.stream().mapToInt(s -> s.serving().size()).sum() != entry.segments()
-                || services.stream().anyMatch(s -> s.topology().current().members().size() != 3)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the cluster never served every segment");
-            }
-            Thread.sleep(50);
-        }
+        cluster = TestCluster.start("contract-" + System.nanoTime(), new ReplicationSettings(3, 2, 2, 5_000), CLOCK);
+        entry = cluster.members().get(0);
     }
 
     @AfterAll
-    static void stopCluster() throws Exception {
-        for (AutoCloseable c : CLUSTER) {
-            c.close();
-        }
+    static void stopCluster() {
+        cluster.close();
     }
 
     @Override

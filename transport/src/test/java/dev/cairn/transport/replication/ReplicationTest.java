@@ -11,19 +11,15 @@ import dev.cairn.api.Expected;
 import dev.cairn.api.KeyRange;
 import dev.cairn.api.QuorumNotReachedException;
 import dev.cairn.api.StoreLimits;
-import dev.cairn.storage.memory.MemoryNamespaces;
-import dev.cairn.storage.memory.MemoryStoreOptions;
-import dev.cairn.transport.membership.ClusterConfig;
+import dev.cairn.transport.TestCluster;
 import dev.cairn.transport.topology.TopologyService;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
@@ -39,68 +35,38 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReplicationTest {
-    private static final List<String> VOTING = List.of("a", "b", "c");
-
-    /** One member: its topology, its engine, its replication service. */
-    private record Member(TopologyService topology, MemoryNamespaces engine, ReplicaService service) {
+    /** One member as the tests use it. */
+    private record Member(ReplicaService service) {
         ClusterStore store(String ns) {
             return new ClusterStore(service, ns, StoreLimits.DEFAULT, Clock.systemUTC());
         }
 
+        TopologyService topology() {
+            return service.topology();
+        }
+
         void close() {
             service.close();
-            topology.close();
-            engine.close();
+            service.topology().close();
         }
     }
 
-    private final List<Member> members = new ArrayList<>();
+    private TestCluster cluster;
 
     @AfterEach
     void closeAll() {
-        members.forEach(Member::close);
-    }
-
-    private Member start(String cluster, String name) throws Exception {
-        TopologyService t = TopologyService.start(ClusterConfig.loopback(cluster, name, VOTING));
-        MemoryNamespaces engine = new MemoryNamespaces(MemoryStoreOptions.defaults().withTombstoneGrace(Duration.ofHours(1)));
-        ReplicaService s = new ReplicaService(t, engine, new ReplicationSettings(3, 2, 2, 3_000), Clock.systemUTC());
-        Member m = new Member(t, engine, s);
-        members.add(m);
-        return m;
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(50);
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
-    private void awaitServing(List<Member> live) throws InterruptedException {
-        await("every segment served by its primary", () -> {
-            int served = 0;
-            for (Member m : live) {
-                if (m.topology().current().members().size() != live.size()) {
-                    return false;
-                }
-                served += m.service().serving().size();
-            }
-            return served == m0segments(live);
-        });
-    }
-
-    private static int m0segments(List<Member> live) {
-        return live.get(0).service().segments();
-    }
-
     private List<Member> cluster(String name) throws Exception {
-        List<Member> live = List.of(start(name, "a"), start(name, "b"), start(name, "c"));
-        awaitServing(live);
-        return live;
+        cluster = TestCluster.start(name, new ReplicationSettings(3, 2, 2, 3_000), Clock.systemUTC());
+        return cluster.members().stream().map(Member::new).toList();
+    }
+
+    private static void awaitServing(List<Member> live) throws InterruptedException {
+        TestCluster.awaitServing(live.stream().map(Member::service).toList());
     }
 
     @Test
@@ -160,7 +126,6 @@ class ReplicationTest {
             live.get(i % 3).store("data").put(utf8("k" + i), utf8("v" + i));
         }
         Member b = live.get(1);
-        members.remove(b);
         b.close();
         List<Member> rest = List.of(live.get(0), live.get(2));
         awaitServing(rest);

@@ -1,5 +1,6 @@
 package dev.cairn.transport.topology;
 
+import static dev.cairn.transport.TestCluster.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,6 @@ import dev.cairn.transport.placement.Placement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
@@ -35,16 +35,6 @@ class TopologyTest {
         TopologyService s = TopologyService.start(ClusterConfig.loopback(cluster, name, VOTING));
         opened.add(s);
         return s;
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     @Test
