@@ -54,12 +54,14 @@ public final class CairnNode implements AutoCloseable {
     private volatile boolean closed;
 
     private CairnNode(ServerOptions options) throws IOException, InterruptedException {
-        namespaces = options.memory()
+        namespaces = options.cluster() != null ? joinCluster(options)
+                : options.memory()
                 ? Stores.open("mem:cairn-server-" + MEMORY_NODES.incrementAndGet())
                 : Stores.open("file:" + options.dataDir().toAbsolutePath(), Map.of("sync", options.sync().name()));
         store = namespaces.namespace(DATABASE_0);
         context = new ServerContext(store, options.requirePass(), options.bind(), options.maxClients(),
-                options.maxBulkBytes(), options.memory() ? "NONE" : options.sync().name(), version());
+                options.maxBulkBytes(), options.cluster() != null ? ServerContext.CLUSTER
+                        : options.memory() ? "NONE" : options.sync().name(), version());
         Commands commands = new Commands(context);
         try {
             serverChannel = new ServerBootstrap()
@@ -82,6 +84,29 @@ public final class CairnNode implements AutoCloseable {
             throw e;
         }
         context.port(((InetSocketAddress) serverChannel.localAddress()).getPort());
+    }
+
+    /**
+     * Joins the cluster: the local engine in the data directory (or in memory), the topology's
+     * Raft log beside it, the cluster endpoint on the bind address and cluster port.
+     */
+    private static Namespaces joinCluster(ServerOptions options) {
+        Map<String, String> settings = new java.util.HashMap<>();
+        settings.put("member", options.clusterEndpoint());
+        settings.put("members", String.join(",", options.members()));
+        if (options.memory()) {
+            settings.put("data", "mem:cairn-server-" + MEMORY_NODES.incrementAndGet());
+        } else {
+            java.nio.file.Path dir = options.dataDir().toAbsolutePath();
+            settings.put("data", "file:" + dir.resolve("data"));
+            settings.put("raftLogDir", dir.resolve("raft").toString());
+            try {
+                java.nio.file.Files.createDirectories(dir.resolve("raft"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return Stores.open("cluster:" + options.cluster(), settings);
     }
 
     /** Opens the store and starts listening; {@code port} 0 picks a free port (see {@link #port()}). */

@@ -45,6 +45,15 @@ public final class CairnServer implements Callable<Integer> {
     @Option(names = "--memory", description = "keep everything in memory: no data directory, nothing survives a restart")
     Boolean memory;
 
+    @Option(names = "--cluster", description = "join the cluster of this name: the node's database is the cluster's")
+    String cluster;
+
+    @Option(names = "--members", split = ",", description = "every member's cluster endpoint, host:port,... (this node's included)")
+    java.util.List<String> members;
+
+    @Option(names = "--cluster-port", description = "the port this node's cluster endpoint listens on (default 7800)")
+    Integer clusterPort;
+
     @Option(names = "--config", description = "properties file with any of the options above (keys without dashes)")
     Path config;
 
@@ -66,15 +75,21 @@ public final class CairnServer implements Callable<Integer> {
                 maxClients != null ? maxClients : Integer.parseInt(file.getProperty("max-clients", "10000").trim()),
                 maxBulkBytes != null ? maxBulkBytes : Integer.parseInt(file.getProperty("max-bulk-bytes", "2097152").trim()),
                 1024 * 1024,
-                memory != null ? memory : Boolean.parseBoolean(file.getProperty("memory", "false").trim()));
+                memory != null ? memory : Boolean.parseBoolean(file.getProperty("memory", "false").trim()),
+                cluster != null ? cluster : file.getProperty("cluster"),
+                members != null ? members : java.util.Arrays.stream(file.getProperty("members", "").split(","))
+                        .map(String::trim).filter(m -> !m.isEmpty()).toList(),
+                clusterPort != null ? clusterPort
+                        : Integer.parseInt(file.getProperty("cluster-port", Integer.toString(ServerOptions.DEFAULT_CLUSTER_PORT)).trim()));
     }
 
     @Override
     public Integer call() throws Exception {
         ServerOptions options = options();
         CairnNode node = CairnNode.start(options);
-        log.info("Cairn {} listening on {}:{} ({}{}, {} transport)", CairnNode.version(), options.bind(), node.port(),
+        log.info("Cairn {} listening on {}:{} ({}{}{}, {} transport)", CairnNode.version(), options.bind(), node.port(),
                 options.memory() ? "memory only" : "data " + options.dataDir().toAbsolutePath() + ", sync " + options.sync(),
+                options.cluster() != null ? ", member " + options.clusterEndpoint() + " of cluster " + options.cluster() : "",
                 options.requirePass() != null ? ", password required" : "", CairnNode.transport());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -96,7 +96,8 @@ public final class Commands {
         String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
         Spec spec = table.get(name);
         Reply refused = spec == null ? null : refusal(session, spec, name, args);
-        if (spec == null || refused != null || !spec.writes || !context.writesMayBlock()) {
+        boolean mayBlock = spec != null && (spec.writes ? context.writesMayBlock() : context.readsMayBlock() && touchesStore(name));
+        if (spec == null || refused != null || !mayBlock) {
             return CompletableFuture.completedFuture(execute(session, args));
         }
         if (spec.async != null) {
@@ -149,6 +150,14 @@ public final class Commands {
         for (int i = locks.length - 1; i >= 0; i--) {
             locks[i].unlock();
         }
+    }
+
+    /** Commands that read the store (in a cluster, they wait on other members). */
+    private static final java.util.Set<String> STORE_READS = java.util.Set.of("get", "mget", "exists", "ttl", "pttl",
+            "type", "strlen", "scan", "keys", "dbsize", "getrange", "substr", "info");
+
+    private static boolean touchesStore(String name) {
+        return STORE_READS.contains(name);
     }
 
     /** The error reply of a command that cannot run as sent (authentication, arity), or null. */

@@ -82,9 +82,17 @@ public final class ServerContext {
         ((java.util.concurrent.ThreadPoolExecutor) writeThreads).allowCoreThreadTimeOut(true);
     }
 
-    /** Whether a write may wait (on an fsync; later, on replicas), so event loops must not run it to the end. */
+    /** The sync mode a cluster member reports: its reads and writes wait on other members. */
+    public static final String CLUSTER = "CLUSTER";
+
+    /** Whether a write may wait (on an fsync, on replicas), so event loops must not run it to the end. */
     public boolean writesMayBlock() {
-        return "SYNC".equals(syncMode);
+        return "SYNC".equals(syncMode) || CLUSTER.equals(syncMode);
+    }
+
+    /** Whether a read may wait (on other members). */
+    public boolean readsMayBlock() {
+        return CLUSTER.equals(syncMode);
     }
 
     java.util.concurrent.Executor writeThreads() {

@@ -1,0 +1,96 @@
+package dev.cairn.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cairn.storage.SyncMode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Three nodes started with {@code --cluster} (in one JVM, real TCP on loopback between them):
+ * a key written through one node is read through every node, and stays readable through the
+ * others when a node leaves.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ClusterNodesTest {
+    @TempDir
+    Path dir;
+
+    private final List<CairnNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(CairnNode::close);
+    }
+
+    private static int[] freePorts(int n) throws Exception {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    /** Retries a command until the cluster answers it (a new cluster takes a moment to serve every segment). */
+    private static String eventually(java.util.concurrent.Callable<String> command) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            try {
+                return command.call();
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    @Test
+    void aKeyWrittenThroughOneNodeIsReadThroughEveryNodeAndSurvivesALeave() throws Exception {
+        int[] ports = freePorts(3);
+        List<String> members = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
+        for (int i = 0; i < 3; i++) {
+            nodes.add(CairnNode.start(new ServerOptions(0, "127.0.0.1", dir.resolve("n" + i), SyncMode.NONE, null, 100,
+                    2 * 1024 * 1024, 1024 * 1024, false, "test-cluster", members, ports[i])));
+        }
+        try (Jedis a = new Jedis("127.0.0.1", nodes.get(0).port());
+             Jedis b = new Jedis("127.0.0.1", nodes.get(1).port());
+             Jedis c = new Jedis("127.0.0.1", nodes.get(2).port())) {
+            assertEquals("OK", eventually(() -> a.set("greeting", "hello")));
+            assertEquals("hello", eventually(() -> b.get("greeting")));
+            assertEquals("hello", eventually(() -> c.get("greeting")));
+            assertEquals(1L, (long) Long.valueOf(eventually(() -> Long.toString(c.incr("visits")))));
+            assertEquals("2", Long.toString(a.incr("visits")));
+            for (int i = 0; i < 30; i++) {
+                b.set("k" + i, "v" + i);
+            }
+            nodes.remove(2).close();
+            for (int i = 0; i < 30; i++) {
+                int k = i;
+                assertEquals("v" + k, eventually(() -> a.get("k" + k)));
+            }
+            assertEquals("hello", eventually(() -> b.get("greeting")));
+            assertEquals("OK", eventually(() -> b.set("after", "leave")));
+            assertEquals("leave", eventually(() -> a.get("after")));
+        }
+    }
+}

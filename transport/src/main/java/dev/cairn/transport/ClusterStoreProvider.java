@@ -1,0 +1,132 @@
+package dev.cairn.transport;
+
+import dev.cairn.api.Namespaces;
+import dev.cairn.api.Store;
+import dev.cairn.api.StoreLimits;
+import dev.cairn.api.StoreProvider;
+import dev.cairn.api.Stores;
+import dev.cairn.transport.membership.ClusterConfig;
+import dev.cairn.transport.replication.ClusterStore;
+import dev.cairn.transport.replication.ReplicaService;
+import dev.cairn.transport.replication.ReplicationSettings;
+import dev.cairn.transport.topology.TopologyService;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code cluster:NAME} scheme of {@link Stores#open}: this process joins cluster NAME as a
+ * member and its namespaces are the cluster's ({@link ClusterStore}). Settings:
+ * <ul>
+ *   <li>{@code member} — this member's cluster endpoint {@code host:port} (also its name);</li>
+ *   <li>{@code members} — every member's endpoint, comma-separated (the static list TCPPING
+ *       contacts and the Raft voting members); this member must be one of them;</li>
+ *   <li>{@code data} — the local engine's URI ({@code file:PATH} or {@code mem:NAME});</li>
+ *   <li>{@code raftLogDir} — where the topology's Raft log lives (absent: in memory);</li>
+ *   <li>{@code owners}, {@code writes}, {@code reads}, {@code timeoutMillis} — N, W, R and the
+ *       replication timeout (defaults: 3, majority, majority, 5000).</li>
+ * </ul>
+ */
+public final class ClusterStoreProvider implements StoreProvider {
+    private static final Set<String> KNOWN = Set.of("member", "members", "data", "raftLogDir", "owners", "writes", "reads",
+            "timeoutMillis");
+
+    @Override
+    public String scheme() {
+        return "cluster";
+    }
+
+    @Override
+    public Namespaces open(String uri, Map<String, String> settings, Clock clock) {
+        String name = uri.substring("cluster:".length());
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a cluster URI names the cluster: cluster:NAME, not '" + uri + "'");
+        }
+        for (String key : settings.keySet()) {
+            if (!KNOWN.contains(key)) {
+                throw new IllegalArgumentException("unknown cluster setting '" + key + "' (known: " + new java.util.TreeSet<>(KNOWN) + ")");
+            }
+        }
+        String member = required(settings, "member");
+        List<String> members = Arrays.stream(required(settings, "members").split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+        int owners = Integer.parseInt(settings.getOrDefault("owners", "3").trim());
+        int n = Math.min(owners, members.size());
+        int writes = Integer.parseInt(settings.getOrDefault("writes", Integer.toString(n / 2 + 1)).trim());
+        int reads = Integer.parseInt(settings.getOrDefault("reads", Integer.toString(n / 2 + 1)).trim());
+        ReplicationSettings replication = new ReplicationSettings(n, writes, reads,
+                Long.parseLong(settings.getOrDefault("timeoutMillis", "5000").trim()));
+        int colon = member.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("member is host:port, not '" + member + "'");
+        }
+        String raftLog = settings.get("raftLogDir");
+        ClusterConfig config = ClusterConfig.tcp(name, member, member.substring(0, colon),
+                Integer.parseInt(member.substring(colon + 1)), members, members, raftLog == null ? null : Path.of(raftLog));
+        Namespaces local = Stores.open(settings.getOrDefault("data", "mem:cluster-" + name + "-" + member), Map.of(), clock);
+        try {
+            TopologyService topology = TopologyService.start(config);
+            ReplicaService service = new ReplicaService(topology, local, replication, clock);
+            return new ClusterNamespaces(service, topology, local, clock);
+        } catch (Exception e) {
+            local.close();
+            throw new IllegalStateException("cannot join cluster " + name + " as " + member + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String required(Map<String, String> settings, String key) {
+        String v = settings.get(key);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("a cluster store needs the setting '" + key + "'");
+        }
+        return v.trim();
+    }
+
+    /** The cluster's namespaces on this member. */
+    static final class ClusterNamespaces implements Namespaces {
+        private final ReplicaService service;
+        private final TopologyService topology;
+        private final Namespaces local;
+        private final Clock clock;
+
+        ClusterNamespaces(ReplicaService service, TopologyService topology, Namespaces local, Clock clock) {
+            this.service = service;
+            this.topology = topology;
+            this.local = local;
+            this.clock = clock;
+        }
+
+        @Override
+        public Store namespace(String name, Map<String, String> settings) {
+            Namespaces.checkName(name);
+            if (!settings.isEmpty()) {
+                throw new IllegalArgumentException("cluster namespaces take no settings yet: " + settings.keySet());
+            }
+            return new ClusterStore(service, name, StoreLimits.DEFAULT, clock);
+        }
+
+        /** The namespaces this member holds data of. */
+        @Override
+        public List<String> names() {
+            return local.names();
+        }
+
+        @Override
+        public boolean drop(String name) {
+            boolean existed = local.names().contains(name);
+            new ClusterStore(service, name, StoreLimits.DEFAULT, clock).clear();
+            return existed;
+        }
+
+        /** Leaves the cluster gracefully (the others take this member's segments over) and closes the local engine. */
+        @Override
+        public void close() {
+            service.close();
+            topology.close();
+            local.close();
+        }
+    }
+}
