@@ -61,10 +61,11 @@ public final class TestCluster implements AutoCloseable {
 
     /** Waits until the members of {@code live} see each other and serve every segment between them. */
     public static void awaitServing(List<ReplicaService> live) throws InterruptedException {
-        await("every segment served by its primary", () -> {
+        await("every segment served by its primary, all members at one epoch", () -> {
             int served = 0;
+            long epoch = live.get(0).topology().current().epoch();
             for (ReplicaService s : live) {
-                if (s.topology().current().members().size() != live.size()) {
+                if (s.topology().current().members().size() != live.size() || s.topology().current().epoch() != epoch) {
                     return false;
                 }
                 served += s.serving().size();

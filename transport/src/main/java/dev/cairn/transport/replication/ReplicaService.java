@@ -543,10 +543,23 @@ public final class ReplicaService implements AutoCloseable {
         ReentrantLock lock = stripes[(java.util.Arrays.hashCode(key) & 0x7fffffff) % stripes.length];
         lock.lock();
         try {
-            Store store = localStore(ns);
             long now = clock.millis();
-            Optional<ReplicaRecord> stored = replica(store).readRecord(key);
-            Entry before = stored.isPresent() && !stored.get().isTombstone() ? stored.get().toEntry() : null;
+            ReplicaRecord current;
+            Quorum q = null;
+            if (mutation instanceof Mutation.Put) {
+                current = null; // a put does not depend on what is stored; its replication checks the fences
+            } else {
+                // The decision rests on the newest record of R owners (which also proves this member
+                // is still the primary), not on this member's copy alone: a conditional write that
+                // fails is a read, and must not read a deposed primary's stale state.
+                Object found = quorumRead(s, t, ns, key, Math.max(settings.reads(), 1));
+                if (found instanceof byte[] reply) {
+                    return reply;
+                }
+                q = (Quorum) found;
+                current = q.newest();
+            }
+            Entry before = current != null && !current.isTombstone() ? current.toEntry() : null;
             Mutation.Decision d;
             try {
                 d = mutation.decide(key, before, now);
@@ -556,6 +569,12 @@ public final class ReplicaService implements AutoCloseable {
                 return new Wire.Out().b(FAILED).b(OVERFLOW).s(e.getMessage()).l(e.current()).l(e.delta()).done();
             }
             Version version = null;
+            if (d.write() == Mutation.Write.NONE && q != null) {
+                byte[] failed = repair(s, t, ns, q); // answered from the newest: it must be on W owners first
+                if (failed != null) {
+                    return failed;
+                }
+            }
             if (d.write() != Mutation.Write.NONE) {
                 version = Version.of(t.epoch(), Math.max(counter.incrementAndGet(), 1));
                 ReplicaRecord record = d.write() == Mutation.Write.VALUE
@@ -563,10 +582,12 @@ public final class ReplicaService implements AutoCloseable {
                         : ReplicaRecord.tombstone(key, version, now);
                 int acks = replicate(s, t, ns, List.of(record));
                 if (acks == DEPOSED) {
-                    return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // a newer epoch took over: ask its primary
+                    return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // nothing applied: ask the new primary
                 }
                 if (acks < writes) {
-                    return new Wire.Out().b(NO_QUORUM).i(acks).i(writes).done();
+                    // applied here (and maybe elsewhere) but not acknowledged: the write may or may not
+                    // survive, so the caller must not simply run it again
+                    return new Wire.Out().b(NO_QUORUM).i(Math.max(acks, 1)).i(writes).done();
                 }
             }
             Wire.Out out = new Wire.Out().b(OK).bool(d.applied()).l(d.number()).bool(version != null);
@@ -579,13 +600,16 @@ public final class ReplicaService implements AutoCloseable {
         }
     }
 
-    /** What {@link #replicate} answers when an owner (this one included) is fenced above the epoch. */
+    /** What {@link #replicate} answers when this member is fenced above the epoch: nothing was applied. */
     private static final int DEPOSED = -1;
+    /** What {@link #replicate} answers when another owner is fenced above the epoch, after this one applied. */
+    private static final int DEPOSED_AFTER_APPLY = -2;
 
     /**
      * Applies here and on the other owners; returns how many owners have it, or {@link #DEPOSED}
-     * when one of them is fenced above the epoch (a newer primary has taken the segment over: the
-     * write does not count and the caller must ask the new primary).
+     * when this member is fenced above the epoch (nothing applied: the caller may ask the new
+     * primary), or {@link #DEPOSED_AFTER_APPLY} when another owner is (a newer primary has taken
+     * the segment over after this one applied it: the write's fate is unknown).
      */
     private int replicate(int s, Topology t, String ns, List<ReplicaRecord> records) {
         int acks = 0;
@@ -609,10 +633,86 @@ public final class ReplicaService implements AutoCloseable {
                 deposed = true;
             }
         }
-        return deposed ? DEPOSED : acks;
+        return deposed ? DEPOSED_AFTER_APPLY : acks;
     }
 
-    /** A read at the primary: its own record and R − 1 others; the newest wins and stale owners are repaired first. */
+    /** What a quorum read found: the newest record among R owners, and how many of them hold it. */
+    private record Quorum(ReplicaRecord newest, int holders) {
+    }
+
+    /**
+     * Reads {@code key} from this member and R − 1 other owners, checking that none of them (this
+     * one included) is fenced above the epoch. Returns a {@link Quorum}, or the reply to give
+     * instead (NOT_PRIMARY when deposed, NO_QUORUM when too few answered).
+     */
+    private Object quorumRead(int s, Topology t, String ns, byte[] key, int reads) {
+        if (!accepts(s, t.epoch())) {
+            return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // a newer primary fenced this one
+        }
+        ReplicaRecord local = replica(localStore(ns)).readRecord(key).orElse(null);
+        List<ReplicaRecord> answers = new ArrayList<>();
+        answers.add(local);
+        ReplicaRecord newest = local;
+        List<String> others = new ArrayList<>(table(t).owners(s));
+        others.remove(name());
+        others = others.subList(0, Math.min(others.size(), reads - 1));
+        byte[] ask = new Wire.Out().b(READ).i(s).l(t.epoch()).s(ns).bytes(key).done();
+        int answered = 1;
+        List<byte[]> replies = callAll(others, ask);
+        for (byte[] reply : replies) {
+            if (reply == null || reply[0] == ERROR || reply[0] == NO_QUORUM) {
+                continue;
+            }
+            if (reply[0] == FENCED) {
+                return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // deposed: a newer epoch took over
+            }
+            try {
+                Wire.In in = new Wire.In(reply, 1, reply.length - 1);
+                ReplicaRecord r = in.bool() ? in.record() : null;
+                answered++;
+                answers.add(r);
+                if (r != null && (newest == null || r.version().isNewerThan(newest.version()))) {
+                    newest = r;
+                }
+            } catch (IOException e) {
+                log.warn("{}: a malformed read reply: {}", name(), e.toString());
+            }
+        }
+        if (answered < reads) {
+            return new Wire.Out().b(NO_QUORUM).i(answered).i(reads).done();
+        }
+        if (newest != null && newest.version().epoch() > t.epoch()) {
+            return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // a newer epoch's primary has written
+        }
+        int holders = 0;
+        for (ReplicaRecord r : answers) {
+            if (newest != null && r != null && r.version().equals(newest.version())) {
+                holders++;
+            }
+        }
+        return new Quorum(newest, holders);
+    }
+
+    /**
+     * Read repair: before anything is answered from {@code q.newest}, it must be on W owners, so
+     * that every later read quorum meets one of them (W + R > N) and no read goes back in time.
+     * Returns the reply to give instead, or null when the newest is safe to answer from.
+     */
+    private byte[] repair(int s, Topology t, String ns, Quorum q) {
+        if (q.newest() == null || q.holders() >= settings.writes()) {
+            return null;
+        }
+        int acks = replicate(s, t, ns, List.of(q.newest()));
+        if (acks == DEPOSED || acks == DEPOSED_AFTER_APPLY) {
+            return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // repairing again elsewhere is harmless
+        }
+        if (acks < settings.writes()) {
+            return new Wire.Out().b(NO_QUORUM).i(acks).i(settings.writes()).done();
+        }
+        return null;
+    }
+
+    /** A read at the primary: the newest of R owners, repaired onto W before it is answered. */
     byte[] read(String ns, byte[] key, boolean includeExpired, int reads) {
         Topology t = topology.current();
         int s = Placement.segmentOf(key, segments());
@@ -620,60 +720,18 @@ public final class ReplicaService implements AutoCloseable {
         if (refused != null) {
             return refused;
         }
-        ReplicaRecord newest = replica(localStore(ns)).readRecord(key).orElse(null);
-        List<String> others = new ArrayList<>(table(t).owners(s));
-        others.remove(name());
-        others = others.subList(0, Math.min(others.size(), reads - 1));
-        byte[] ask = new Wire.Out().b(READ).i(s).l(t.epoch()).s(ns).bytes(key).done();
-        List<ReplicaRecord> answers = new ArrayList<>();
-        answers.add(replica(localStore(ns)).readRecord(key).orElse(null));
-        int answered = 1;
-        List<byte[]> replies = callAll(others, ask);
-        for (int i = 0; i < others.size(); i++) {
-            byte[] reply = replies.get(i);
-            if (reply == null || reply[0] == ERROR || reply[0] == NO_QUORUM) {
-                continue;
-            }
-            if (reply[0] == FENCED) {
-                return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // deposed: a newer epoch took over
-            }
-            answered++;
-            try {
-                Wire.In in = new Wire.In(reply, 1, reply.length - 1);
-                ReplicaRecord r = in.bool() ? in.record() : null;
-                answers.add(r);
-                if (r != null && (newest == null || r.version().isNewerThan(newest.version()))) {
-                    newest = r;
-                }
-            } catch (IOException e) {
-                answered--;
-            }
+        Object found = quorumRead(s, t, ns, key, reads);
+        if (found instanceof byte[] reply) {
+            return reply;
         }
-        if (answered < reads) {
-            return new Wire.Out().b(NO_QUORUM).i(answered).i(reads).done();
+        Quorum q = (Quorum) found;
+        byte[] failed = repair(s, t, ns, q);
+        if (failed != null) {
+            return failed;
         }
-        // read repair: before answering, the newest must be on W owners, so that every later read
-        // quorum meets one of them (W + R > N) and no read goes back in time
-        if (newest != null) {
-            int holders = 0;
-            for (ReplicaRecord r : answers) {
-                if (r != null && r.version().equals(newest.version())) {
-                    holders++;
-                }
-            }
-            if (holders < settings.writes()) {
-                int acks = replicate(s, t, ns, List.of(newest));
-                if (acks == DEPOSED) {
-                    return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done();
-                }
-                if (acks < settings.writes()) {
-                    return new Wire.Out().b(NO_QUORUM).i(acks).i(settings.writes()).done();
-                }
-            }
-        }
+        ReplicaRecord newest = q.newest();
         Wire.Out out = new Wire.Out().b(OK);
-        long now = clock.millis();
-        boolean visible = newest != null && !newest.isTombstone() && (includeExpired || !newest.isDeadAt(now));
+        boolean visible = newest != null && !newest.isTombstone() && (includeExpired || !newest.isDeadAt(clock.millis()));
         out.bool(visible);
         if (visible) {
             out.record(newest);
@@ -683,7 +741,11 @@ public final class ReplicaService implements AutoCloseable {
 
     // ------------------------------------------------------------------ messaging
 
-    /** One request to {@code member}; null when it is not in the view or did not answer in time. */
+    /**
+     * One request to {@code member}. Null when it was not sent (the member is not in the view), so
+     * the caller may send it elsewhere; a NO_QUORUM reply when it was sent but not answered in
+     * time, since the request may still have taken effect.
+     */
     byte[] call(String member, byte[] frame) {
         Address a = topology.member().addressOf(member);
         if (a == null) {
@@ -697,7 +759,7 @@ public final class ReplicaService implements AutoCloseable {
             return topology.member().dispatcher().sendMessage(new BytesMessage(a, frame).setFlag(Message.Flag.OOB),
                     RequestOptions.SYNC().timeout(settings.timeoutMillis()));
         } catch (Exception e) {
-            return null;
+            return new Wire.Out().b(NO_QUORUM).i(0).i(settings.writes()).done();
         }
     }
 
