@@ -155,4 +155,33 @@ class ReplicationTest {
         live.get(0).store("data").put(utf8("majority"), utf8("writes"));
         assertTrue(live.get(1).store("data").get(utf8("during")).isEmpty(), "the minority's write was not acknowledged anywhere");
     }
+
+    /**
+     * Regression for the violation {@code ClusterHistoryTest} found under a partition: a primary
+     * cut off from the others (its topology not yet changed) answered a delete that wrote nothing
+     * ("false") from its stale copy, for a key the majority had since written and acknowledged.
+     * It must answer with the typed error instead.
+     */
+    @Test
+    void aCutOffPrimaryDoesNotAnswerAConditionalWriteFromItsStaleCopy() throws Exception {
+        List<Member> live = cluster("stale-" + System.nanoTime());
+        Member c = live.get(2);
+        byte[] key = null;
+        for (int i = 0; key == null; i++) { // a key whose primary is c
+            byte[] k = utf8("key" + i);
+            if (c.service().owners(k).get(0).equals("c")) {
+                key = k;
+            }
+        }
+        c.topology().member().channel().getProtocolStack().insertProtocol(new DISCARD().discardAll(true),
+                ProtocolStack.Position.ABOVE, c.topology().member().channel().getProtocolStack().getTransport().getClass());
+        List<Member> majority = List.of(live.get(0), live.get(1));
+        awaitServing(majority);
+        majority.get(0).store("data").put(key, utf8("acknowledged"));
+        byte[] k = key;
+        assertThrows(QuorumNotReachedException.class, () -> c.store("data").delete(k),
+                "a deposed primary answered from its stale copy");
+        assertThrows(QuorumNotReachedException.class, () -> c.store("data").compareAndSet(k, Expected.absent(), utf8("x")));
+        assertArrayEquals(utf8("acknowledged"), majority.get(1).store("data").get(key).orElseThrow().value());
+    }
 }
