@@ -1,6 +1,7 @@
 package dev.cairn.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.storage.SyncMode;
 import java.net.InetAddress;
@@ -91,6 +92,9 @@ class ClusterNodesTest {
             assertEquals("hello", eventually(() -> b.get("greeting")));
             assertEquals("OK", eventually(() -> b.set("after", "leave")));
             assertEquals("leave", eventually(() -> a.get("after")));
+            String info = a.info("cluster");
+            assertTrue(info.contains("cluster_enabled:1") && info.contains("cluster_members:"), info);
+            assertTrue(info.contains("cluster_member:" + members.get(0)), info);
         }
     }
 }

@@ -258,6 +258,19 @@ final class ConnectionCommands {
                     .append("total_commands_processed:").append(context.totalCommands()).append("\r\n")
                     .append("\r\n");
         }
+        if ((all || section.equals("cluster")) && context.store instanceof dev.cairn.transport.replication.ClusterStore cs) {
+            dev.cairn.transport.replication.ClusterStore.Status st = cs.status();
+            sb.append("# Cluster\r\n")
+                    .append("cluster_enabled:1\r\n")
+                    .append("cluster_member:").append(st.member()).append("\r\n")
+                    .append("cluster_epoch:").append(st.epoch()).append("\r\n")
+                    .append("cluster_members:").append(String.join(",", st.members())).append("\r\n")
+                    .append("cluster_segments:").append(st.segments()).append("\r\n")
+                    .append("cluster_primary_of:").append(st.primaryOf()).append("\r\n")
+                    .append("cluster_serving:").append(st.serving()).append("\r\n")
+                    .append("cluster_taking_over:").append(st.primaryOf() - st.serving()).append("\r\n")
+                    .append("\r\n");
+        }
         if (all || section.equals("keyspace")) {
             long keys = KeyCommands.count(context.store);
             sb.append("# Keyspace\r\n");

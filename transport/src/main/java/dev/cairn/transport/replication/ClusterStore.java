@@ -313,6 +313,28 @@ public final class ClusterStore implements Store {
         }
     }
 
+    /**
+     * This member's view of the cluster: name, epoch, members, and how many segments it serves as
+     * primary now (of how many it is primary of in the current topology).
+     */
+    public record Status(String member, long epoch, List<String> members, int serving, int primaryOf, int segments) {
+    }
+
+    public Status status() {
+        dev.cairn.transport.topology.Topology t = service.topology().current();
+        int primaryOf = 0;
+        if (t.members().contains(service.topology().member().name())) {
+            dev.cairn.transport.placement.SegmentTable table = t.table(service.segments(), service.settings().owners());
+            for (int s = 0; s < service.segments(); s++) {
+                if (table.primary(s).equals(service.topology().member().name())) {
+                    primaryOf++;
+                }
+            }
+        }
+        return new Status(service.topology().member().name(), t.epoch(), t.members(), service.serving().size(), primaryOf,
+                service.segments());
+    }
+
     /** Closes this handle (the members keep the data); later calls raise {@link dev.cairn.api.StoreClosedException}. */
     @Override
     public void close() {
