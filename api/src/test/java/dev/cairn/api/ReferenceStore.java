@@ -25,7 +25,6 @@ public final class ReferenceStore implements Store {
     private final TreeMap<byte[], Entry> entries = new TreeMap<>(ByteStrings.ORDER);
     private long lastVersion;
     private final StoreListeners listeners = new StoreListeners();
-    private Mutation.Decision lastDecision;
     private boolean closed;
 
     public ReferenceStore(Clock clock, StoreLimits limits) {
@@ -110,13 +109,27 @@ public final class ReferenceStore implements Store {
         return decide(key, new Mutation.Persist()).applied();
     }
 
-    /** Decides on the live entry and writes the outcome; returns the entry written, if any. */
     @Override
     public synchronized StoreListener.Subscription listen(StoreListener listener) {
         return listeners.add(listener);
     }
 
+    /** What one mutation decided and the entry it wrote, if any. */
+    private record Outcome(Mutation.Decision decision, Entry written) {
+    }
+
+    /** Returns the entry {@code mutation} wrote, if any. */
     private Optional<Entry> apply(byte[] key, Mutation mutation) {
+        return Optional.ofNullable(mutate(key, mutation).written());
+    }
+
+    /** Returns what {@code mutation} decided. */
+    private Mutation.Decision decide(byte[] key, Mutation mutation) {
+        return mutate(key, mutation).decision();
+    }
+
+    /** Decides on the stored entry and writes the outcome. */
+    private Outcome mutate(byte[] key, Mutation mutation) {
         Entry before = entries.get(key);
         Mutation.Decision d = mutation.decide(key, before, clock.millis());
         Entry written = switch (d.write()) {
@@ -130,13 +143,7 @@ public final class ReferenceStore implements Store {
         if (d.write() != Mutation.Write.NONE) {
             listeners.changed(key.clone(), before == null ? null : copy(before), written == null ? null : copy(written));
         }
-        lastDecision = d;
-        return Optional.ofNullable(written);
-    }
-
-    private Mutation.Decision decide(byte[] key, Mutation mutation) {
-        apply(key, mutation);
-        return lastDecision;
+        return new Outcome(d, written);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.cairn.storage;
 
 import dev.cairn.api.KeyRange;
+import dev.cairn.storage.format.Varint;
 import java.util.Arrays;
 
 /**
@@ -12,24 +13,9 @@ import java.util.Arrays;
  */
 record Keyspace(String name, int id, byte[] prefix) {
     static Keyspace of(String name, int id) {
-        byte[] p = new byte[varintSize(id)];
-        int v = id;
-        int i = 0;
-        while ((v & ~0x7F) != 0) {
-            p[i++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        p[i] = (byte) v;
+        byte[] p = new byte[Varint.size(id)];
+        Varint.write(p, 0, id);
         return new Keyspace(name, id, p);
-    }
-
-    private static int varintSize(int v) {
-        int n = 1;
-        while ((v & ~0x7F) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
     }
 
     /** The id of the namespace an engine key belongs to. */

@@ -154,7 +154,7 @@ public final class Commands {
 
     /** Commands that read the store (in a cluster, they wait on other members). */
     private static final java.util.Set<String> STORE_READS = java.util.Set.of("get", "mget", "exists", "ttl", "pttl",
-            "type", "strlen", "scan", "keys", "dbsize", "getrange", "substr", "info");
+            "type", "strlen", "scan", "keys", "dbsize", "info");
 
     private static boolean touchesStore(String name) {
         return STORE_READS.contains(name);

@@ -48,6 +48,10 @@ public final class MemoryNamespaces implements Namespaces {
     public MemoryStoreOptions options(Map<String, String> settings) {
         MemoryStoreOptions o = defaults;
         for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (!SETTINGS.contains(e.getKey())) {
+                throw new IllegalArgumentException("unknown memory namespace setting '" + e.getKey()
+                        + "' (known: " + new java.util.TreeSet<>(SETTINGS) + ")");
+            }
             String v = e.getValue().trim();
             try {
                 o = switch (e.getKey()) {
@@ -55,15 +59,11 @@ public final class MemoryNamespaces implements Namespaces {
                     case "maxBytes" -> o.withMaxBytes(Long.parseLong(v));
                     case "eviction" -> o.withEviction(EvictionPolicy.valueOf(v.toUpperCase(java.util.Locale.ROOT)));
                     case "tombstoneGraceMillis" -> o.withTombstoneGrace(Duration.ofMillis(Long.parseLong(v)));
-                    default -> throw new IllegalArgumentException("unknown memory namespace setting '" + e.getKey()
-                            + "' (known: " + new java.util.TreeSet<>(SETTINGS) + ")");
+                    default -> throw new IllegalStateException("setting without a parser: " + e.getKey());
                 };
             } catch (NumberFormatException ex) {
                 throw new IllegalArgumentException("bad value '" + v + "' for " + e.getKey() + ": not a number", ex);
             } catch (IllegalArgumentException ex) {
-                if (ex.getMessage() != null && ex.getMessage().startsWith("unknown memory namespace setting")) {
-                    throw ex;
-                }
                 throw new IllegalArgumentException("bad value '" + v + "' for " + e.getKey() + ": " + ex.getMessage(), ex);
             }
         }

@@ -20,8 +20,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jgroups.Address;
@@ -88,7 +90,7 @@ public final class ReplicaService implements AutoCloseable {
     private volatile long servingEpoch;
     private final AtomicLong counter = new AtomicLong();
     private final ReentrantLock[] stripes = new ReentrantLock[256];
-    private final ExecutorService takeovers;
+    private final ScheduledExecutorService takeovers;
 
     public ReplicaService(TopologyService topology, Namespaces local, ReplicationSettings settings, Clock clock) {
         this.topology = topology;
@@ -99,7 +101,7 @@ public final class ReplicaService implements AutoCloseable {
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
         }
-        takeovers = Executors.newSingleThreadExecutor(r -> {
+        takeovers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cairn-takeover-" + topology.member().name());
             t.setDaemon(true);
             return t;
@@ -177,6 +179,7 @@ public final class ReplicaService implements AutoCloseable {
         } catch (Exception e) {
             log.debug("{}: takeover incomplete, retrying: {}", name(), e.toString());
             retryLater();
+            return;
         }
         if (topology.state().topology().epoch() == servingEpoch && !allServed()) {
             retryLater();
@@ -198,17 +201,10 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     private void retryLater() {
-        if (!takeovers.isShutdown()) {
-            Thread t = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                    takeovers.execute(this::takeOver);
-                } catch (InterruptedException | java.util.concurrent.RejectedExecutionException e) {
-                    // closing
-                }
-            });
-            t.setDaemon(true);
-            t.start();
+        try {
+            takeovers.schedule(this::takeOver, 200, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // closed while a takeover was under way
         }
     }
 
@@ -219,8 +215,8 @@ public final class ReplicaService implements AutoCloseable {
         if (previous.isEmpty()) {
             return true;
         }
-        int quorum = Math.min(previous.size(), ClusterState.fenceQuorum(previous.size(), Math.min(settings.writes(),
-                previous.size()), Math.min(settings.reads(), previous.size())));
+        int quorum = ClusterState.fenceQuorum(previous.size(), Math.min(settings.writes(), previous.size()),
+                Math.min(settings.reads(), previous.size()));
         List<String> fencedOwners = new ArrayList<>();
         for (String owner : previous) {
             if (owner.equals(name())) {
