@@ -85,6 +85,9 @@ public final class ClusterStoreProvider implements StoreProvider {
         return v.trim();
     }
 
+    /** How long a graceful leave waits for the others to take this member's segments over. */
+    static final long LEAVE_TIMEOUT_MILLIS = 30_000;
+
     /** The cluster's namespaces on this member. */
     static final class ClusterNamespaces implements Namespaces {
         private final ReplicaService service;
@@ -121,9 +124,17 @@ public final class ClusterStoreProvider implements StoreProvider {
             return existed;
         }
 
-        /** Leaves the cluster gracefully (the others take this member's segments over) and closes the local engine. */
+        /**
+         * Leaves the cluster gracefully — removed from the voters, the others take this member's
+         * segments over, pulling from it — and closes the local engine.
+         */
         @Override
         public void close() {
+            if (!topology.leave(LEAVE_TIMEOUT_MILLIS)) {
+                org.slf4j.LoggerFactory.getLogger(ClusterStoreProvider.class).warn(
+                        "{}: left before the others had taken every segment over (waited {} ms)", topology.member().name(),
+                        LEAVE_TIMEOUT_MILLIS);
+            }
             service.close();
             topology.close();
             local.close();

@@ -28,10 +28,15 @@ public final class TestCluster implements AutoCloseable {
 
     /** Waits (at most 90 s) for {@code condition}; fails naming {@code what} if it never holds. */
     public static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        await(() -> what, condition);
+    }
+
+    /** Waits (at most 90 s) for {@code condition}; fails with {@code what}'s account of the state if it never holds. */
+    public static void await(java.util.function.Supplier<String> what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("never happened: " + what);
+                throw new AssertionError("never happened: " + what.get());
             }
             Thread.sleep(50);
         }
@@ -39,17 +44,16 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts a, b and c with {@code settings}, reading {@code clock}, and waits until every segment is served. */
     public static TestCluster start(String name, ReplicationSettings settings, Clock clock) throws Exception {
+        return start(name, settings, clock, VOTING);
+    }
+
+    /** Starts {@code voting} with {@code settings}, reading {@code clock}, and waits until every segment is served. */
+    public static TestCluster start(String name, ReplicationSettings settings, Clock clock, List<String> voting)
+            throws Exception {
         TestCluster c = new TestCluster();
         try {
-            for (String m : VOTING) {
-                TopologyService t = TopologyService.start(ClusterConfig.loopback(name, m, VOTING));
-                MemoryNamespaces engine = new MemoryNamespaces(MemoryStoreOptions.defaults().withClock(clock)
-                        .withTombstoneGrace(Duration.ofHours(1)));
-                ReplicaService s = new ReplicaService(t, engine, settings, clock);
-                c.open.add(engine);
-                c.open.add(t);
-                c.open.add(s);
-                c.services.add(s);
+            for (String m : voting) {
+                c.add(name, m, voting, settings, clock);
             }
             awaitServing(c.services);
         } catch (Exception | Error e) {
@@ -61,7 +65,17 @@ public final class TestCluster implements AutoCloseable {
 
     /** Waits until the members of {@code live} see each other and serve every segment between them. */
     public static void awaitServing(List<ReplicaService> live) throws InterruptedException {
-        await("every segment served by its primary, all members at one epoch", () -> {
+        await(() -> {
+            StringBuilder sb = new StringBuilder("every segment served by its primary, all members at one epoch; now:");
+            for (ReplicaService s : live) {
+                sb.append(' ').append(s.topology().member().name()).append("{epoch=").append(s.topology().current().epoch())
+                        .append(" members=").append(s.topology().current().members()).append(" serving=")
+                        .append(s.serving().size()).append(" inTransfer=").append(s.segmentsInTransfer())
+                        .append(" view=").append(s.topology().member().members()).append(' ')
+                        .append(s.topology().describeRaft()).append('}');
+            }
+            return sb.toString();
+        }, () -> {
             int served = 0;
             long epoch = live.get(0).topology().current().epoch();
             for (ReplicaService s : live) {
@@ -72,6 +86,29 @@ public final class TestCluster implements AutoCloseable {
             }
             return served == live.get(0).segments();
         });
+    }
+
+    /**
+     * Starts member {@code member} of cluster {@code name} that knows {@code voting} as the voting
+     * members (a new member lists the others and itself; it asks to be added to the voters).
+     */
+    public ReplicaService add(String name, String member, List<String> voting, ReplicationSettings settings, Clock clock)
+            throws Exception {
+        TopologyService t = TopologyService.start(ClusterConfig.loopback(name, member, voting));
+        MemoryNamespaces engine = new MemoryNamespaces(MemoryStoreOptions.defaults().withClock(clock)
+                .withTombstoneGrace(Duration.ofHours(1)));
+        ReplicaService s = new ReplicaService(t, engine, settings, clock);
+        open.add(engine);
+        open.add(t);
+        open.add(s);
+        services.add(s);
+        return s;
+    }
+
+    /** Stops {@code member} at once, as a crash would: no leave, its data gone with it. */
+    public static void crash(ReplicaService member) {
+        member.close();
+        member.topology().close();
     }
 
     public List<ReplicaService> members() {

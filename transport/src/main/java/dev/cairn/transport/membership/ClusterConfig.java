@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * JVM each get their own address and port.
  *
  * <p>{@code votingMembers} are the names of the members that decide the topology by Raft (a
- * majority of them must be up to change it); this member's name must be one of them.
+ * majority of them must be up to change it) as this member knows them at its start. A member not
+ * among them is a new member ({@link #joining}): it asks the others to add it to the voters.
  * {@code raftLogDir} keeps the Raft log across restarts; null keeps it in memory (tests).
  */
 public record ClusterConfig(String clusterName, String memberName, Stack stack, String bindAddress, int bindPort,
@@ -44,8 +45,11 @@ public record ClusterConfig(String clusterName, String memberName, Stack stack, 
         if (clusterName.isBlank() || memberName.isBlank()) {
             throw new IllegalArgumentException("cluster and member names must not be blank");
         }
-        if (!votingMembers.contains(memberName)) {
-            throw new IllegalArgumentException("member " + memberName + " is not one of the voting members " + votingMembers);
+        if (votingMembers.isEmpty()) {
+            throw new IllegalArgumentException("no voting members");
+        }
+        if (memberName.contains(",")) {
+            throw new IllegalArgumentException("bad member name '" + memberName + "'");
         }
         for (String v : votingMembers) {
             if (v.isBlank() || v.contains(",")) {
@@ -58,6 +62,21 @@ public record ClusterConfig(String clusterName, String memberName, Stack stack, 
         for (String m : members) {
             hostAndPort(m);
         }
+    }
+
+    /** True for a new member: one that is not among the voting members it was given, and asks to be added. */
+    public boolean joining() {
+        return !votingMembers.contains(memberName);
+    }
+
+    /** The voting members this member starts with: the configured ones and, when joining, itself. */
+    public List<String> startingVoters() {
+        if (!joining()) {
+            return votingMembers;
+        }
+        List<String> all = new java.util.ArrayList<>(votingMembers);
+        all.add(memberName);
+        return all;
     }
 
     /** A member of an in-JVM test cluster whose voting members are {@code voting}; the Raft log in memory. */
@@ -122,8 +141,10 @@ public record ClusterConfig(String clusterName, String memberName, Stack stack, 
                 "cairn.bind_addr", bindAddress,
                 "cairn.bind_port", Integer.toString(bindPort),
                 "cairn.initial_hosts", initialHosts(),
-                "cairn.raft_members", String.join(",", votingMembers),
+                "cairn.raft_members", String.join(",", startingVoters()),
                 "cairn.raft_id", memberName,
+                // one Raft log per cluster and member: in-memory logs are shared by name within a JVM
+                "cairn.raft_log_prefix", (clusterName + "-" + memberName).replaceAll("[^A-Za-z0-9._-]", "_"),
                 "cairn.raft_log_dir", raftLogDir == null ? System.getProperty("java.io.tmpdir") : raftLogDir.toString(),
                 "cairn.raft_log_class", raftLogDir == null ? "org.jgroups.protocols.raft.InMemoryLog"
                         : "org.jgroups.protocols.raft.FileBasedLog");

@@ -39,13 +39,30 @@ public final class ClusterStore implements Store {
     private final String namespace;
     private final StoreLimits limits;
     private final Clock clock;
+    private final ReplicationSettings replication;
     private volatile boolean closed;
 
+    /** The namespace with the cluster's N, W and R. */
     public ClusterStore(ReplicaService service, String namespace, StoreLimits limits, Clock clock) {
+        this(service, namespace, service.settings(), limits, clock);
+    }
+
+    /**
+     * The namespace with its own N, W and R ({@code replication}): N at most the cluster's, W and
+     * R at least the smaller of the cluster's W and R ({@code IllegalArgumentException} otherwise).
+     */
+    public ClusterStore(ReplicaService service, String namespace, ReplicationSettings replication, StoreLimits limits,
+                        Clock clock) {
         this.service = Objects.requireNonNull(service, "service");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.replication = service.namespaceSettings(replication.owners(), replication.writes(), replication.reads());
+    }
+
+    /** This namespace's N, W and R. */
+    public ReplicationSettings replication() {
+        return replication;
     }
 
     @Override
@@ -64,7 +81,11 @@ public final class ClusterStore implements Store {
         long deadline = System.nanoTime() + service.settings().timeoutMillis() * 1_000_000L;
         while (true) {
             String primary = service.owners(key).get(0);
+            long start = System.nanoTime();
             byte[] reply = service.call(primary, frame);
+            if (reply != null && !primary.equals(service.topology().member().name())) {
+                service.metrics().forwarded(System.nanoTime() - start);
+            }
             if (reply != null) {
                 try {
                     Wire.In in = new Wire.In(reply, 1, reply.length - 1);
@@ -118,9 +139,11 @@ public final class ClusterStore implements Store {
         if (closed) {
             throw new dev.cairn.api.StoreClosedException("cluster namespace " + namespace);
         }
-        int owners = service.settings().owners();
+        int owners = replication.owners();
         consistency.requireSatisfiedBy(owners, owners); // more than N can never answer
-        return new Wire.Out().b(ReplicaService.FORWARD).s(namespace).bytes(key).i(consistency.required(owners)).b(code);
+        int need = consistency.required(owners);
+        return new Wire.Out().b(ReplicaService.FORWARD).s(namespace).bytes(key).i(owners)
+                .i(Math.max(replication.writes(), need)).i(Math.max(replication.reads(), need)).b(code);
     }
 
     /** A write's outcome: applied, number, and the entry written if one was. */

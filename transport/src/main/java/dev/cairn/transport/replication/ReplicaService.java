@@ -58,6 +58,8 @@ public final class ReplicaService implements AutoCloseable {
     static final byte PULL = 5;
     static final byte KEYS = 6;
     static final byte CLEAR = 7;
+    static final byte NAMES = 8;
+    static final byte DIGEST = 9;
 
     static final byte OK = 0;
     static final byte NOT_PRIMARY = 1;
@@ -80,17 +82,24 @@ public final class ReplicaService implements AutoCloseable {
     static final byte GET = 8;
 
     private static final int PULL_PAGE = 512;
+    private static final int SCAN_PAGE = 1024;
 
     private final TopologyService topology;
     private final Namespaces local;
     private final ReplicationSettings settings;
     private final Clock clock;
     private final long[] fenced; // guarded by this
+    private long floor; // guarded by this: the newest epoch this member knows
     private final Set<Integer> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile long servingEpoch;
     private final AtomicLong counter = new AtomicLong();
     private final ReentrantLock[] stripes = new ReentrantLock[256];
     private final ScheduledExecutorService takeovers;
+    private final ReplicationMetrics metrics;
+    private volatile int pending;
+    private volatile long transferBytesPerSecond = 64L << 20;
+    private final Object throttleLock = new Object();
+    private long nextTransferNanos; // guarded by throttleLock
 
     public ReplicaService(TopologyService topology, Namespaces local, ReplicationSettings settings, Clock clock) {
         this.topology = topology;
@@ -106,9 +115,36 @@ public final class ReplicaService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        metrics = new ReplicationMetrics(topology.member().name());
+        raiseFloor(topology.current().epoch());
         topology.member().handleRequests(this::handle);
-        topology.onChange(t -> takeovers.execute(this::takeOver));
+        topology.onChange(t -> {
+            raiseFloor(t.epoch());
+            try {
+                takeovers.execute(this::takeOver);
+            } catch (RejectedExecutionException closing) {
+                // closed
+            }
+        });
         takeovers.execute(this::takeOver);
+    }
+
+    /** Caps the bytes per second a takeover transfers (pulls and pushes together); 0: no cap. */
+    public void transferBytesPerSecond(long rate) {
+        if (rate < 0) {
+            throw new IllegalArgumentException("a transfer rate must be >= 0: " + rate);
+        }
+        transferBytesPerSecond = rate;
+    }
+
+    /** This member's counters and latencies. */
+    public ReplicationMetrics metrics() {
+        return metrics;
+    }
+
+    /** The segments this member is primary of in the current topology and still hands over. */
+    public int segmentsInTransfer() {
+        return pending;
     }
 
     String name() {
@@ -142,39 +178,48 @@ public final class ReplicaService implements AutoCloseable {
 
     // ------------------------------------------------------------------ takeover
 
+    /** How many segments one takeover step hands over, marks served and starts serving together. */
+    private static final int HANDOVER_CHUNK = 32;
+
     /**
-     * For every segment this member is now primary of and does not serve yet: fence the previous
-     * owners, pull from them, then mark the segments served through Raft and serve them.
+     * For every segment this member is now primary of and does not serve yet, in chunks: fence the
+     * previous owners, pull what they hold that this member lacks, push the segment to the other
+     * owners of the new topology, then mark the chunk served through Raft and serve it. Segments of
+     * a chunk serve as soon as that chunk is through; the rest keep transferring.
      */
     private void takeOver() {
         try {
             ClusterState state = topology.state();
             Topology t = state.topology();
             if (t.epoch() == 0 || !t.members().contains(name())) {
+                pending = 0;
                 return;
             }
+            raiseFloor(t.epoch());
             if (t.epoch() != servingEpoch) {
                 serving.clear();
                 servingEpoch = t.epoch();
             }
             SegmentTable table = table(t);
-            List<Integer> ready = new ArrayList<>();
+            List<Integer> mine = new ArrayList<>();
             for (int s = 0; s < segments(); s++) {
-                if (!table.primary(s).equals(name()) || serving.contains(s)) {
+                if (table.primary(s).equals(name()) && !serving.contains(s)) {
+                    mine.add(s);
+                }
+            }
+            pending = mine.size();
+            for (int from = 0; from < mine.size(); from += HANDOVER_CHUNK) {
+                List<Integer> chunk = mine.subList(from, Math.min(mine.size(), from + HANDOVER_CHUNK));
+                List<Integer> ready = handOver(state, t, chunk);
+                if (ready.isEmpty() || topology.current().epoch() != t.epoch()) {
                     continue;
                 }
-                if (state.lastServed(s) == t.epoch() || handOver(state, s, t.epoch())) {
-                    ready.add(s);
+                topology.markServed(t.epoch(), ready.stream().mapToInt(Integer::intValue).toArray(), settings.timeoutMillis());
+                if (topology.current().epoch() == t.epoch()) {
+                    serving.addAll(ready);
+                    pending = Math.max(0, pending - ready.size());
+                    log.debug("{}: serving {} more segments in epoch {}", name(), ready.size(), t.epoch());
                 }
-            }
-            if (ready.isEmpty()) {
-                return;
-            }
-            int[] marked = ready.stream().mapToInt(Integer::intValue).toArray();
-            topology.markServed(t.epoch(), marked, settings.timeoutMillis());
-            if (topology.current().epoch() == t.epoch()) {
-                serving.addAll(ready);
-                log.debug("{}: serving {} segments in epoch {}", name(), ready.size(), t.epoch());
             }
         } catch (Exception e) {
             log.debug("{}: takeover incomplete, retrying: {}", name(), e.toString());
@@ -208,83 +253,270 @@ public final class ReplicaService implements AutoCloseable {
         }
     }
 
-    /** Fences and pulls segment {@code s} from its previous owners; true once done. */
-    private boolean handOver(ClusterState state, int s, long epoch) throws Exception {
-        List<String> previous = state.previousOwners(s, settings.owners());
-        fence(s, epoch); // this member, too, refuses older epochs for s from now on
-        if (previous.isEmpty()) {
-            return true;
+    /**
+     * Hands {@code segs} over to this member in epoch {@code t}; returns those that are ready to
+     * serve. A segment is ready once enough of its previous owners are fenced that every write or
+     * read quorum of theirs meets one, this member holds everything those fenced owners hold, and
+     * at least min(W, R) owners of the new topology (this one included) hold it too — so the next
+     * takeover, fencing its own quorum of these owners, finds every acknowledged write again.
+     */
+    private List<Integer> handOver(ClusterState state, Topology t, List<Integer> segs) throws Exception {
+        long epoch = t.epoch();
+        for (int s : segs) {
+            fence(s, epoch); // this member, too, refuses older epochs for s from now on
         }
-        int quorum = ClusterState.fenceQuorum(previous.size(), Math.min(settings.writes(), previous.size()),
-                Math.min(settings.reads(), previous.size()));
-        List<String> fencedOwners = new ArrayList<>();
-        for (String owner : previous) {
-            if (owner.equals(name())) {
-                fencedOwners.add(owner);
+        java.util.Map<Integer, List<String>> previous = new java.util.HashMap<>();
+        java.util.Map<String, List<Integer>> bySource = new java.util.LinkedHashMap<>();
+        for (int s : segs) {
+            List<String> prev = state.previousOwners(s, settings.owners());
+            previous.put(s, prev);
+            for (String o : prev) {
+                bySource.computeIfAbsent(o, k -> new ArrayList<>()).add(s);
+            }
+        }
+        Set<String> fencedOwners = new HashSet<>();
+        fencedOwners.add(name());
+        for (java.util.Map.Entry<String, List<Integer>> e : bySource.entrySet()) {
+            if (e.getKey().equals(name())) {
                 continue;
             }
-            byte[] reply = call(owner, new Wire.Out().b(FENCE).i(s).l(epoch).done());
+            byte[] reply = call(e.getKey(), segmentsFrame(new Wire.Out().b(FENCE).l(epoch), e.getValue()).done());
             if (reply != null && reply[0] == OK) {
-                fencedOwners.add(owner);
+                fencedOwners.add(e.getKey());
             }
         }
-        if (fencedOwners.size() < quorum) {
-            return false;
+        Set<Integer> ready = new java.util.TreeSet<>();
+        for (int s : segs) {
+            List<String> prev = previous.get(s);
+            int quorum = prev.isEmpty() ? 0 : ClusterState.fenceQuorum(prev.size(), Math.min(settings.writes(), prev.size()),
+                    Math.min(settings.reads(), prev.size()));
+            int fencedCount = 0;
+            for (String o : prev) {
+                fencedCount += fencedOwners.contains(o) ? 1 : 0;
+            }
+            if (fencedCount >= quorum) {
+                ready.add(s);
+            }
         }
-        for (String owner : fencedOwners) {
-            if (!owner.equals(name()) && !pull(owner, s)) {
+        // take what the fenced previous owners hold
+        for (java.util.Map.Entry<String, List<Integer>> e : bySource.entrySet()) {
+            String source = e.getKey();
+            if (source.equals(name()) || !fencedOwners.contains(source)) {
+                continue;
+            }
+            List<Integer> from = new ArrayList<>(e.getValue());
+            from.retainAll(ready);
+            if (!from.isEmpty() && !transfer(source, from, epoch, false)) {
+                ready.removeAll(from);
+            }
+        }
+        // give it to the other owners of the new topology
+        SegmentTable table = table(t);
+        java.util.Map<String, List<Integer>> byTarget = new java.util.LinkedHashMap<>();
+        for (int s : ready) {
+            for (String o : table.owners(s)) {
+                if (!o.equals(name())) {
+                    byTarget.computeIfAbsent(o, k -> new ArrayList<>()).add(s);
+                }
+            }
+        }
+        java.util.Map<Integer, Integer> holders = new java.util.HashMap<>();
+        for (java.util.Map.Entry<String, List<Integer>> e : byTarget.entrySet()) {
+            if (transfer(e.getKey(), e.getValue(), epoch, true)) {
+                for (int s : e.getValue()) {
+                    holders.merge(s, 1, Integer::sum);
+                }
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int s : ready) {
+            int others = table.owners(s).size() - 1;
+            if (holders.getOrDefault(s, 0) >= Math.min(others, Math.min(settings.writes(), settings.reads()) - 1)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static Wire.Out segmentsFrame(Wire.Out out, List<Integer> segs) {
+        out.i(segs.size());
+        for (int s : segs) {
+            out.i(s);
+        }
+        return out;
+    }
+
+    /**
+     * Makes {@code other} and this member agree on {@code segs}, every namespace: compares the
+     * segments' digests and copies the differing ones, from {@code other} to this member
+     * ({@code push} false) or from this member to {@code other} (true), by pages of records with
+     * their versions and tombstones, throttled. True once done.
+     */
+    private boolean transfer(String other, List<Integer> segs, long epoch, boolean push) throws IOException {
+        Set<String> names = new java.util.TreeSet<>(local.names());
+        if (!push) {
+            byte[] reply = call(other, new Wire.Out().b(NAMES).done());
+            if (reply == null || reply[0] != OK) {
+                return false;
+            }
+            Wire.In in = new Wire.In(reply, 1, reply.length - 1);
+            int n = in.i();
+            for (int i = 0; i < n; i++) {
+                names.add(in.s());
+            }
+        }
+        for (String ns : names) {
+            Namespaces.checkName(ns);
+            byte[] reply = call(other, segmentsFrame(new Wire.Out().b(DIGEST).s(ns), segs).done());
+            if (reply == null || reply[0] != OK) {
+                return false;
+            }
+            Wire.In in = new Wire.In(reply, 1, reply.length - 1);
+            java.util.Map<Integer, Long> mine = digests(ns, segs);
+            List<Integer> differing = new ArrayList<>();
+            for (int s : segs) {
+                if (in.l() != mine.get(s)) {
+                    differing.add(s);
+                }
+            }
+            if (differing.isEmpty()) {
+                continue;
+            }
+            if (push ? !pushTo(other, ns, differing, epoch) : !pullFrom(other, ns, differing)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Pulls every record of segment {@code s}, every namespace, from {@code owner}. */
-    private boolean pull(String owner, int s) throws IOException {
-        List<String> names = new ArrayList<>();
-        byte[] reply = call(owner, new Wire.Out().b(PULL).i(s).s("").bytes(null).done());
-        if (reply == null || reply[0] != OK) {
-            return false;
+    private boolean pullFrom(String source, String ns, List<Integer> segs) throws IOException {
+        byte[] after = new byte[0];
+        while (true) {
+            byte[] page = call(source, segmentsFrame(new Wire.Out().b(PULL).s(ns).bytes(after), segs).done());
+            if (page == null || page[0] != OK) {
+                return false;
+            }
+            Wire.In p = new Wire.In(page, 1, page.length - 1);
+            int count = p.i();
+            List<ReplicaRecord> records = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                records.add(p.record());
+            }
+            boolean more = p.bool();
+            byte[] resume = p.nonNullBytes();
+            if (!records.isEmpty()) {
+                replica(localStore(ns)).applyAllIfNewer(records);
+            }
+            metrics.transferredIn(records.size(), page.length);
+            throttle(page.length);
+            if (!more) {
+                return true;
+            }
+            after = resume;
         }
-        Wire.In in = new Wire.In(reply, 1, reply.length - 1);
-        int n = in.i();
-        for (int i = 0; i < n; i++) {
-            names.add(in.s());
-        }
-        for (String ns : names) {
-            byte[] after = null;
-            while (true) {
-                byte[] page = call(owner, new Wire.Out().b(PULL).i(s).s(ns).bytes(after == null ? new byte[0] : after).done());
-                if (page == null || page[0] != OK) {
+    }
+
+    private boolean pushTo(String target, String ns, List<Integer> segs, long epoch) {
+        Set<Integer> wanted = new HashSet<>(segs);
+        ReplicaStore store = replica(localStore(ns));
+        KeyRange range = KeyRange.all();
+        while (true) {
+            List<ReplicaRecord> batch = store.scanRecords(range, SCAN_PAGE);
+            List<ReplicaRecord> page = new ArrayList<>();
+            for (ReplicaRecord r : batch) {
+                if (wanted.contains(Placement.segmentOf(r.key(), segments()))) {
+                    page.add(r);
+                }
+            }
+            if (!page.isEmpty()) {
+                Wire.Out out = new Wire.Out().b(REPLICATE).l(epoch).s(ns).i(page.size());
+                page.forEach(out::record);
+                byte[] frame = out.done();
+                byte[] reply = call(target, frame);
+                if (reply == null || reply[0] != OK) {
                     return false;
                 }
-                Wire.In p = new Wire.In(page, 1, page.length - 1);
-                int count = p.i();
-                List<ReplicaRecord> records = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    records.add(p.record());
+                metrics.transferredOut(page.size(), frame.length);
+                throttle(frame.length);
+            }
+            if (batch.size() < SCAN_PAGE) {
+                return true;
+            }
+            range = range.startingAfter(batch.get(batch.size() - 1).key());
+        }
+    }
+
+    /** Each segment's digest of namespace {@code ns} on this member: a sum of its records' (key, version, kind) hashes. */
+    private java.util.Map<Integer, Long> digests(String ns, List<Integer> segs) {
+        java.util.Map<Integer, Long> out = new java.util.HashMap<>();
+        for (int s : segs) {
+            out.put(s, 0L);
+        }
+        ReplicaStore store = replica(localStore(ns));
+        KeyRange range = KeyRange.all();
+        while (true) {
+            List<ReplicaRecord> batch = store.scanRecords(range, SCAN_PAGE);
+            for (ReplicaRecord r : batch) {
+                int s = Placement.segmentOf(r.key(), segments());
+                Long d = out.get(s);
+                if (d != null) {
+                    out.put(s, d + recordHash(r));
                 }
-                boolean more = p.bool();
-                replica(localStore(ns)).applyAllIfNewer(records);
-                if (!more || records.isEmpty()) {
-                    break;
-                }
-                after = records.get(records.size() - 1).key();
+            }
+            if (batch.size() < SCAN_PAGE) {
+                return out;
+            }
+            range = range.startingAfter(batch.get(batch.size() - 1).key());
+        }
+    }
+
+    private static long recordHash(ReplicaRecord r) {
+        long h = java.util.Arrays.hashCode(r.key()) * 0x9E3779B97F4A7C15L;
+        h ^= r.version().epoch() * 0xC2B2AE3D27D4EB4FL + r.version().counter();
+        h ^= r.isTombstone() ? 0x165667B19E3779F9L : java.util.Arrays.hashCode(r.value());
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    /** Holds the transfer to {@link #transferBytesPerSecond} so that serving goes on meanwhile. */
+    private void throttle(long bytes) {
+        long rate = transferBytesPerSecond;
+        if (rate <= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due;
+        synchronized (throttleLock) {
+            nextTransferNanos = Math.max(now, nextTransferNanos) + bytes * 1_000_000_000L / rate;
+            due = nextTransferNanos;
+        }
+        long wait = due - now;
+        if (wait > 1_000_000L) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
-        return true;
     }
 
     private synchronized void fence(int s, long epoch) {
         fenced[s] = Math.max(fenced[s], epoch);
     }
 
+    /** Nothing of an epoch older than the newest one this member knows is accepted, in any segment. */
+    private synchronized void raiseFloor(long epoch) {
+        floor = Math.max(floor, epoch);
+    }
+
     private synchronized boolean accepts(int s, long epoch) {
-        return epoch >= fenced[s];
+        return epoch >= fencedAt(s);
     }
 
     private synchronized long fencedAt(int s) {
-        return fenced[s];
+        return Math.max(fenced[s], floor);
     }
 
     // ------------------------------------------------------------------ requests
@@ -302,6 +534,8 @@ public final class ReplicaService implements AutoCloseable {
                 case PULL -> onPull(in);
                 case KEYS -> onKeys(in);
                 case CLEAR -> onClear(in);
+                case NAMES -> onNames(in);
+                case DIGEST -> onDigest(in);
                 default -> error("unknown request");
             };
         } catch (IOException | RuntimeException e) {
@@ -314,16 +548,29 @@ public final class ReplicaService implements AutoCloseable {
         return new Wire.Out().b(ERROR).s(message.length() > 1000 ? message.substring(0, 1000) : message).done();
     }
 
+    private List<Integer> segmentList(Wire.In in) throws IOException {
+        int n = in.i();
+        if (n < 0 || n > segments()) {
+            throw new IOException("a list of " + n + " segments");
+        }
+        List<Integer> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(segment(in.i()));
+        }
+        return out;
+    }
+
     private byte[] onFence(Wire.In in) throws IOException {
-        int s = segment(in.i());
         long epoch = in.l();
+        List<Integer> segs = segmentList(in);
         in.end();
-        fence(s, epoch);
+        for (int s : segs) {
+            fence(s, epoch);
+        }
         return new Wire.Out().b(OK).done();
     }
 
     private byte[] onReplicate(Wire.In in) throws IOException {
-        int s = segment(in.i());
         long epoch = in.l();
         String ns = in.s();
         int n = in.i();
@@ -335,10 +582,13 @@ public final class ReplicaService implements AutoCloseable {
             records.add(in.record());
         }
         in.end();
-        // the check and the apply under the segment's fence: a fence cannot slip in between
+        // the check and the apply under the fences: a fence cannot slip in between
         synchronized (this) {
-            if (epoch < fenced[s]) {
-                return new Wire.Out().b(FENCED).l(fenced[s]).done();
+            for (ReplicaRecord r : records) {
+                long at = fencedAt(Placement.segmentOf(r.key(), segments()));
+                if (epoch < at) {
+                    return new Wire.Out().b(FENCED).l(at).done();
+                }
             }
             replica(localStore(ns)).applyAllIfNewer(records);
         }
@@ -360,42 +610,63 @@ public final class ReplicaService implements AutoCloseable {
         return out.done();
     }
 
-    private byte[] onPull(Wire.In in) throws IOException {
-        int s = segment(in.i());
-        String ns = in.s();
-        byte[] after = in.bytes();
+    private byte[] onNames(Wire.In in) throws IOException {
         in.end();
-        if (after == null) {
-            List<String> names = local.names();
-            Wire.Out out = new Wire.Out().b(OK).i(names.size());
-            names.forEach(out::s);
-            return out.done();
+        List<String> names = local.names();
+        Wire.Out out = new Wire.Out().b(OK).i(names.size());
+        names.forEach(out::s);
+        return out.done();
+    }
+
+    private byte[] onDigest(Wire.In in) throws IOException {
+        String ns = in.s();
+        List<Integer> segs = segmentList(in);
+        in.end();
+        java.util.Map<Integer, Long> d = digests(ns, segs);
+        Wire.Out out = new Wire.Out().b(OK);
+        for (int s : segs) {
+            out.l(d.get(s));
         }
+        return out.done();
+    }
+
+    /**
+     * A page of the records (tombstones included) of some segments of a namespace, after a key:
+     * at most {@value #PULL_PAGE} records, from at most {@value #SCAN_PAGE} × 8 scanned, with
+     * whether there are more and the key to go on after.
+     */
+    private byte[] onPull(Wire.In in) throws IOException {
+        String ns = in.s();
+        byte[] after = in.nonNullBytes();
+        Set<Integer> wanted = new HashSet<>(segmentList(in));
+        in.end();
         ReplicaStore store = replica(localStore(ns));
         KeyRange range = after.length == 0 ? KeyRange.all() : KeyRange.all().startingAfter(after);
         List<ReplicaRecord> page = new ArrayList<>();
-        boolean more;
-        // segments are spread over the key space: walk the namespace, keep this segment's records
-        while (true) {
-            List<ReplicaRecord> batch = store.scanRecords(range, 1024);
+        boolean more = false;
+        byte[] resume = after;
+        // segments are spread over the key space: walk the namespace, keep these segments' records
+        for (int scans = 0; scans < 8; scans++) {
+            List<ReplicaRecord> batch = store.scanRecords(range, SCAN_PAGE);
             for (ReplicaRecord r : batch) {
-                if (Placement.segmentOf(r.key(), segments()) == s) {
+                if (wanted.contains(Placement.segmentOf(r.key(), segments()))) {
                     page.add(r);
                 }
             }
-            if (batch.size() < 1024) {
+            if (batch.size() < SCAN_PAGE) {
                 more = false;
                 break;
             }
-            range = range.startingAfter(batch.get(batch.size() - 1).key());
+            resume = batch.get(batch.size() - 1).key();
+            range = range.startingAfter(resume);
+            more = true;
             if (page.size() >= PULL_PAGE) {
-                more = true; // the caller goes on after the last record it got
                 break;
             }
         }
         Wire.Out out = new Wire.Out().b(OK).i(page.size());
         page.forEach(out::record);
-        return out.bool(more).done();
+        return out.bool(more).bytes(resume).done();
     }
 
     /** Up to {@code limit} keys of values (not tombstones) this member holds in a range, in order. */
@@ -487,9 +758,11 @@ public final class ReplicaService implements AutoCloseable {
     private byte[] onForward(Wire.In in) throws IOException {
         String ns = in.s();
         byte[] key = in.nonNullBytes();
-        int need = in.i();
-        if (need < 0 || need > settings.owners()) {
-            throw new IOException("a request for " + need + " of " + settings.owners() + " owners");
+        ReplicationSettings rs;
+        try {
+            rs = namespaceSettings(in.i(), in.i(), in.i());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
         }
         int op = in.b();
         Mutation mutation = null;
@@ -511,8 +784,36 @@ public final class ReplicaService implements AutoCloseable {
             default -> throw new IOException("unknown operation " + op);
         }
         in.end();
-        return mutation == null ? read(ns, key, includeExpired, Math.max(settings.reads(), need))
-                : write(ns, key, mutation, Math.max(settings.writes(), need));
+        long start = System.nanoTime();
+        byte[] reply = mutation == null ? read(ns, key, includeExpired, rs) : write(ns, key, mutation, rs);
+        metrics.atPrimary(mutation == null, reply[0], System.nanoTime() - start);
+        return reply;
+    }
+
+    /**
+     * The settings of a request for a namespace — N owners (the first N of the segment's), W, R —
+     * checked against the cluster's: N at most the cluster's, and W and R at least the smaller of
+     * the cluster's, which is what a takeover's fence quorum is sized for ({@code PROTOCOL.md}).
+     */
+    ReplicationSettings namespaceSettings(int owners, int writes, int reads) {
+        ReplicationSettings rs = new ReplicationSettings(owners, writes, reads, settings.timeoutMillis());
+        int floorQuorum = Math.min(settings.writes(), settings.reads());
+        if (owners > settings.owners()) {
+            throw new IllegalArgumentException("a namespace cannot have more owners (" + owners + ") than the cluster's N = "
+                    + settings.owners());
+        }
+        if (Math.min(writes, reads) < floorQuorum) {
+            throw new IllegalArgumentException("a namespace's W and R must be at least " + floorQuorum
+                    + " (the smaller of the cluster's W = " + settings.writes() + " and R = " + settings.reads()
+                    + "), or a takeover could miss its writes: N=" + owners + " W=" + writes + " R=" + reads);
+        }
+        return rs;
+    }
+
+    /** The owners of segment {@code s} for a namespace of {@code rs.owners()} owners: the first of the cluster's, primary first. */
+    private List<String> owners(Topology t, int s, ReplicationSettings rs) {
+        List<String> all = table(t).owners(s);
+        return all.subList(0, Math.min(all.size(), rs.owners()));
     }
 
     private static dev.cairn.api.WriteOptions expiring(long expiresAtMillis) {
@@ -529,7 +830,7 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     /** A write at the primary: decide, stamp, apply here, replicate; answered once {@code writes} owners have it. */
-    byte[] write(String ns, byte[] key, Mutation mutation, int writes) {
+    byte[] write(String ns, byte[] key, Mutation mutation, ReplicationSettings rs) {
         Topology t = topology.current();
         int s = Placement.segmentOf(key, segments());
         byte[] refused = notServing(s, t);
@@ -548,7 +849,7 @@ public final class ReplicaService implements AutoCloseable {
                 // The decision rests on the newest record of R owners (which also proves this member
                 // is still the primary), not on this member's copy alone: a conditional write that
                 // fails is a read, and must not read a deposed primary's stale state.
-                Object found = quorumRead(s, t, ns, key, Math.max(settings.reads(), 1));
+                Object found = quorumRead(s, t, ns, key, rs);
                 if (found instanceof byte[] reply) {
                     return reply;
                 }
@@ -566,7 +867,7 @@ public final class ReplicaService implements AutoCloseable {
             }
             Version version = null;
             if (d.write() == Mutation.Write.NONE && q != null) {
-                byte[] failed = repair(s, t, ns, q); // answered from the newest: it must be on W owners first
+                byte[] failed = repair(s, t, ns, q, rs); // answered from the newest: it must be on W owners first
                 if (failed != null) {
                     return failed;
                 }
@@ -576,14 +877,15 @@ public final class ReplicaService implements AutoCloseable {
                 ReplicaRecord record = d.write() == Mutation.Write.VALUE
                         ? ReplicaRecord.value(key, d.value(), version, d.expiresAtMillis())
                         : ReplicaRecord.tombstone(key, version, now);
-                int acks = replicate(s, t, ns, List.of(record));
+                int acks = replicate(s, t, ns, List.of(record), rs);
                 if (acks == DEPOSED) {
                     return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // nothing applied: ask the new primary
                 }
-                if (acks < writes) {
+                if (acks < rs.writes()) {
                     // applied here (and maybe elsewhere) but not acknowledged: the write may or may not
                     // survive, so the caller must not simply run it again
-                    return new Wire.Out().b(NO_QUORUM).i(Math.max(acks, 1)).i(writes).done();
+                    metrics.quorumFailed();
+                    return new Wire.Out().b(NO_QUORUM).i(Math.max(acks, 1)).i(rs.writes()).done();
                 }
             }
             Wire.Out out = new Wire.Out().b(OK).bool(d.applied()).l(d.number()).bool(version != null);
@@ -607,21 +909,22 @@ public final class ReplicaService implements AutoCloseable {
      * primary), or {@link #DEPOSED_AFTER_APPLY} when another owner is (a newer primary has taken
      * the segment over after this one applied it: the write's fate is unknown).
      */
-    private int replicate(int s, Topology t, String ns, List<ReplicaRecord> records) {
+    private int replicate(int s, Topology t, String ns, List<ReplicaRecord> records, ReplicationSettings rs) {
         int acks = 0;
         synchronized (this) {
-            if (t.epoch() < fenced[s]) {
+            if (t.epoch() < fencedAt(s)) {
                 return DEPOSED;
             }
             replica(localStore(ns)).applyAllIfNewer(records);
             acks++;
         }
-        Wire.Out out = new Wire.Out().b(REPLICATE).i(s).l(t.epoch()).s(ns).i(records.size());
+        Wire.Out out = new Wire.Out().b(REPLICATE).l(t.epoch()).s(ns).i(records.size());
         records.forEach(out::record);
         byte[] frame = out.done();
-        List<String> others = new ArrayList<>(table(t).owners(s));
+        List<String> others = new ArrayList<>(owners(t, s, rs));
         others.remove(name());
         boolean deposed = false;
+        metrics.replicated(others.size());
         for (byte[] reply : callAll(others, frame)) {
             if (reply != null && reply[0] == OK) {
                 acks++;
@@ -641,7 +944,8 @@ public final class ReplicaService implements AutoCloseable {
      * one included) is fenced above the epoch. Returns a {@link Quorum}, or the reply to give
      * instead (NOT_PRIMARY when deposed, NO_QUORUM when too few answered).
      */
-    private Object quorumRead(int s, Topology t, String ns, byte[] key, int reads) {
+    private Object quorumRead(int s, Topology t, String ns, byte[] key, ReplicationSettings rs) {
+        int reads = rs.reads();
         if (!accepts(s, t.epoch())) {
             return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // a newer primary fenced this one
         }
@@ -649,7 +953,7 @@ public final class ReplicaService implements AutoCloseable {
         List<ReplicaRecord> answers = new ArrayList<>();
         answers.add(local);
         ReplicaRecord newest = local;
-        List<String> others = new ArrayList<>(table(t).owners(s));
+        List<String> others = new ArrayList<>(owners(t, s, rs));
         others.remove(name());
         others = others.subList(0, Math.min(others.size(), reads - 1));
         byte[] ask = new Wire.Out().b(READ).i(s).l(t.epoch()).s(ns).bytes(key).done();
@@ -675,6 +979,7 @@ public final class ReplicaService implements AutoCloseable {
             }
         }
         if (answered < reads) {
+            metrics.quorumFailed();
             return new Wire.Out().b(NO_QUORUM).i(answered).i(reads).done();
         }
         if (newest != null && newest.version().epoch() > t.epoch()) {
@@ -694,34 +999,36 @@ public final class ReplicaService implements AutoCloseable {
      * that every later read quorum meets one of them (W + R > N) and no read goes back in time.
      * Returns the reply to give instead, or null when the newest is safe to answer from.
      */
-    private byte[] repair(int s, Topology t, String ns, Quorum q) {
-        if (q.newest() == null || q.holders() >= settings.writes()) {
+    private byte[] repair(int s, Topology t, String ns, Quorum q, ReplicationSettings rs) {
+        if (q.newest() == null || q.holders() >= rs.writes()) {
             return null;
         }
-        int acks = replicate(s, t, ns, List.of(q.newest()));
+        metrics.readRepaired();
+        int acks = replicate(s, t, ns, List.of(q.newest()), rs);
         if (acks == DEPOSED || acks == DEPOSED_AFTER_APPLY) {
             return new Wire.Out().b(NOT_PRIMARY).l(t.epoch()).done(); // repairing again elsewhere is harmless
         }
-        if (acks < settings.writes()) {
-            return new Wire.Out().b(NO_QUORUM).i(acks).i(settings.writes()).done();
+        if (acks < rs.writes()) {
+            metrics.quorumFailed();
+            return new Wire.Out().b(NO_QUORUM).i(acks).i(rs.writes()).done();
         }
         return null;
     }
 
     /** A read at the primary: the newest of R owners, repaired onto W before it is answered. */
-    byte[] read(String ns, byte[] key, boolean includeExpired, int reads) {
+    byte[] read(String ns, byte[] key, boolean includeExpired, ReplicationSettings rs) {
         Topology t = topology.current();
         int s = Placement.segmentOf(key, segments());
         byte[] refused = notServing(s, t);
         if (refused != null) {
             return refused;
         }
-        Object found = quorumRead(s, t, ns, key, reads);
+        Object found = quorumRead(s, t, ns, key, rs);
         if (found instanceof byte[] reply) {
             return reply;
         }
         Quorum q = (Quorum) found;
-        byte[] failed = repair(s, t, ns, q);
+        byte[] failed = repair(s, t, ns, q, rs);
         if (failed != null) {
             return failed;
         }
@@ -776,7 +1083,8 @@ public final class ReplicaService implements AutoCloseable {
         if (!present.isEmpty()) {
             try {
                 rsps = topology.member().dispatcher().castMessage(present, new BytesMessage(null, frame).setFlag(Message.Flag.OOB),
-                        new RequestOptions(ResponseMode.GET_ALL, settings.timeoutMillis()));
+                        // anycast: a unicast to each of them; a multicast would reach (and be handled by) every member
+                        new RequestOptions(ResponseMode.GET_ALL, settings.timeoutMillis()).anycasting(true));
             } catch (Exception e) {
                 rsps = null;
             }

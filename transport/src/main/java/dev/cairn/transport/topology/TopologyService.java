@@ -18,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * topology's (a join, a leave, a crash detected by the failure detectors), and again every
  * {@value #RETRY_MILLIS} ms until it is committed. A member on the minority side of a partition
  * has no leader and changes nothing.
+ *
+ * <p>The voting members are Raft's configuration, which changes through Raft too: a member that
+ * is not in it (one started with a member list that does not name it: a new member) asks the
+ * leader to add it ({@code addServer}), and a member that leaves gracefully ({@link #leave}) asks
+ * to be removed and waits until the others have taken its segments over. A member that crashes
+ * stays a voter, absent from the view, until it comes back.
  */
 public final class TopologyService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TopologyService.class);
@@ -27,6 +33,8 @@ public final class TopologyService implements AutoCloseable {
     private final TopologyStateMachine state = new TopologyStateMachine(dev.cairn.transport.placement.Placement.DEFAULT_SEGMENTS);
     private final RaftHandle raft;
     private final ScheduledExecutorService timer;
+    private volatile boolean leaving;
+    private volatile boolean joined;
 
     private TopologyService(ClusterMember member) {
         this.member = member;
@@ -45,7 +53,97 @@ public final class TopologyService implements AutoCloseable {
         TopologyService s = service[0];
         member.onView(v -> s.timer.execute(s::propose));
         s.timer.scheduleWithFixedDelay(s::propose, 0, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        if (config.joining()) {
+            s.timer.scheduleWithFixedDelay(s::joinVoters, JOIN_DELAY_MILLIS, JOIN_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        }
         return s;
+    }
+
+    /** How long a member waits to appear in the topology before it asks to be added to the voters, and between asks. */
+    static final long JOIN_DELAY_MILLIS = 2_000;
+
+    private org.jgroups.protocols.raft.RAFT raftProtocol() {
+        return member.channel().getProtocolStack().findProtocol(org.jgroups.protocols.raft.RAFT.class);
+    }
+
+    private org.jgroups.protocols.raft.REDIRECT redirect() {
+        return member.channel().getProtocolStack().findProtocol(org.jgroups.protocols.raft.REDIRECT.class);
+    }
+
+    /** This member's Raft state in a line (role, leader, term, commit and last index, voters), for diagnostics. */
+    public String describeRaft() {
+        org.jgroups.protocols.raft.RAFT r = raftProtocol();
+        return "raft{role=" + (r.isLeader() ? "leader" : "follower") + " leader=" + r.leader() + " term=" + r.currentTerm()
+                + " commit=" + r.commitIndex() + " last=" + r.lastAppended() + " voters=" + r.members() + "}";
+    }
+
+    /** The current Raft configuration: the members that vote on the topology. */
+    public List<String> voters() {
+        return List.copyOf(raftProtocol().members());
+    }
+
+    /** A new member, while missing from the agreed topology, asks the leader to add it to the voters. */
+    private void joinVoters() {
+        try {
+            Topology t = state.current();
+            if (leaving || joined || t.members().contains(member.name()) || member.members().size() < 2) {
+                return;
+            }
+            redirect().addServer(member.name()).whenComplete((r, e) -> {
+                if (e != null) {
+                    log.debug("{}: asking to join the voters: {}", member.name(), e.toString());
+                } else {
+                    joined = true;
+                    log.info("{}: added to the voting members", member.name());
+                }
+            });
+        } catch (Exception e) {
+            log.debug("{}: cannot ask to join the voters yet: {}", member.name(), e.toString());
+        }
+    }
+
+    /**
+     * Leaves gracefully: asks Raft to remove this member from the voters, then waits until a
+     * topology without it is agreed and every segment has been taken over in it (the new
+     * primaries fence and pull from this member meanwhile, so nothing it holds is lost). Returns
+     * false when that did not happen within {@code timeoutMillis}; the caller closes anyway.
+     */
+    public boolean leave(long timeoutMillis) {
+        leaving = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        if (state.current().members().size() < 2 || member.members().size() < 2) {
+            return true; // the last member: nobody to hand over to
+        }
+        while (System.nanoTime() < deadline) {
+            try {
+                if (voters().contains(member.name())) {
+                    redirect().removeServer(member.name()).get(Math.max(1, remaining(deadline)), TimeUnit.MILLISECONDS);
+                }
+            } catch (Exception e) {
+                log.debug("{}: removal from the voters not committed yet: {}", member.name(), e.toString());
+            }
+            ClusterState st = state.state();
+            if (!st.topology().members().contains(member.name()) && st.topology().epoch() > 0) {
+                boolean all = true;
+                for (int s = 0; s < st.segments(); s++) {
+                    all &= st.lastServed(s) == st.topology().epoch();
+                }
+                if (all) {
+                    return true;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static long remaining(long deadlineNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     }
 
     public Topology current() {
@@ -84,7 +182,7 @@ public final class TopologyService implements AutoCloseable {
             if (!raft.isLeader()) {
                 return;
             }
-            List<String> voting = member.config().votingMembers();
+            List<String> voting = voters();
             List<String> live = new ArrayList<>();
             for (String m : member.members()) {
                 if (voting.contains(m)) {
