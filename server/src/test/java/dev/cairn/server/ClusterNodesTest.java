@@ -95,6 +95,29 @@ class ClusterNodesTest {
             String info = a.info("cluster");
             assertTrue(info.contains("cluster_enabled:1") && info.contains("cluster_members:"), info);
             assertTrue(info.contains("cluster_member:" + members.get(0)), info);
+            // the leave was graceful: the two left agree on a topology without the third
+            String left = String.join(",", new java.util.TreeSet<>(members.subList(0, 2)));
+            assertTrue(info.contains("cluster_members:" + left + "\r\n"), info);
+            long ordered = 0;
+            for (Jedis j : List.of(a, b)) {
+                String i = j.info("cluster");
+                ordered += field(i, "cluster_primary_writes") + field(i, "cluster_primary_reads");
+                assertTrue(field(i, "cluster_write_p99_us") >= 0 && i.contains("cluster_transfer_bytes_in:"), i);
+            }
+            assertTrue(ordered > 0, "no operation counted at a primary");
+            javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            Object writes = jmx.getAttribute(new javax.management.ObjectName("dev.cairn:type=Cluster,member="
+                    + javax.management.ObjectName.quote(members.get(0))), "PrimaryWrites");
+            assertEquals(field(a.info("cluster"), "cluster_primary_writes"), ((Number) writes).longValue());
         }
+    }
+
+    private static long field(String info, String name) {
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith(name + ":")) {
+                return Long.parseLong(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(name + " is not in " + info);
     }
 }

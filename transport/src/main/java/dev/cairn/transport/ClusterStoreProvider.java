@@ -23,16 +23,22 @@ import java.util.Set;
  * <ul>
  *   <li>{@code member} — this member's cluster endpoint {@code host:port} (also its name);</li>
  *   <li>{@code members} — every member's endpoint, comma-separated (the static list TCPPING
- *       contacts and the Raft voting members); this member must be one of them;</li>
+ *       contacts and the Raft voting members at the start);</li>
  *   <li>{@code data} — the local engine's URI ({@code file:PATH} or {@code mem:NAME});</li>
  *   <li>{@code raftLogDir} — where the topology's Raft log lives (absent: in memory);</li>
  *   <li>{@code owners}, {@code writes}, {@code reads}, {@code timeoutMillis} — N, W, R and the
- *       replication timeout (defaults: 3, majority, majority, 5000).</li>
+ *       replication timeout (defaults: 3, majority, majority, 5000);</li>
+ *   <li>{@code transferBytesPerSecond} — the cap on what a takeover moves per second (default
+ *       64 MiB; 0: none).</li>
  * </ul>
+ * A member not named in {@code members} is a new member: it asks to be added to the voters. Each
+ * member's replication figures are an MXBean, {@code dev.cairn:type=Cluster,member=<name>}.
+ * Namespaces take {@code owners}, {@code writes} and {@code reads} of their own
+ * ({@link ClusterStore}: N at most the cluster's, W and R at least the smaller of the cluster's).
  */
 public final class ClusterStoreProvider implements StoreProvider {
     private static final Set<String> KNOWN = Set.of("member", "members", "data", "raftLogDir", "owners", "writes", "reads",
-            "timeoutMillis");
+            "timeoutMillis", "transferBytesPerSecond");
 
     @Override
     public String scheme() {
@@ -70,6 +76,10 @@ public final class ClusterStoreProvider implements StoreProvider {
         try {
             TopologyService topology = TopologyService.start(config);
             ReplicaService service = new ReplicaService(topology, local, replication, clock);
+            String rate = settings.get("transferBytesPerSecond");
+            if (rate != null) {
+                service.transferBytesPerSecond(Long.parseLong(rate.trim()));
+            }
             return new ClusterNamespaces(service, topology, local, clock);
         } catch (Exception e) {
             local.close();
@@ -95,20 +105,50 @@ public final class ClusterStoreProvider implements StoreProvider {
         private final Namespaces local;
         private final Clock clock;
 
+        private final javax.management.ObjectName mbean;
+
         ClusterNamespaces(ReplicaService service, TopologyService topology, Namespaces local, Clock clock) {
             this.service = service;
             this.topology = topology;
             this.local = local;
             this.clock = clock;
+            this.mbean = register(service);
         }
 
+        private static javax.management.ObjectName register(ReplicaService service) {
+            try {
+                javax.management.ObjectName name = new javax.management.ObjectName("dev.cairn:type=Cluster,member="
+                        + javax.management.ObjectName.quote(service.topology().member().name()));
+                javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
+                server.registerMBean(service.metrics(), name);
+                return name;
+            } catch (javax.management.JMException e) {
+                org.slf4j.LoggerFactory.getLogger(ClusterStoreProvider.class).warn("cluster metrics not on JMX: {}", e.toString());
+                return null;
+            }
+        }
+
+        /** A namespace of the cluster; settings {@code owners}, {@code writes}, {@code reads} give it its own N, W and R. */
         @Override
         public Store namespace(String name, Map<String, String> settings) {
             Namespaces.checkName(name);
-            if (!settings.isEmpty()) {
-                throw new IllegalArgumentException("cluster namespaces take no settings yet: " + settings.keySet());
+            for (String key : settings.keySet()) {
+                if (!Set.of("owners", "writes", "reads").contains(key)) {
+                    throw new IllegalArgumentException("unknown cluster namespace setting '" + key + "' (known: owners, writes, reads)");
+                }
             }
-            return new ClusterStore(service, name, StoreLimits.DEFAULT, clock);
+            ReplicationSettings cluster = service.settings();
+            int n = Integer.parseInt(settings.getOrDefault("owners", Integer.toString(cluster.owners())).trim());
+            String majority = Integer.toString(n / 2 + 1);
+            int w = Integer.parseInt(settings.getOrDefault("writes", settings.containsKey("owners") ? majority
+                    : Integer.toString(cluster.writes())).trim());
+            int r = Integer.parseInt(settings.getOrDefault("reads", settings.containsKey("owners") ? majority
+                    : Integer.toString(cluster.reads())).trim());
+            return new ClusterStore(service, name, new ReplicationSettings(n, w, r, cluster.timeoutMillis()),
+                    StoreLimits.DEFAULT, clock);
         }
 
         /** The namespaces this member holds data of. */
@@ -138,6 +178,13 @@ public final class ClusterStoreProvider implements StoreProvider {
             service.close();
             topology.close();
             local.close();
+            if (mbean != null) {
+                try {
+                    java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbean);
+                } catch (javax.management.JMException ignored) {
+                    // already gone
+                }
+            }
         }
     }
 }

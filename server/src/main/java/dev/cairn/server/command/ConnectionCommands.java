@@ -269,6 +269,24 @@ final class ConnectionCommands {
                     .append("cluster_primary_of:").append(st.primaryOf()).append("\r\n")
                     .append("cluster_serving:").append(st.serving()).append("\r\n")
                     .append("cluster_taking_over:").append(st.primaryOf() - st.serving()).append("\r\n")
+                    .append("cluster_segments_in_transfer:").append(st.inTransfer()).append("\r\n");
+            var m = st.metrics();
+            sb.append("cluster_forwarded:").append(m.forwarded()).append("\r\n")
+                    .append("cluster_forward_p50_us:").append(m.forwardP50Micros()).append("\r\n")
+                    .append("cluster_forward_p99_us:").append(m.forwardP99Micros()).append("\r\n")
+                    .append("cluster_primary_writes:").append(m.primaryWrites()).append("\r\n")
+                    .append("cluster_write_p50_us:").append(m.writeP50Micros()).append("\r\n")
+                    .append("cluster_write_p99_us:").append(m.writeP99Micros()).append("\r\n")
+                    .append("cluster_primary_reads:").append(m.primaryReads()).append("\r\n")
+                    .append("cluster_read_p50_us:").append(m.readP50Micros()).append("\r\n")
+                    .append("cluster_read_p99_us:").append(m.readP99Micros()).append("\r\n")
+                    .append("cluster_replicated:").append(m.replicated()).append("\r\n")
+                    .append("cluster_quorum_failures:").append(m.quorumFailures()).append("\r\n")
+                    .append("cluster_read_repairs:").append(m.readRepairs()).append("\r\n")
+                    .append("cluster_transfer_records_in:").append(m.transferRecordsIn()).append("\r\n")
+                    .append("cluster_transfer_records_out:").append(m.transferRecordsOut()).append("\r\n")
+                    .append("cluster_transfer_bytes_in:").append(m.transferBytesIn()).append("\r\n")
+                    .append("cluster_transfer_bytes_out:").append(m.transferBytesOut()).append("\r\n")
                     .append("\r\n");
         }
         if (all || section.equals("keyspace")) {

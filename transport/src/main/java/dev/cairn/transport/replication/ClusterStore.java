@@ -338,9 +338,11 @@ public final class ClusterStore implements Store {
 
     /**
      * This member's view of the cluster: name, epoch, members, and how many segments it serves as
-     * primary now (of how many it is primary of in the current topology).
+     * primary now (of how many it is primary of in the current topology), how many of those it
+     * still transfers, and its replication counters and latencies.
      */
-    public record Status(String member, long epoch, List<String> members, int serving, int primaryOf, int segments) {
+    public record Status(String member, long epoch, List<String> members, int serving, int primaryOf, int segments,
+                         int inTransfer, ReplicationMetrics.Snapshot metrics) {
     }
 
     public Status status() {
@@ -355,7 +357,7 @@ public final class ClusterStore implements Store {
             }
         }
         return new Status(service.topology().member().name(), t.epoch(), t.members(), service.serving().size(), primaryOf,
-                service.segments());
+                service.segments(), service.segmentsInTransfer(), service.metrics().snapshot());
     }
 
     /** Closes this handle (the members keep the data); later calls raise {@link dev.cairn.api.StoreClosedException}. */

@@ -160,7 +160,7 @@ public final class ReplicaService implements AutoCloseable {
         return t.table(segments(), settings.owners());
     }
 
-    ReplicationSettings settings() {
+    public ReplicationSettings settings() {
         return settings;
     }
 
