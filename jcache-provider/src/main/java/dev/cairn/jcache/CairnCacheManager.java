@@ -44,7 +44,8 @@ import javax.cache.spi.CachingProvider;
  * {@link Stores#open}: of the manager's own memory store ({@code mem:}, bounded and evicting as
  * configured per cache), or of a disk store ({@code file:}) in
  * {@code data-dir/<manager URI>/<cache name>} (both URL-encoded), shared with any other manager in
- * this JVM that opens the same directory. A store-by-reference cache keeps its objects on the heap.
+ * this JVM that opens the same directory, or of a cluster this JVM is a member of ({@code cluster:},
+ * see {@link Persistence#CLUSTER}). A store-by-reference cache keeps its objects on the heap.
  */
 public final class CairnCacheManager implements CacheManager {
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -151,6 +152,25 @@ public final class CairnCacheManager implements CacheManager {
         AllowList allow = settings.allowList().with(typePatterns);
         Codec codec = new Codec(allow, classLoader);
         Persistence persistence = c.getPersistence() != null ? c.getPersistence() : settings.persistence(cacheName);
+        if (persistence == Persistence.CLUSTER) {
+            String uri = "cluster:" + settings.clusterName();
+            try {
+                provider.holdCluster(settings, clock);
+                Namespaces member = Stores.open(uri, settings.clusterStoreSettings(), clock);
+                try {
+                    // the cluster's entries outlive the cache's close, as Hazelcast's and Infinispan's do;
+                    // destroyCache removes them everywhere. Other members' changes raise no events here.
+                    return new StoreBackend<>(member, cacheName, settings.replication(cacheName), codec, true, false);
+                } catch (RuntimeException e) {
+                    member.close();
+                    throw e;
+                }
+            } catch (CacheException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new CacheException("cannot open cache " + cacheName + " in " + uri + ": " + e.getMessage(), e);
+            }
+        }
         if (persistence == Persistence.DISK) {
             Path root = settings.dataDirectory();
             if (root == null) {
@@ -166,7 +186,7 @@ public final class CairnCacheManager implements CacheManager {
             try {
                 Namespaces store = Stores.open("file:" + dir.toAbsolutePath(), Map.of("sync", sync.name(),
                         "memtableBytes", Long.toString(8L << 20), "blockCacheBytes", Long.toString(8L << 20)), clock);
-                return new StoreBackend<>(store, cacheName, Map.of(), codec, true);
+                return new StoreBackend<>(store, cacheName, Map.of(), codec, true, true);
             } catch (RuntimeException e) {
                 throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir + ": " + e.getMessage(), e);
             }
@@ -183,7 +203,7 @@ public final class CairnCacheManager implements CacheManager {
         if (maxBytes != null) {
             bounds.put("maxBytes", maxBytes.toString());
         }
-        return new StoreBackend<>(Stores.open(memoryUri, Map.of(), clock), cacheName, bounds, codec, false);
+        return new StoreBackend<>(Stores.open(memoryUri, Map.of(), clock), cacheName, bounds, codec, false, false);
     }
 
     @Override

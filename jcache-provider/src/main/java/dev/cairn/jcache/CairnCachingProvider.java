@@ -26,6 +26,12 @@ public final class CairnCachingProvider implements CachingProvider {
     private static final URI DEFAULT_URI = URI.create("urn:cairn:default");
 
     private final Map<ClassLoader, Map<URI, CairnCacheManager>> managers = new WeakHashMap<>();
+    /**
+     * The cluster memberships this provider's managers use, held open until the provider closes:
+     * managers come and go (the TCK opens hundreds), a member joining and leaving each time would
+     * move every segment twice.
+     */
+    private final Map<String, dev.cairn.api.Namespaces> clusters = new HashMap<>();
 
     @Override
     public synchronized CacheManager getCacheManager(URI uri, ClassLoader classLoader, Properties properties) {
@@ -88,6 +94,20 @@ public final class CairnCachingProvider implements CachingProvider {
             }
         }
         managers.clear();
+        for (dev.cairn.api.Namespaces member : clusters.values()) {
+            member.close(); // the last handle: this JVM leaves the cluster gracefully
+        }
+        clusters.clear();
+    }
+
+    /**
+     * Keeps this JVM a member of the cluster {@code settings} configure until the provider closes,
+     * joining it now if it is not one yet.
+     */
+    synchronized void holdCluster(ManagerSettings settings, java.time.Clock clock) {
+        String uri = "cluster:" + settings.clusterName();
+        Map<String, String> store = settings.clusterStoreSettings();
+        clusters.computeIfAbsent(uri + "/" + store.get("member"), k -> dev.cairn.api.Stores.open(uri, store, clock));
     }
 
     @Override

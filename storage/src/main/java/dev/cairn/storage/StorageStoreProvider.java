@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,21 +30,8 @@ import java.util.Set;
  * </ul>
  */
 public final class StorageStoreProvider {
-    private static final Map<String, Shared> OPEN = new HashMap<>();
 
     private StorageStoreProvider() {
-    }
-
-    /** One open engine and its handles. */
-    private static final class Shared {
-        final String key;
-        final Namespaces engine;
-        int handles;
-
-        Shared(String key, Namespaces engine) {
-            this.key = key;
-            this.engine = engine;
-        }
     }
 
     /** The {@code mem:} scheme. */
@@ -63,7 +48,7 @@ public final class StorageStoreProvider {
                 throw new IllegalArgumentException("a memory store URI names the store: mem:NAME, not '" + uri + "'");
             }
             checkKnown(settings, Set.of("maxKeyBytes", "maxValueBytes"));
-            return acquire("mem:" + name, () -> new MemoryNamespaces(clock, limits(settings)));
+            return dev.cairn.api.SharedNamespaces.acquire("mem:" + name, () -> new MemoryNamespaces(clock, limits(settings)));
         }
     }
 
@@ -79,7 +64,7 @@ public final class StorageStoreProvider {
             Path dir = directory(uri);
             checkKnown(settings, Set.of("sync", "syncIntervalMillis", "memtableBytes", "blockCacheBytes",
                     "tombstoneGraceMillis", "walRecovery", "maxKeyBytes", "maxValueBytes"));
-            return acquire("file:" + dir, () -> {
+            return dev.cairn.api.SharedNamespaces.acquire("file:" + dir, () -> {
                 try {
                     return LsmStore.open(options(dir, settings).clock(clock).build());
                 } catch (IOException e) {
@@ -131,65 +116,6 @@ public final class StorageStoreProvider {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown store setting '" + key + "' (known: " + new java.util.TreeSet<>(known) + ")");
             }
-        }
-    }
-
-    private interface Opener {
-        Namespaces open();
-    }
-
-    private static synchronized Namespaces acquire(String key, Opener opener) {
-        Shared shared = OPEN.get(key);
-        if (shared == null) {
-            shared = new Shared(key, opener.open());
-            OPEN.put(key, shared);
-        }
-        shared.handles++;
-        return new Handle(shared);
-    }
-
-    private static synchronized void release(Shared shared) {
-        if (--shared.handles == 0) {
-            OPEN.remove(shared.key);
-            shared.engine.close();
-        }
-    }
-
-    /** One holder's view of a shared engine: closing it releases the holder's reference once. */
-    private static final class Handle implements Namespaces {
-        private final Shared shared;
-        private boolean released;
-
-        Handle(Shared shared) {
-            this.shared = shared;
-        }
-
-        @Override
-        public Store namespace(String name, Map<String, String> settings) {
-            return shared.engine.namespace(name, settings);
-        }
-
-        @Override
-        public List<String> names() {
-            return shared.engine.names();
-        }
-
-        @Override
-        public boolean drop(String name) {
-            return shared.engine.drop(name);
-        }
-
-        @Override
-        public synchronized void close() {
-            if (!released) {
-                released = true;
-                release(shared);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return shared.key;
         }
     }
 }

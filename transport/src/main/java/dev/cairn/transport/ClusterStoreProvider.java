@@ -19,7 +19,9 @@ import java.util.Set;
 
 /**
  * The {@code cluster:NAME} scheme of {@link Stores#open}: this process joins cluster NAME as a
- * member and its namespaces are the cluster's ({@link ClusterStore}). Settings:
+ * member and its namespaces are the cluster's ({@link ClusterStore}). Opens of the same cluster
+ * and member in one JVM share the membership; the member leaves when the last one closes.
+ * Settings (those of the first open apply):
  * <ul>
  *   <li>{@code member} — this member's cluster endpoint {@code host:port} (also its name);</li>
  *   <li>{@code members} — every member's endpoint, comma-separated (the static list TCPPING
@@ -72,6 +74,13 @@ public final class ClusterStoreProvider implements StoreProvider {
         String raftLog = settings.get("raftLogDir");
         ClusterConfig config = ClusterConfig.tcp(name, member, member.substring(0, colon),
                 Integer.parseInt(member.substring(colon + 1)), members, members, raftLog == null ? null : Path.of(raftLog));
+        // one membership per cluster and member in this JVM, however many open it
+        return dev.cairn.api.SharedNamespaces.acquire("cluster:" + name + "/" + member,
+                () -> join(name, member, config, replication, settings, clock));
+    }
+
+    private static Namespaces join(String name, String member, ClusterConfig config, ReplicationSettings replication,
+                                   Map<String, String> settings, Clock clock) {
         Namespaces local = Stores.open(settings.getOrDefault("data", "mem:cluster-" + name + "-" + member), Map.of(), clock);
         try {
             TopologyService topology = TopologyService.start(config);

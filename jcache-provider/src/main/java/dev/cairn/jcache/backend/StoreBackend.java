@@ -31,19 +31,24 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     private final Store store;
     private final Codec codec;
     private final boolean durable;
+    private final boolean sharedEvents;
 
     /**
      * @param owner this cache's handle on the store, released on close
      * @param namespace the cache's namespace in it
-     * @param durable whether the namespace outlives the cache's close (disk); a memory cache's
-     *     namespace is dropped when the cache closes
+     * @param durable whether the namespace outlives the cache's close (disk, cluster); a memory
+     *     cache's namespace is dropped when the cache closes
+     * @param sharedEvents whether other users of the store in this JVM change it too, and the
+     *     store reports their changes ({@link Store#listen}) for the cache's listeners (disk)
      */
-    public StoreBackend(Namespaces owner, String namespace, Map<String, String> settings, Codec codec, boolean durable) {
+    public StoreBackend(Namespaces owner, String namespace, Map<String, String> settings, Codec codec, boolean durable,
+                        boolean sharedEvents) {
         this.owner = owner;
         this.namespace = namespace;
         this.store = owner.namespace(namespace, settings);
         this.codec = codec;
         this.durable = durable;
+        this.sharedEvents = sharedEvents;
     }
 
     public Store store() {
@@ -78,8 +83,8 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     @Override
     @SuppressWarnings("unchecked")
     public AutoCloseable listen(ChangeListener<K, V> listener) {
-        if (!durable) {
-            return null; // a memory cache's store is its manager's alone
+        if (!sharedEvents) {
+            return null; // a memory cache's store is its manager's alone; a cluster's reports no changes
         }
         return store.listen((key, before, after) -> {
             if (listener.wanted()) {

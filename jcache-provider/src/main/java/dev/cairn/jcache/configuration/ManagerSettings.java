@@ -33,6 +33,24 @@ import javax.cache.CacheException;
  * # per cache, overriding the defaults
  * cache.users.persistence = disk
  * cache.users.sync = SYNC
+ * # a cluster this JVM joins as a member; caches with persistence = cluster live there
+ * # (cairn-transport must be on the class path)
+ * # (a properties file: a comment is a line of its own, never after a value)
+ * cluster.name = orders
+ * # this member's endpoint, and every member's (a member not listed joins as a new one)
+ * cluster.member = 10.0.0.1:7800
+ * cluster.members = 10.0.0.1:7800,10.0.0.2:7800,10.0.0.3:7800
+ * # N (the most any cache may ask for), W and R (default: majorities of N)
+ * cluster.owners = 2
+ * cluster.writes = 2
+ * cluster.reads = 2
+ * # where this member keeps its share: mem: (the default) or file:/var/lib/cairn/member-data
+ * cluster.data = mem:
+ * # the topology's Raft log (absent: in memory)
+ * cluster.raft-log-dir = /var/lib/cairn/raft
+ * cache.orders.persistence = cluster
+ * # per cache: N, W, R
+ * cache.orders.owners = 2
  * # classes Java deserialization may load, besides the JDK's value types and the configured
  * # key/value types: a class, a package (com.example.*) or a package tree (com.example.**)
  * serialization.allow = com.example.**, org.hibernate.**
@@ -128,6 +146,67 @@ public final class ManagerSettings {
     public SyncMode syncMode(String cache) {
         String v = get(cache, "sync");
         return v == null ? null : parse(SyncMode.class, v, "sync");
+    }
+
+    /** Whether the configuration has a {@code cluster.*} section (a {@code cluster.name}). */
+    public boolean hasCluster() {
+        return properties.getProperty("cluster.name") != null;
+    }
+
+    /** The cluster's name, or a {@link CacheException} saying the section is missing. */
+    public String clusterName() {
+        String name = properties.getProperty("cluster.name");
+        if (name == null || name.isBlank()) {
+            throw new CacheException("a cache with persistence = cluster needs a cluster section (cluster.name, cluster.member, "
+                    + "cluster.members) in " + source);
+        }
+        return name.trim();
+    }
+
+    /** Default N of a JCache cluster: two copies, as Infinispan's and Hazelcast's defaults keep. */
+    public static final int DEFAULT_CLUSTER_OWNERS = 2;
+
+    /** The settings of {@code Stores.open("cluster:" + clusterName(), ...)} from the cluster section. */
+    public java.util.Map<String, String> clusterStoreSettings() {
+        clusterName();
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        String[][] keys = {{"member", "member"}, {"members", "members"}, {"data", "data"}, {"raft-log-dir", "raftLogDir"},
+            {"owners", "owners"}, {"writes", "writes"}, {"reads", "reads"}, {"timeout-millis", "timeoutMillis"},
+            {"transfer-bytes-per-second", "transferBytesPerSecond"}};
+        for (String[] k : keys) {
+            String v = properties.getProperty("cluster." + k[0]);
+            if (v != null && !v.isBlank()) {
+                out.put(k[1], v.trim());
+            }
+        }
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith("cluster.") && java.util.Arrays.stream(keys).noneMatch(k -> name.equals("cluster." + k[0]))
+                    && !name.equals("cluster.name")) {
+                throw new CacheException("unknown cluster setting '" + name + "' in " + source);
+            }
+        }
+        for (String required : List.of("member", "members")) {
+            if (!out.containsKey(required)) {
+                throw new CacheException("the cluster section of " + source + " needs cluster." + required);
+            }
+        }
+        out.putIfAbsent("owners", Integer.toString(DEFAULT_CLUSTER_OWNERS));
+        if ("mem:".equals(out.get("data"))) {
+            out.remove("data");
+        }
+        return out;
+    }
+
+    /** A cache's own N/W/R ({@code owners}, {@code writes}, {@code reads}), as namespace settings of a cluster store. */
+    public java.util.Map<String, String> replication(String cache) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (String key : List.of("owners", "writes", "reads")) {
+            String v = get(cache, key);
+            if (v != null) {
+                out.put(key, Long.toString(parseLong(v, key)));
+            }
+        }
+        return out;
     }
 
     /** The extra allow-list patterns of {@code serialization.allow}. */
