@@ -89,10 +89,31 @@ public final class ClusterStoreProvider implements StoreProvider {
             if (rate != null) {
                 service.transferBytesPerSecond(Long.parseLong(rate.trim()));
             }
+            awaitMembership(topology, JOIN_WAIT_MILLIS);
             return new ClusterNamespaces(service, topology, local, clock);
         } catch (Exception e) {
             local.close();
             throw new IllegalStateException("cannot join cluster " + name + " as " + member + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How long opening waits for this member to be in the agreed topology before it returns anyway. */
+    static final long JOIN_WAIT_MILLIS = 30_000;
+
+    /**
+     * Waits until this member is in the agreed topology (a new member: until it is added), at most
+     * {@code millis}; a cluster without a majority up yet does not block the open forever — its
+     * operations wait for a primary and fail with {@code QuorumNotReachedException} instead.
+     */
+    private static void awaitMembership(TopologyService topology, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!topology.current().members().contains(topology.member().name()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -67,6 +67,13 @@ public final class ClusterMember implements AutoCloseable {
             beforeConnect.accept(m);
             m.channel.connect(config.clusterName());
         } catch (Exception e) {
+            try {
+                // a connect that failed half-way (a protocol refused to start) leaves the lower ones
+                // started, the transport's port bound: stop them, or no later join can bind it
+                m.channel.getProtocolStack().stopStack(config.clusterName());
+            } catch (Exception ignored) {
+                // closing below matters more
+            }
             m.channel.close();
             throw e;
         }

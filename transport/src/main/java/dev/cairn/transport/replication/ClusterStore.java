@@ -80,9 +80,10 @@ public final class ClusterStore implements Store {
         byte[] frame = operation.done();
         long deadline = System.nanoTime() + service.settings().timeoutMillis() * 1_000_000L;
         while (true) {
-            String primary = service.owners(key).get(0);
+            List<String> owners = service.owners(key);
+            String primary = owners.isEmpty() ? null : owners.get(0); // none: no topology agreed yet
             long start = System.nanoTime();
-            byte[] reply = service.call(primary, frame);
+            byte[] reply = primary == null ? null : service.call(primary, frame);
             if (reply != null && !primary.equals(service.topology().member().name())) {
                 service.metrics().forwarded(System.nanoTime() - start);
             }

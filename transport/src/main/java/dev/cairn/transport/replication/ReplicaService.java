@@ -1096,9 +1096,10 @@ public final class ReplicaService implements AutoCloseable {
         return out;
     }
 
-    /** The members of the current topology that own the key's segment, primary first. */
+    /** The members of the current topology that own the key's segment, primary first; none before a topology is agreed. */
     List<String> owners(byte[] key) {
-        return table(topology.current()).owners(Placement.segmentOf(key, segments()));
+        Topology t = topology.current();
+        return t.members().isEmpty() ? List.of() : table(t).owners(Placement.segmentOf(key, segments()));
     }
 
     /** The segments this member serves as primary in the current epoch. */

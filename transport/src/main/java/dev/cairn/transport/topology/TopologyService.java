@@ -53,14 +53,12 @@ public final class TopologyService implements AutoCloseable {
         TopologyService s = service[0];
         member.onView(v -> s.timer.execute(s::propose));
         s.timer.scheduleWithFixedDelay(s::propose, 0, RETRY_MILLIS, TimeUnit.MILLISECONDS);
-        if (config.joining()) {
-            s.timer.scheduleWithFixedDelay(s::joinVoters, JOIN_DELAY_MILLIS, JOIN_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-        }
+        s.timer.scheduleWithFixedDelay(s::joinVoters, JOIN_DELAY_MILLIS, JOIN_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         return s;
     }
 
     /** How long a member waits to appear in the topology before it asks to be added to the voters, and between asks. */
-    static final long JOIN_DELAY_MILLIS = 2_000;
+    static final long JOIN_DELAY_MILLIS = 500;
 
     private org.jgroups.protocols.raft.RAFT raftProtocol() {
         return member.channel().getProtocolStack().findProtocol(org.jgroups.protocols.raft.RAFT.class);
@@ -82,12 +80,19 @@ public final class TopologyService implements AutoCloseable {
         return List.copyOf(raftProtocol().members());
     }
 
-    /** A new member, while missing from the agreed topology, asks the leader to add it to the voters. */
+    /**
+     * A member missing from the agreed topology that is not a voter asks the leader to add it: a
+     * new member (not among the configured voters), or one that left gracefully and came back
+     * (its Raft log, caught up, no longer lists it).
+     */
     private void joinVoters() {
         try {
             Topology t = state.current();
-            if (leaving || joined || t.members().contains(member.name()) || member.members().size() < 2) {
+            if (leaving || joined || t.epoch() == 0 || t.members().contains(member.name()) || member.members().size() < 2) {
                 return;
+            }
+            if (!member.config().joining() && voters().contains(member.name())) {
+                return; // a voter, absent from the topology only until the leader sees it in the view
             }
             redirect().addServer(member.name()).whenComplete((r, e) -> {
                 if (e != null) {
@@ -217,6 +222,17 @@ public final class TopologyService implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        boolean removed = leaving && !voters().contains(member.name());
+        org.jgroups.protocols.raft.Log log = raftProtocol().log();
         member.close();
+        if (removed && log != null) {
+            // no longer a voter: the log is of no use, and a Raft log that does not list this member
+            // would refuse it at its next start (it joins afresh instead)
+            try {
+                log.delete();
+            } catch (Exception e) {
+                TopologyService.log.warn("{}: cannot delete the Raft log of a member that left: {}", member.name(), e.toString());
+            }
+        }
     }
 }
