@@ -99,6 +99,8 @@ public final class CairnNode implements AutoCloseable {
         } else {
             java.nio.file.Path dir = options.dataDir().toAbsolutePath();
             settings.put("data", "file:" + dir.resolve("data"));
+            // a replica's acknowledgement means what --sync says: with SYNC, the write is on its disk
+            settings.put("data.sync", options.sync().name());
             settings.put("raftLogDir", dir.resolve("raft").toString());
             try {
                 java.nio.file.Files.createDirectories(dir.resolve("raft"));

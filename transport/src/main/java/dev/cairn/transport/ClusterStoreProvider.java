@@ -26,7 +26,9 @@ import java.util.Set;
  *   <li>{@code member} — this member's cluster endpoint {@code host:port} (also its name);</li>
  *   <li>{@code members} — every member's endpoint, comma-separated (the static list TCPPING
  *       contacts and the Raft voting members at the start);</li>
- *   <li>{@code data} — the local engine's URI ({@code file:PATH} or {@code mem:NAME});</li>
+ *   <li>{@code data} — the local engine's URI ({@code file:PATH} or {@code mem:NAME}), and
+ *       {@code data.*} its settings (e.g. {@code data.sync=SYNC}: a replica acknowledges a write
+ *       once it is on its disk);</li>
  *   <li>{@code raftLogDir} — where the topology's Raft log lives (absent: in memory);</li>
  *   <li>{@code owners}, {@code writes}, {@code reads}, {@code timeoutMillis} — N, W, R and the
  *       replication timeout (defaults: 3, majority, majority, 5000);</li>
@@ -54,7 +56,7 @@ public final class ClusterStoreProvider implements StoreProvider {
             throw new IllegalArgumentException("a cluster URI names the cluster: cluster:NAME, not '" + uri + "'");
         }
         for (String key : settings.keySet()) {
-            if (!KNOWN.contains(key)) {
+            if (!KNOWN.contains(key) && !key.startsWith("data.")) {
                 throw new IllegalArgumentException("unknown cluster setting '" + key + "' (known: " + new java.util.TreeSet<>(KNOWN) + ")");
             }
         }
@@ -81,7 +83,13 @@ public final class ClusterStoreProvider implements StoreProvider {
 
     private static Namespaces join(String name, String member, ClusterConfig config, ReplicationSettings replication,
                                    Map<String, String> settings, Clock clock) {
-        Namespaces local = Stores.open(settings.getOrDefault("data", "mem:cluster-" + name + "-" + member), Map.of(), clock);
+        Map<String, String> engine = new java.util.HashMap<>();
+        settings.forEach((k, v) -> {
+            if (k.startsWith("data.")) {
+                engine.put(k.substring("data.".length()), v);
+            }
+        });
+        Namespaces local = Stores.open(settings.getOrDefault("data", "mem:cluster-" + name + "-" + member), engine, clock);
         try {
             TopologyService topology = TopologyService.start(config);
             ReplicaService service = new ReplicaService(topology, local, replication, clock);
