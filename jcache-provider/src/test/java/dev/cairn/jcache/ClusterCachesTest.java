@@ -46,25 +46,9 @@ class ClusterCachesTest {
         }
     }
 
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
-    }
 
     private List<CacheManager> members(String extra) throws IOException {
-        int[] ports = freePorts(3);
+        int[] ports = dev.cairn.api.FreePorts.loopback(3);
         String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
         List<CacheManager> managers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

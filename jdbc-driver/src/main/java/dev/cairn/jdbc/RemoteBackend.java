@@ -219,8 +219,12 @@ final class RemoteBackend implements Backend {
             write(b("GET"), key);
             write(b("PTTL"), key);
             out.flush();
-            Object value = check(read());
-            Object pttl = check(read());
+            // both replies are read before either is checked: an error must not leave the second
+            // unread on the connection, where the next exchange would take it for its own
+            Object value = read();
+            Object pttl = read();
+            check(value);
+            check(pttl);
             return value == null ? null : new Row(key, (byte[]) value, ttlSeconds(pttl), null);
         });
     }
@@ -308,9 +312,14 @@ final class RemoteBackend implements Backend {
                 write(b("PTTL"), key);
             }
             out.flush();
-            for (byte[] key : wanted) {
-                Object value = check(read());
-                Object pttl = check(read());
+            Object[] replies = new Object[wanted.size() * 2];
+            for (int i = 0; i < replies.length; i++) {
+                replies[i] = read(); // all of them before any is checked (see get)
+            }
+            for (int i = 0; i < wanted.size(); i++) {
+                byte[] key = wanted.get(i);
+                Object value = check(replies[2 * i]);
+                Object pttl = check(replies[2 * i + 1]);
                 if (value != null) {
                     rows.add(new Row(key, (byte[]) value, ttlSeconds(pttl), null));
                 }

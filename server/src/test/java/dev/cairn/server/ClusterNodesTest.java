@@ -33,22 +33,6 @@ class ClusterNodesTest {
         nodes.forEach(CairnNode::close);
     }
 
-    private static int[] freePorts(int n) throws Exception {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
-    }
 
     /** Retries a command until the cluster answers it (a new cluster takes a moment to serve every segment). */
     private static String eventually(java.util.concurrent.Callable<String> command) throws Exception {
@@ -67,7 +51,7 @@ class ClusterNodesTest {
 
     @Test
     void aKeyWrittenThroughOneNodeIsReadThroughEveryNodeAndSurvivesALeave() throws Exception {
-        int[] ports = freePorts(3);
+        int[] ports = dev.cairn.api.FreePorts.loopback(3);
         List<String> members = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
         for (int i = 0; i < 3; i++) {
             nodes.add(CairnNode.start(new ServerOptions(0, "127.0.0.1", dir.resolve("n" + i), SyncMode.NONE, null, 100,

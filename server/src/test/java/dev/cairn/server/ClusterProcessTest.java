@@ -43,22 +43,6 @@ class ClusterProcessTest {
         }
     }
 
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
-    }
 
     private ServerProcess start(int i, String members, int clusterPort) throws Exception {
         return new ServerProcess(dir.resolve("node" + i), "--cluster", "proc", "--members", members,
@@ -99,7 +83,7 @@ class ClusterProcessTest {
 
     @Test
     void acknowledgedWritesSurviveAKillARestartAJoinAndAGracefulLeave() throws Exception {
-        int[] cport = freePorts(4);
+        int[] cport = dev.cairn.api.FreePorts.loopback(4);
         List<String> endpoints = new ArrayList<>();
         for (int p : cport) {
             endpoints.add("127.0.0.1:" + p);

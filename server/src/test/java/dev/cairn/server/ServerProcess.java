@@ -11,14 +11,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A cairn-server in a child JVM, as an operator would run it; reads its port from the log. */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     private final Process process;
     private final List<String> log = new ArrayList<>();
     private int port = -1;
 
-    ServerProcess(Path dataDir, String... extra) throws Exception {
+    public ServerProcess(Path dataDir, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), CairnServer.class.getName(),
@@ -54,24 +54,24 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    List<String> log() {
+    public List<String> log() {
         synchronized (log) {
             return List.copyOf(log);
         }
     }
 
     /** SIGKILL: no shutdown hook runs. */
-    void kill9() throws Exception {
+    public void kill9() throws Exception {
         new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start().waitFor();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** SIGTERM: the shutdown hook stops the node cleanly. Returns whether the process ended in time. */
-    boolean term() throws Exception {
+    public boolean term() throws Exception {
         new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
         return process.waitFor(60, TimeUnit.SECONDS);
     }

@@ -33,7 +33,7 @@ public final class ClusterPeers extends RunListener {
         if (out == null) {
             return;
         }
-        int[] ports = freePorts(3);
+        int[] ports = dev.cairn.api.FreePorts.loopback(3);
         List<String> members = new ArrayList<>();
         for (int p : ports) {
             members.add("127.0.0.1:" + p);
@@ -68,20 +68,4 @@ public final class ClusterPeers extends RunListener {
         peers.clear();
     }
 
-    private static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
-    }
 }

@@ -76,7 +76,7 @@ class MembershipTest {
 
     @Test
     void tcpMembersOnLoopbackFindEachOtherFromTheStaticList() throws Exception {
-        int[] ports = freePorts(3);
+        int[] ports = dev.cairn.api.FreePorts.loopback(3);
         List<String> list = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1], "127.0.0.1:" + ports[2]);
         String cluster = "tcp-" + System.nanoTime();
         List<ClusterMember> members = new ArrayList<>();
@@ -88,20 +88,4 @@ class MembershipTest {
         assertEquals(members.get(0).placement(256, 3), members.get(1).placement(256, 3));
     }
 
-    private static int[] freePorts(int n) throws Exception {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
-    }
 }
