@@ -92,7 +92,9 @@ public final class ClusterStoreProvider implements StoreProvider {
         Namespaces local = Stores.open(settings.getOrDefault("data", "mem:cluster-" + name + "-" + member), engine, clock);
         try {
             TopologyService topology = TopologyService.start(config);
-            ReplicaService service = new ReplicaService(topology, local, replication, clock);
+            String raftLog = settings.get("raftLogDir");
+            ReplicaService service = new ReplicaService(topology, local, replication, clock,
+                    raftLog == null ? null : Path.of(raftLog).resolve("fences"));
             String rate = settings.get("transferBytesPerSecond");
             if (rate != null) {
                 service.transferBytesPerSecond(Long.parseLong(rate.trim()));

@@ -90,6 +90,7 @@ public final class ReplicaService implements AutoCloseable {
     private final Clock clock;
     private final long[] fenced; // guarded by this
     private long floor; // guarded by this: the newest epoch this member knows
+    private final java.nio.file.Path fenceFile;
     private final Set<Integer> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile long servingEpoch;
     private final AtomicLong counter = new AtomicLong();
@@ -102,11 +103,24 @@ public final class ReplicaService implements AutoCloseable {
     private long nextTransferNanos; // guarded by throttleLock
 
     public ReplicaService(TopologyService topology, Namespaces local, ReplicationSettings settings, Clock clock) {
+        this(topology, local, settings, clock, null);
+    }
+
+    /**
+     * As above, keeping the fences in {@code fenceFile} (fsynced before a fence is acknowledged,
+     * read back at the start), so that a member restarted on its data still refuses the epochs it
+     * refused before: without it, a deposed primary could gather its W acknowledgements again
+     * from a restarted owner that has not yet heard of the newer epoch. Null: fences in memory only
+     * (a member whose data does not survive a restart either).
+     */
+    public ReplicaService(TopologyService topology, Namespaces local, ReplicationSettings settings, Clock clock,
+                          java.nio.file.Path fenceFile) {
         this.topology = topology;
         this.local = local;
         this.settings = settings;
         this.clock = clock;
-        this.fenced = new long[topology.state().segments()];
+        this.fenceFile = fenceFile;
+        this.fenced = fenceFile == null ? new long[topology.state().segments()] : Fences.read(fenceFile, topology.state().segments());
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
         }
@@ -262,9 +276,7 @@ public final class ReplicaService implements AutoCloseable {
      */
     private List<Integer> handOver(ClusterState state, Topology t, List<Integer> segs) throws Exception {
         long epoch = t.epoch();
-        for (int s : segs) {
-            fence(s, epoch); // this member, too, refuses older epochs for s from now on
-        }
+        fence(segs, epoch); // this member, too, refuses older epochs for these segments from now on
         java.util.Map<Integer, List<String>> previous = new java.util.HashMap<>();
         java.util.Map<String, List<Integer>> bySource = new java.util.LinkedHashMap<>();
         for (int s : segs) {
@@ -502,8 +514,18 @@ public final class ReplicaService implements AutoCloseable {
         }
     }
 
-    private synchronized void fence(int s, long epoch) {
-        fenced[s] = Math.max(fenced[s], epoch);
+    /** Raises the fences of {@code segs} to {@code epoch}; durable (when a fence file is kept) before it returns. */
+    private synchronized void fence(List<Integer> segs, long epoch) {
+        boolean changed = false;
+        for (int s : segs) {
+            if (fenced[s] < epoch) {
+                fenced[s] = epoch;
+                changed = true;
+            }
+        }
+        if (changed && fenceFile != null) {
+            Fences.write(fenceFile, fenced);
+        }
     }
 
     /** Nothing of an epoch older than the newest one this member knows is accepted, in any segment. */
@@ -564,9 +586,7 @@ public final class ReplicaService implements AutoCloseable {
         long epoch = in.l();
         List<Integer> segs = segmentList(in);
         in.end();
-        for (int s : segs) {
-            fence(s, epoch);
-        }
+        fence(segs, epoch);
         return new Wire.Out().b(OK).done();
     }
 
