@@ -25,14 +25,40 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Client histories against a real 3-member cluster, checked for linearizability per key: many
- * clients on a few keys through every member, while the cluster is steady and while a member leaves
- * (its segments are taken over under load). Prints {@code scenario= seed= ops= ok= failed=
- * indeterminate= linearizable=}.
+ * clients on a few keys through every member, while the cluster is steady, while a member leaves
+ * or crashes (its segments are taken over under load), while a member is cut off (for good, or
+ * for longer than failure detection and then let back, as a paused process wakes up after it
+ * was replaced), while a member joins and another leaves gracefully; and a counter that must end
+ * at the acknowledged increments (within the indeterminate ones). Prints {@code scenario= seed=
+ * ops= ok= failed= indeterminate= acknowledged_lost= linearizable=} per run.
+ *
+ * <p>{@code -Dcairn.seed=N} replays one seed. {@code -Dcairn.chaos.minutes=M} runs every scenario
+ * again and again, a new seed each time, for about M minutes each, and appends each run's line
+ * to {@code target/chaos-results.txt} (the long mode, {@code transport/CHAOS.md}).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusterHistoryTest {
-    private static final long SEED = Long.getLong("cairn.seed", new Random().nextLong());
+    private static final Long FIXED_SEED = Long.getLong("cairn.seed");
+    private static final double MINUTES = Double.parseDouble(System.getProperty("cairn.chaos.minutes", "0"));
+    private long seed = FIXED_SEED != null ? FIXED_SEED : new Random().nextLong();
     private TestCluster cluster;
+
+    /** A scenario run once, or again and again with new seeds for {@code cairn.chaos.minutes}. */
+    private interface Scenario {
+        void run() throws Exception;
+    }
+
+    private void repeat(Scenario scenario) throws Exception {
+        long until = System.nanoTime() + (long) (MINUTES * 60e9);
+        do {
+            scenario.run();
+            if (cluster != null) {
+                cluster.close();
+                cluster = null;
+            }
+            seed = new Random().nextLong();
+        } while (FIXED_SEED == null && System.nanoTime() < until);
+    }
 
     @AfterEach
     void close() {
@@ -48,8 +74,18 @@ class ClusterHistoryTest {
 
     /** Runs {@code clients} clients (spread over the members) for {@code ops} operations each; returns the history. */
     private History run(List<ReplicaService> services, int clients, int ops, Runnable midway) throws Exception {
+        return run(services, clients, ops, midway == null ? List.of() : List.of(midway));
+    }
+
+    /**
+     * As above, running the {@code faults} one after the other at evenly spaced points of the
+     * run (one fault: half-way; two: at a third and two thirds).
+     */
+    private History run(List<ReplicaService> services, int clients, int ops, List<Runnable> faults) throws Exception {
         History history = new History();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
+        ExecutorService nemesis = Executors.newSingleThreadExecutor();
+        List<Future<?>> faultsDone = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger done = new AtomicInteger();
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -58,13 +94,17 @@ class ClusterHistoryTest {
                 ClusterStore store = new ClusterStore(services.get(c % services.size()), "history",
                         dev.cairn.api.StoreLimits.DEFAULT, Clock.systemUTC());
                 futures.add(pool.submit(() -> {
-                    Random rnd = new Random(SEED + client);
+                    Random rnd = new Random(seed + client);
                     int failedInARow = 0;
                     for (int i = 0; i < ops && failedInARow < 3; i++) { // a client cut off gives up after 3 failures
                         boolean ok = operate(store, client, "key" + rnd.nextInt(4), rnd, history, client + "-" + i);
                         failedInARow = ok ? 0 : failedInARow + 1;
-                        if (done.incrementAndGet() == clients * ops / 2 && midway != null) {
-                            midway.run();
+                        int n = done.incrementAndGet();
+                        for (int f = 0; f < faults.size(); f++) {
+                            if (n == clients * ops * (f + 1) / (faults.size() + 1)) {
+                                // one after the other, on their own thread: the clients go on meanwhile
+                                faultsDone.add(nemesis.submit(faults.get(f)));
+                            }
                         }
                     }
                     return null;
@@ -73,8 +113,12 @@ class ClusterHistoryTest {
             for (Future<?> f : futures) {
                 f.get(200, TimeUnit.SECONDS);
             }
+            for (Future<?> f : new ArrayList<>(faultsDone)) {
+                f.get(200, TimeUnit.SECONDS); // a fault that failed fails the run
+            }
         } finally {
             pool.shutdownNow();
+            nemesis.shutdownNow();
         }
         return history;
     }
@@ -113,44 +157,165 @@ class ClusterHistoryTest {
         return !indeterminate;
     }
 
-    private static void report(String scenario, History h) {
+    private void report(String scenario, History h) {
         List<Linearizability.Result> failures = Linearizability.check(h);
         long indeterminate = h.ops().stream().filter(History.Op::indeterminate).count();
-        System.out.printf("scenario=%s seed=%d ops=%d ok=%d failed=0 indeterminate=%d linearizable=%s%n", scenario, SEED,
-                h.size(), h.size() - indeterminate, indeterminate, failures.isEmpty() ? "yes" : "no");
-        assertTrue(failures.isEmpty(), "seed=" + SEED + " " + failures);
+        record(String.format("scenario=%s seed=%d ops=%d ok=%d failed=0 indeterminate=%d acknowledged_lost=%s linearizable=%s",
+                scenario, seed, h.size(), h.size() - indeterminate, indeterminate, failures.isEmpty() ? "0" : "?",
+                failures.isEmpty() ? "yes" : "no"));
+        assertTrue(failures.isEmpty(), "seed=" + seed + " " + failures);
+    }
+
+    /** Prints a run's line, and in the long mode appends it to target/chaos-results.txt. */
+    private static void record(String line) {
+        System.out.println(line);
+        if (MINUTES > 0) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of("target", "chaos-results.txt"), line + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static void cutOff(ReplicaService member) {
+        try {
+            member.topology().member().channel().getProtocolStack().insertProtocol(
+                    new org.jgroups.protocols.DISCARD().discardAll(true), org.jgroups.stack.ProtocolStack.Position.ABOVE,
+                    member.topology().member().channel().getProtocolStack().getTransport().getClass());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot cut the member off", e);
+        }
+    }
+
+    private static void letBackIn(ReplicaService member) {
+        member.topology().member().channel().getProtocolStack().removeProtocol(org.jgroups.protocols.DISCARD.class);
+    }
+
+    /** Waits until {@code member} is out of the topology {@code observer} knows. */
+    private static void awaitGone(ReplicaService observer, String member) {
+        try {
+            TestCluster.await("topology without " + member, () -> !observer.topology().current().members().contains(member));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
     void aSteadyClusterIsLinearizable() throws Exception {
-        List<ReplicaService> services = cluster("history-" + System.nanoTime());
-        report("steady", run(services, 6, 150, null));
+        repeat(() -> {
+            List<ReplicaService> services = cluster("history-" + System.nanoTime());
+            report("steady", run(services, 6, 150, (Runnable) null));
+        });
     }
 
     @Test
-    void aClusterIsLinearizableWhileAMemberLeavesUnderLoad() throws Exception {
-        List<ReplicaService> services = cluster("handover-" + System.nanoTime());
-        ReplicaService b = services.get(1);
-        History h = run(List.of(services.get(0), services.get(2)), 4, 150, () -> {
-            b.close();
-            b.topology().close();
+    void aClusterIsLinearizableWhileAMemberCrashesUnderLoad() throws Exception {
+        repeat(() -> {
+            List<ReplicaService> services = cluster("handover-" + System.nanoTime());
+            ReplicaService b = services.get(1);
+            History h = run(List.of(services.get(0), services.get(2)), 4, 150, () -> TestCluster.crash(b));
+            report("crash", h);
         });
-        report("leave", h);
     }
 
     @Test
     void aClusterIsLinearizableWhenAMemberIsCutOffUnderLoad() throws Exception {
-        List<ReplicaService> services = cluster("partition-" + System.nanoTime());
-        ReplicaService c = services.get(2);
-        History h = run(services, 6, 120, () -> {
-            try {
-                c.topology().member().channel().getProtocolStack().insertProtocol(
-                        new org.jgroups.protocols.DISCARD().discardAll(true), org.jgroups.stack.ProtocolStack.Position.ABOVE,
-                        c.topology().member().channel().getProtocolStack().getTransport().getClass());
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot cut the member off", e);
-            }
+        repeat(() -> {
+            List<ReplicaService> services = cluster("partition-" + System.nanoTime());
+            ReplicaService c = services.get(2);
+            report("partition", run(services, 6, 120, () -> cutOff(c)));
         });
-        report("partition", h);
+    }
+
+    /**
+     * The in-JVM form of a pause: a member (the primary of about a third of the segments) is cut
+     * off until the others have replaced it, then let back in — it wakes up believing it is still
+     * primary, with clients still sending it requests.
+     */
+    @Test
+    void aClusterIsLinearizableWhenACutOffPrimaryComesBack() throws Exception {
+        repeat(() -> {
+            List<ReplicaService> services = cluster("pause-" + System.nanoTime());
+            ReplicaService c = services.get(2);
+            report("pause", run(services, 6, 150, List.of(() -> {
+                cutOff(c);
+                awaitGone(services.get(0), "c");
+            }, () -> letBackIn(c))));
+        });
+    }
+
+    /** Membership churn under load: a fourth member joins, then one of the first three leaves gracefully. */
+    @Test
+    void aClusterIsLinearizableWhileMembersJoinAndLeave() throws Exception {
+        repeat(() -> {
+            String name = "churn-" + System.nanoTime();
+            List<ReplicaService> services = cluster(name);
+            ReplicaService a = services.get(0);
+            report("join-leave", run(List.of(services.get(1), services.get(2)), 4, 180, List.of(() -> {
+                try {
+                    ReplicaService d = cluster.add(name, "d", TestCluster.VOTING, new ReplicationSettings(3, 2, 2, 3_000),
+                            Clock.systemUTC());
+                    TestCluster.awaitServing(List.of(services.get(0), services.get(1), services.get(2), d));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, () -> {
+                a.topology().leave(30_000);
+                TestCluster.crash(a);
+            })));
+        });
+    }
+
+    /**
+     * The counter workload: clients increment one key through every member while a member
+     * crashes; the final value must be at least the acknowledged increments and at most those plus
+     * the indeterminate ones.
+     */
+    @Test
+    void aCounterEndsAtTheAcknowledgedIncrements() throws Exception {
+        repeat(() -> {
+            List<ReplicaService> services = cluster("counter-" + System.nanoTime());
+            ReplicaService b = services.get(1);
+            java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong unknown = new java.util.concurrent.atomic.AtomicLong();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            AtomicInteger done = new AtomicInteger();
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    ClusterStore store = new ClusterStore(c % 2 == 0 ? services.get(0) : services.get(2), "counter",
+                            dev.cairn.api.StoreLimits.DEFAULT, Clock.systemUTC());
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; i < 150; i++) {
+                            try {
+                                store.increment(utf8("hits"), 1);
+                                acknowledged.incrementAndGet();
+                            } catch (CairnException e) {
+                                unknown.incrementAndGet();
+                            }
+                            if (done.incrementAndGet() == 300) {
+                                TestCluster.crash(b);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(200, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            ClusterStore reader = new ClusterStore(services.get(0), "counter", dev.cairn.api.StoreLimits.DEFAULT, Clock.systemUTC());
+            long value = Long.parseLong(text(reader.get(utf8("hits")).orElseThrow().value()));
+            long lost = Math.max(0, acknowledged.get() - value);
+            boolean ok = value >= acknowledged.get() && value <= acknowledged.get() + unknown.get();
+            record(String.format("scenario=counter seed=%d ops=%d ok=%d failed=0 indeterminate=%d acknowledged_lost=%d "
+                    + "final=%d linearizable=%s", seed, acknowledged.get() + unknown.get(), acknowledged.get(), unknown.get(), lost,
+                    value, ok ? "yes" : "no"));
+            assertTrue(ok, "final " + value + " outside [" + acknowledged.get() + ", " + (acknowledged.get() + unknown.get()) + "]");
+        });
     }
 }
