@@ -70,6 +70,16 @@ public final class ServerProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process freezes (no heartbeats, no replies) until {@link #resume}. */
+    public void pause() throws Exception {
+        new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() throws Exception {
+        new ProcessBuilder("kill", "-CONT", Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
     /** SIGTERM: the shutdown hook stops the node cleanly. Returns whether the process ended in time. */
     public boolean term() throws Exception {
         new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
@@ -79,7 +89,7 @@ public final class ServerProcess implements AutoCloseable {
     @Override
     public void close() throws Exception {
         if (process.isAlive()) {
-            kill9();
+            kill9(); // SIGKILL ends a stopped process too
         }
     }
 }

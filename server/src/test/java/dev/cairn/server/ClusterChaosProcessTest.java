@@ -1,0 +1,158 @@
+package dev.cairn.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.api.FreePorts;
+import dev.cairn.transport.check.History;
+import dev.cairn.transport.check.History.Kind;
+import dev.cairn.transport.check.Linearizability;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * The process-level nemesis: three {@code cairn-server} processes under clients doing GET, SET,
+ * SET NX, DEL on a few registers and INCR on counters (through every node, over RESP), while one
+ * node is paused with SIGSTOP for longer than failure detection and then resumed (it wakes up
+ * after it was replaced), and another is SIGKILLed and restarted on its data. The history is
+ * checked for linearizability per key (an operation whose connection failed or timed out, or that
+ * got an error, is indeterminate). Prints {@code scenario= seed= ops= ok= failed= indeterminate=
+ * acknowledged_lost= linearizable=}; {@code -Dcairn.seed=N} replays the clients' choices.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ClusterChaosProcessTest {
+    private static final long SEED = Long.getLong("cairn.seed", new Random().nextLong());
+
+    @TempDir
+    Path dir;
+
+    private final ServerProcess[] nodes = new ServerProcess[3];
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (ServerProcess n : nodes) {
+            if (n != null) {
+                n.close();
+            }
+        }
+    }
+
+    private ServerProcess start(int i, String members, int clusterPort) throws Exception {
+        return new ServerProcess(dir.resolve("node" + i), "--cluster", "chaos", "--members", members, "--cluster-port",
+                Integer.toString(clusterPort), "--sync", "SYNC");
+    }
+
+    /** One client's loop: random operations through one node, reconnecting to the next one when its connection fails. */
+    private void client(int id, History history, AtomicBoolean stop) {
+        Random rnd = new Random(SEED + id);
+        Jedis j = null;
+        int target = id;
+        for (int i = 0; !stop.get(); i++) {
+            if (j == null) {
+                ServerProcess n = nodes[target++ % 3];
+                if (n == null) {
+                    continue;
+                }
+                j = new Jedis("127.0.0.1", n.port(), 2_000, 4_000);
+            }
+            boolean counter = rnd.nextInt(5) == 0;
+            String key = counter ? "ctr" + rnd.nextInt(2) : "reg" + rnd.nextInt(6);
+            int choice = rnd.nextInt(10);
+            Kind kind = counter ? (choice < 4 ? Kind.GET : Kind.INCREMENT)
+                    : choice < 4 ? Kind.GET : choice < 7 ? Kind.PUT : choice < 9 ? Kind.PUT_IF_ABSENT : Kind.DELETE;
+            String value = kind == Kind.PUT || kind == Kind.PUT_IF_ABSENT ? id + "-" + i : null;
+            long call = System.nanoTime();
+            String result = null;
+            boolean indeterminate = false;
+            try {
+                result = switch (kind) {
+                    case GET -> j.get(key);
+                    case PUT -> {
+                        j.set(key, value);
+                        yield null;
+                    }
+                    case PUT_IF_ABSENT -> Boolean.toString("OK".equals(j.set(key, value, SetParams.setParams().nx())));
+                    case DELETE -> Boolean.toString(j.del(key) > 0);
+                    case INCREMENT -> Long.toString(j.incr(key));
+                    default -> throw new IllegalStateException();
+                };
+            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+                indeterminate = true; // the connection died or timed out: it may still take effect
+                j.close();
+                j = null;
+            } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                indeterminate = true; // an error reply (no quorum, no primary yet): it may have been applied
+            }
+            long ret = System.nanoTime();
+            history.add(new History.Op(id, key, kind, value, null, kind == Kind.INCREMENT ? 1 : 0, call, ret, indeterminate,
+                    result));
+        }
+        if (j != null) {
+            j.close();
+        }
+    }
+
+    @Test
+    void aPausedAndAKilledMemberLeaveTheHistoryLinearizable() throws Exception {
+        int[] cport = FreePorts.loopback(3);
+        String members = "127.0.0.1:" + cport[0] + ",127.0.0.1:" + cport[1] + ",127.0.0.1:" + cport[2];
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = start(i, members, cport[i]);
+        }
+        try (Jedis probe = new Jedis("127.0.0.1", nodes[0].port())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                try {
+                    probe.set("ready", "1");
+                    break;
+                } catch (RuntimeException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+        History history = new History();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            int id = c;
+            Thread t = new Thread(() -> client(id, history, stop), "chaos-client-" + c);
+            t.start();
+            clients.add(t);
+        }
+        try {
+            Thread.sleep(3_000);
+            nodes[2].pause(); // longer than failure detection (FD_ALL3 6 s + VERIFY_SUSPECT2 1 s)
+            Thread.sleep(10_000);
+            nodes[2].resume();
+            Thread.sleep(6_000);
+            nodes[1].kill9();
+            Thread.sleep(3_000);
+            nodes[1] = start(1, members, cport[1]);
+            Thread.sleep(6_000);
+        } finally {
+            stop.set(true);
+            for (Thread t : clients) {
+                t.join(30_000);
+            }
+        }
+        List<Linearizability.Result> failures = Linearizability.check(history);
+        long indeterminate = history.ops().stream().filter(History.Op::indeterminate).count();
+        System.out.printf("scenario=process-pause-kill seed=%d ops=%d ok=%d failed=0 indeterminate=%d acknowledged_lost=%s "
+                        + "linearizable=%s%n", SEED, history.size(), history.size() - indeterminate, indeterminate,
+                failures.isEmpty() ? "0" : "?", failures.isEmpty() ? "yes" : "no");
+        assertTrue(history.size() - indeterminate > 100, "too few operations completed to mean anything");
+        assertTrue(failures.isEmpty(), "seed=" + SEED + " " + failures);
+    }
+}
