@@ -22,6 +22,7 @@ public final class TestCluster implements AutoCloseable {
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<ReplicaService> services = new ArrayList<>();
+    private final List<MemoryNamespaces> engines = new ArrayList<>();
 
     private TestCluster() {
     }
@@ -102,6 +103,7 @@ public final class TestCluster implements AutoCloseable {
         open.add(t);
         open.add(s);
         services.add(s);
+        engines.add(engine);
         return s;
     }
 
@@ -109,6 +111,16 @@ public final class TestCluster implements AutoCloseable {
     public static void crash(ReplicaService member) {
         member.close();
         member.topology().close();
+    }
+
+    /** The local engine of the {@code i}th member started (its data, which a restart in these tests keeps). */
+    public MemoryNamespaces engine(int i) {
+        return engines.get(i);
+    }
+
+    /** Registers a service started in place of a member's (a restart of its replication), to be closed with the rest. */
+    public void adopt(ReplicaService restarted) {
+        open.add(restarted);
     }
 
     public List<ReplicaService> members() {

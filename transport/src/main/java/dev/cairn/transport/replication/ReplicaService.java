@@ -93,7 +93,14 @@ public final class ReplicaService implements AutoCloseable {
     private final java.nio.file.Path fenceFile;
     private final Set<Integer> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile long servingEpoch;
-    private final AtomicLong counter = new AtomicLong();
+    /**
+     * The counter of the versions this member stamps as a primary. It must grow across restarts
+     * too: a member restarted within the same epoch (before the others noticed it was gone) is
+     * primary of the same segments in the same epoch, and versions (E, c) below its previous
+     * incarnation's would be acknowledged and yet lose to the older records. So it starts from the
+     * clock (microseconds), and a takeover raises it above every version of the epoch it finds.
+     */
+    private final AtomicLong counter;
     private final ReentrantLock[] stripes = new ReentrantLock[256];
     private final ScheduledExecutorService takeovers;
     private final ReplicationMetrics metrics;
@@ -120,6 +127,7 @@ public final class ReplicaService implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.fenceFile = fenceFile;
+        this.counter = new AtomicLong(Math.max(1, clock.millis()) * 1_000);
         this.fenced = fenceFile == null ? new long[topology.state().segments()] : Fences.read(fenceFile, topology.state().segments());
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
@@ -340,6 +348,7 @@ public final class ReplicaService implements AutoCloseable {
                 }
             }
         }
+        raiseCounter(ready, epoch);
         List<Integer> out = new ArrayList<>();
         for (int s : ready) {
             int others = table.owners(s).size() - 1;
@@ -348,6 +357,29 @@ public final class ReplicaService implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Raises the version counter above every version of {@code epoch} this member holds in {@code segs}. */
+    private void raiseCounter(Set<Integer> segs, long epoch) {
+        long max = 0;
+        for (String ns : local.names()) {
+            ReplicaStore store = replica(localStore(ns));
+            KeyRange range = KeyRange.all();
+            while (true) {
+                List<ReplicaRecord> batch = store.scanRecords(range, SCAN_PAGE);
+                for (ReplicaRecord r : batch) {
+                    if (r.version().epoch() == epoch && segs.contains(Placement.segmentOf(r.key(), segments()))) {
+                        max = Math.max(max, r.version().counter());
+                    }
+                }
+                if (batch.size() < SCAN_PAGE) {
+                    break;
+                }
+                range = range.startingAfter(batch.get(batch.size() - 1).key());
+            }
+        }
+        long floorCounter = max;
+        counter.accumulateAndGet(floorCounter, Math::max);
     }
 
     private static Wire.Out segmentsFrame(Wire.Out out, List<Integer> segs) {
