@@ -98,7 +98,9 @@ final class ClusterBench implements Callable<Integer> {
                 for (String op : List.of("put", "get")) {
                     for (int t : threads) {
                         run(m, op, t, keyNames, value, seconds / 3); // warm-up
-                        cells.put(op + " threads=" + t, run(m, op, t, keyNames, value, seconds));
+                        double[] cell = run(m, op, t, keyNames, value, seconds);
+                        cells.put(op + " threads=" + t, cell);
+                        System.out.printf(Locale.ROOT, "#   %s %s threads=%d: %.0f ops/s, p99 %.0f us%n", system, op, t, cell[0], cell[1]);
                     }
                 }
                 results.put(system, cells);
@@ -212,6 +214,7 @@ final class ClusterBench implements Callable<Integer> {
             global.transport().clusterName("bench-" + ports[0]).nodeName("m" + i)
                     .addProperty("configurationFile", stack.toString());
             global.jmx().enabled(false);
+            global.defaultCacheName("bench");
             ConfigurationBuilder cache = new ConfigurationBuilder();
             cache.clustering().cacheMode(CacheMode.DIST_SYNC).hash().numOwners(owners);
             DefaultCacheManager m = new DefaultCacheManager(global.build(), cache.build());
