@@ -3,6 +3,8 @@ package dev.cairn.api;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -10,45 +12,86 @@ import java.util.function.Supplier;
  * handle onto the engine opened under a key (opening it on the first call); the engine closes when
  * the last handle does. So two JCache managers, a JDBC connection and a server in one JVM share one
  * directory, one memory store or one cluster membership without fighting over it.
+ *
+ * <p>Opening and closing run outside any lock shared between keys: a cluster member's open waits
+ * for the others to agree on it, and its close for them to take its data over, so three members
+ * started together in one JVM must not wait for each other's opens.
  */
 public final class SharedNamespaces {
-    private static final Map<String, Shared> OPEN = new HashMap<>();
+    private static final Map<String, Shared> OPEN = new HashMap<>(); // guarded by SharedNamespaces.class
 
     private SharedNamespaces() {
     }
 
-    /** One open engine and its handles. */
+    /** One engine (being opened, open, or closing) and its handles. */
     private static final class Shared {
         final String key;
-        final Namespaces engine;
+        final CompletableFuture<Namespaces> engine = new CompletableFuture<>();
         int handles; // guarded by SharedNamespaces.class
+        boolean closing; // guarded by SharedNamespaces.class
 
-        Shared(String key, Namespaces engine) {
+        Shared(String key) {
             this.key = key;
-            this.engine = engine;
+        }
+
+        Namespaces engine() {
+            try {
+                return engine.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
         }
     }
 
     /**
      * A handle onto the engine open under {@code key} ({@code scheme:identity}), opened by
-     * {@code opener} if none is; settings given to later opens of the same key do not apply.
+     * {@code opener} if none is (other callers for the same key wait for that open); settings
+     * given to later opens of the same key do not apply.
      */
-    public static synchronized Namespaces acquire(String key, Supplier<Namespaces> opener) {
-        Shared shared = OPEN.get(key);
-        while (shared != null && shared.handles == 0) { // closing: a new open must wait until it is closed
-            try {
-                SharedNamespaces.class.wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while " + key + " was closing", e);
+    public static Namespaces acquire(String key, Supplier<Namespaces> opener) {
+        Shared shared;
+        boolean opening = false;
+        synchronized (SharedNamespaces.class) {
+            while (true) {
+                shared = OPEN.get(key);
+                if (shared == null) {
+                    shared = new Shared(key);
+                    OPEN.put(key, shared);
+                    opening = true;
+                    break;
+                }
+                if (!shared.closing) {
+                    break;
+                }
+                try {
+                    SharedNamespaces.class.wait(); // closing: a new open waits until it is closed
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while " + key + " was closing", e);
+                }
             }
-            shared = OPEN.get(key);
+            shared.handles++;
         }
-        if (shared == null) {
-            shared = new Shared(key, opener.get());
-            OPEN.put(key, shared);
+        if (opening) {
+            try {
+                shared.engine.complete(opener.get());
+            } catch (RuntimeException | Error e) {
+                synchronized (SharedNamespaces.class) {
+                    OPEN.remove(key, shared);
+                    SharedNamespaces.class.notifyAll();
+                }
+                shared.engine.completeExceptionally(e);
+                throw e;
+            }
         }
-        shared.handles++;
+        try {
+            shared.engine();
+        } catch (RuntimeException e) {
+            synchronized (SharedNamespaces.class) {
+                shared.handles--;
+            }
+            throw e;
+        }
         return new Handle(shared);
     }
 
@@ -57,12 +100,13 @@ public final class SharedNamespaces {
             if (--shared.handles > 0) {
                 return;
             }
+            shared.closing = true;
         }
         try {
-            shared.engine.close(); // outside the lock: a cluster member's graceful leave takes a while
+            shared.engine().close(); // outside the lock: a cluster member's graceful leave takes a while
         } finally {
             synchronized (SharedNamespaces.class) {
-                OPEN.remove(shared.key);
+                OPEN.remove(shared.key, shared);
                 SharedNamespaces.class.notifyAll();
             }
         }
@@ -79,17 +123,17 @@ public final class SharedNamespaces {
 
         @Override
         public Store namespace(String name, Map<String, String> settings) {
-            return shared.engine.namespace(name, settings);
+            return shared.engine().namespace(name, settings);
         }
 
         @Override
         public List<String> names() {
-            return shared.engine.names();
+            return shared.engine().names();
         }
 
         @Override
         public boolean drop(String name) {
-            return shared.engine.drop(name);
+            return shared.engine().drop(name);
         }
 
         @Override
