@@ -94,6 +94,9 @@ public final class CairnNode implements AutoCloseable {
         Map<String, String> settings = new java.util.HashMap<>();
         settings.put("member", options.clusterEndpoint());
         settings.put("members", String.join(",", options.members()));
+        // listen at once: the first node of a cluster started one by one has no majority yet, and
+        // requests wait for a primary (then fail with a retriable error) rather than the port
+        settings.put("joinWaitMillis", "0");
         if (options.memory()) {
             settings.put("data", "mem:cairn-server-" + MEMORY_NODES.incrementAndGet());
         } else {

@@ -33,7 +33,10 @@ import java.util.Set;
  *   <li>{@code owners}, {@code writes}, {@code reads}, {@code timeoutMillis} — N, W, R and the
  *       replication timeout (defaults: 3, majority, majority, 5000);</li>
  *   <li>{@code transferBytesPerSecond} — the cap on what a takeover moves per second (default
- *       64 MiB; 0: none).</li>
+ *       64 MiB; 0: none);</li>
+ *   <li>{@code joinWaitMillis} — how long opening waits for this member to be in the agreed
+ *       topology (default 30000; a server, whose clients retry, waits 0: the first of several
+ *       members started one by one cannot be in a topology until a majority is up).</li>
  * </ul>
  * A member not named in {@code members} is a new member: it asks to be added to the voters. Each
  * member's replication figures are an MXBean, {@code dev.cairn:type=Cluster,member=<name>}.
@@ -42,7 +45,7 @@ import java.util.Set;
  */
 public final class ClusterStoreProvider implements StoreProvider {
     private static final Set<String> KNOWN = Set.of("member", "members", "data", "raftLogDir", "owners", "writes", "reads",
-            "timeoutMillis", "transferBytesPerSecond");
+            "timeoutMillis", "transferBytesPerSecond", "joinWaitMillis");
 
     @Override
     public String scheme() {
@@ -99,7 +102,7 @@ public final class ClusterStoreProvider implements StoreProvider {
             if (rate != null) {
                 service.transferBytesPerSecond(Long.parseLong(rate.trim()));
             }
-            awaitMembership(topology, JOIN_WAIT_MILLIS);
+            awaitMembership(topology, Long.parseLong(settings.getOrDefault("joinWaitMillis", Long.toString(JOIN_WAIT_MILLIS)).trim()));
             return new ClusterNamespaces(service, topology, local, clock);
         } catch (Exception e) {
             local.close();
