@@ -32,11 +32,7 @@ class ClusterFailoverTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (ServerProcess n : nodes) {
-            if (n != null) {
-                n.close();
-            }
-        }
+        ServerProcess.closeAll(nodes);
     }
 
     /** Runs {@code sql} until the cluster answers it (a new cluster, or one taking a dead member's segments over). */
@@ -64,8 +60,7 @@ class ClusterFailoverTest {
         int[] cluster = FreePorts.loopback(3);
         String members = "127.0.0.1:" + cluster[0] + ",127.0.0.1:" + cluster[1] + ",127.0.0.1:" + cluster[2];
         for (int i = 0; i < 3; i++) {
-            nodes[i] = new ServerProcess(dir.resolve("n" + i), "--cluster", "jdbc", "--members", members, "--cluster-port",
-                    Integer.toString(cluster[i]), "--sync", "SYNC");
+            nodes[i] = ServerProcess.clusterNode(dir.resolve("n" + i), "jdbc", members, cluster[i]);
         }
         String url = "jdbc:cairn://127.0.0.1:" + nodes[0].port() + ",127.0.0.1:" + nodes[1].port() + ",127.0.0.1:"
                 + nodes[2].port();

@@ -39,16 +39,11 @@ class ClusterChaosProcessTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (ServerProcess n : nodes) {
-            if (n != null) {
-                n.close();
-            }
-        }
+        ServerProcess.closeAll(nodes);
     }
 
     private ServerProcess start(int i, String members, int clusterPort) throws Exception {
-        return new ServerProcess(dir.resolve("node" + i), "--cluster", "chaos", "--members", members, "--cluster-port",
-                Integer.toString(clusterPort), "--sync", "SYNC");
+        return ServerProcess.clusterNode(dir.resolve("node" + i), "chaos", members, clusterPort);
     }
 
     /** One client's loop: random operations through one node, reconnecting to the next one when its connection fails. */

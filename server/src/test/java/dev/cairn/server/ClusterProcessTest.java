@@ -36,17 +36,12 @@ class ClusterProcessTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (ServerProcess n : nodes) {
-            if (n != null) {
-                n.close();
-            }
-        }
+        ServerProcess.closeAll(nodes);
     }
 
 
     private ServerProcess start(int i, String members, int clusterPort) throws Exception {
-        return new ServerProcess(dir.resolve("node" + i), "--cluster", "proc", "--members", members,
-                "--cluster-port", Integer.toString(clusterPort), "--sync", "SYNC");
+        return ServerProcess.clusterNode(dir.resolve("node" + i), "proc", members, clusterPort);
     }
 
     private static Map<String, String> info(ServerProcess node) {

@@ -25,6 +25,9 @@ public final class ServerProcess implements AutoCloseable {
                 "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(extra));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // a test JVM that ends without closing this (a timeout, an interrupted run) must not leave it running
+        Process child = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(child::destroyForcibly, "stop-cairn-server-" + child.pid()));
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -50,6 +53,21 @@ public final class ServerProcess implements AutoCloseable {
                     throw new IllegalStateException("server did not start: " + log);
                 }
                 log.wait(100);
+            }
+        }
+    }
+
+    /** A node of cluster {@code cluster} with SYNC replicas, its data in {@code dataDir}, its cluster endpoint on {@code clusterPort}. */
+    public static ServerProcess clusterNode(Path dataDir, String cluster, String members, int clusterPort) throws Exception {
+        return new ServerProcess(dataDir, "--cluster", cluster, "--members", members, "--cluster-port",
+                Integer.toString(clusterPort), "--sync", "SYNC");
+    }
+
+    /** Stops every node given that is not null (SIGKILL), as a test's clean-up. */
+    public static void closeAll(ServerProcess... nodes) throws Exception {
+        for (ServerProcess n : nodes) {
+            if (n != null) {
+                n.close();
             }
         }
     }

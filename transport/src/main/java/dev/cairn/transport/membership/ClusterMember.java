@@ -121,11 +121,6 @@ public final class ClusterMember implements AutoCloseable {
         return members;
     }
 
-    /** The id of the current view (it grows with every view). */
-    public long viewId() {
-        return viewId;
-    }
-
     /** The owners of every segment among the current view's members. */
     public SegmentTable placement(int segments, int owners) {
         return Placement.compute(members, segments, owners);

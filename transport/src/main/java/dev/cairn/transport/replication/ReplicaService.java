@@ -326,7 +326,7 @@ public final class ReplicaService implements AutoCloseable {
             }
             List<Integer> from = new ArrayList<>(e.getValue());
             from.retainAll(ready);
-            if (!from.isEmpty() && !transfer(source, from, epoch, false)) {
+            if (!from.isEmpty() && !transfer(source, from, epoch, false, ns -> digests(ns, from))) {
                 ready.removeAll(from);
             }
         }
@@ -340,15 +340,24 @@ public final class ReplicaService implements AutoCloseable {
                 }
             }
         }
+        // this member's copy is final now: one scan gives the digests every push compares and the
+        // highest counter of the epoch, above which this member stamps from now on
+        java.util.Map<String, java.util.Map<Integer, Long>> mine = new java.util.HashMap<>();
+        long highest = 0;
+        for (String ns : local.names()) {
+            java.util.Map<Integer, Long> d = new java.util.HashMap<>();
+            highest = Math.max(highest, summarize(ns, ready, d, epoch));
+            mine.put(ns, d);
+        }
+        counter.accumulateAndGet(highest, Math::max);
         java.util.Map<Integer, Integer> holders = new java.util.HashMap<>();
         for (java.util.Map.Entry<String, List<Integer>> e : byTarget.entrySet()) {
-            if (transfer(e.getKey(), e.getValue(), epoch, true)) {
+            if (transfer(e.getKey(), e.getValue(), epoch, true, ns -> mine.getOrDefault(ns, java.util.Map.of()))) {
                 for (int s : e.getValue()) {
                     holders.merge(s, 1, Integer::sum);
                 }
             }
         }
-        raiseCounter(ready, epoch);
         List<Integer> out = new ArrayList<>();
         for (int s : ready) {
             int others = table.owners(s).size() - 1;
@@ -357,29 +366,6 @@ public final class ReplicaService implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /** Raises the version counter above every version of {@code epoch} this member holds in {@code segs}. */
-    private void raiseCounter(Set<Integer> segs, long epoch) {
-        long max = 0;
-        for (String ns : local.names()) {
-            ReplicaStore store = replica(localStore(ns));
-            KeyRange range = KeyRange.all();
-            while (true) {
-                List<ReplicaRecord> batch = store.scanRecords(range, SCAN_PAGE);
-                for (ReplicaRecord r : batch) {
-                    if (r.version().epoch() == epoch && segs.contains(Placement.segmentOf(r.key(), segments()))) {
-                        max = Math.max(max, r.version().counter());
-                    }
-                }
-                if (batch.size() < SCAN_PAGE) {
-                    break;
-                }
-                range = range.startingAfter(batch.get(batch.size() - 1).key());
-            }
-        }
-        long floorCounter = max;
-        counter.accumulateAndGet(floorCounter, Math::max);
     }
 
     private static Wire.Out segmentsFrame(Wire.Out out, List<Integer> segs) {
@@ -394,9 +380,11 @@ public final class ReplicaService implements AutoCloseable {
      * Makes {@code other} and this member agree on {@code segs}, every namespace: compares the
      * segments' digests and copies the differing ones, from {@code other} to this member
      * ({@code push} false) or from this member to {@code other} (true), by pages of records with
-     * their versions and tombstones, throttled. True once done.
+     * their versions and tombstones, throttled. {@code mine} gives this member's digests of a
+     * namespace. True once done.
      */
-    private boolean transfer(String other, List<Integer> segs, long epoch, boolean push) throws IOException {
+    private boolean transfer(String other, List<Integer> segs, long epoch, boolean push,
+                             java.util.function.Function<String, java.util.Map<Integer, Long>> mine) throws IOException {
         Set<String> names = new java.util.TreeSet<>(local.names());
         if (!push) {
             byte[] reply = call(other, new Wire.Out().b(NAMES).done());
@@ -416,10 +404,10 @@ public final class ReplicaService implements AutoCloseable {
                 return false;
             }
             Wire.In in = new Wire.In(reply, 1, reply.length - 1);
-            java.util.Map<Integer, Long> mine = digests(ns, segs);
+            java.util.Map<Integer, Long> ours = mine.apply(ns);
             List<Integer> differing = new ArrayList<>();
             for (int s : segs) {
-                if (in.l() != mine.get(s)) {
+                if (in.l() != ours.getOrDefault(s, 0L)) {
                     differing.add(s);
                 }
             }
@@ -461,27 +449,38 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     private boolean pushTo(String target, String ns, List<Integer> segs, long epoch) {
-        Set<Integer> wanted = new HashSet<>(segs);
+        return scanSegments(ns, new HashSet<>(segs), page -> {
+            Wire.Out out = new Wire.Out().b(REPLICATE).l(epoch).s(ns).i(page.size());
+            page.forEach(out::record);
+            byte[] frame = out.done();
+            byte[] reply = call(target, frame);
+            if (reply == null || reply[0] != OK) {
+                return false;
+            }
+            metrics.transferredOut(page.size(), frame.length);
+            throttle(frame.length);
+            return true;
+        });
+    }
+
+    /**
+     * Walks namespace {@code ns} in key order and hands each scanned page's records of
+     * {@code segs} (segments are spread over the key space) to {@code page}, while it answers true;
+     * false when it stopped the walk.
+     */
+    private boolean scanSegments(String ns, Set<Integer> segs, java.util.function.Predicate<List<ReplicaRecord>> page) {
         ReplicaStore store = replica(localStore(ns));
         KeyRange range = KeyRange.all();
         while (true) {
             List<ReplicaRecord> batch = store.scanRecords(range, SCAN_PAGE);
-            List<ReplicaRecord> page = new ArrayList<>();
+            List<ReplicaRecord> wanted = new ArrayList<>();
             for (ReplicaRecord r : batch) {
-                if (wanted.contains(Placement.segmentOf(r.key(), segments()))) {
-                    page.add(r);
+                if (segs.contains(Placement.segmentOf(r.key(), segments()))) {
+                    wanted.add(r);
                 }
             }
-            if (!page.isEmpty()) {
-                Wire.Out out = new Wire.Out().b(REPLICATE).l(epoch).s(ns).i(page.size());
-                page.forEach(out::record);
-                byte[] frame = out.done();
-                byte[] reply = call(target, frame);
-                if (reply == null || reply[0] != OK) {
-                    return false;
-                }
-                metrics.transferredOut(page.size(), frame.length);
-                throttle(frame.length);
+            if (!wanted.isEmpty() && !page.test(wanted)) {
+                return false;
             }
             if (batch.size() < SCAN_PAGE) {
                 return true;
@@ -491,27 +490,31 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     /** Each segment's digest of namespace {@code ns} on this member: a sum of its records' (key, version, kind) hashes. */
-    private java.util.Map<Integer, Long> digests(String ns, List<Integer> segs) {
+    private java.util.Map<Integer, Long> digests(String ns, java.util.Collection<Integer> segs) {
         java.util.Map<Integer, Long> out = new java.util.HashMap<>();
+        summarize(ns, segs, out, -1);
+        return out;
+    }
+
+    /**
+     * Puts each of {@code segs}' digest of {@code ns} into {@code digests}; returns the highest
+     * version counter among those records stamped in {@code epoch} (0 if none).
+     */
+    private long summarize(String ns, java.util.Collection<Integer> segs, java.util.Map<Integer, Long> digests, long epoch) {
         for (int s : segs) {
-            out.put(s, 0L);
+            digests.put(s, 0L);
         }
-        ReplicaStore store = replica(localStore(ns));
-        KeyRange range = KeyRange.all();
-        while (true) {
-            List<ReplicaRecord> batch = store.scanRecords(range, SCAN_PAGE);
-            for (ReplicaRecord r : batch) {
-                int s = Placement.segmentOf(r.key(), segments());
-                Long d = out.get(s);
-                if (d != null) {
-                    out.put(s, d + recordHash(r));
+        long[] highest = {0};
+        scanSegments(ns, new HashSet<>(segs), page -> {
+            for (ReplicaRecord r : page) {
+                digests.merge(Placement.segmentOf(r.key(), segments()), recordHash(r), Long::sum);
+                if (r.version().epoch() == epoch) {
+                    highest[0] = Math.max(highest[0], r.version().counter());
                 }
             }
-            if (batch.size() < SCAN_PAGE) {
-                return out;
-            }
-            range = range.startingAfter(batch.get(batch.size() - 1).key());
-        }
+            return true;
+        });
+        return highest[0];
     }
 
     private static long recordHash(ReplicaRecord r) {

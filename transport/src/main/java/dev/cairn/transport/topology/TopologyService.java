@@ -177,10 +177,6 @@ public final class TopologyService implements AutoCloseable {
         return member;
     }
 
-    public boolean isLeader() {
-        return raft.isLeader();
-    }
-
     /** Proposes the view's voting members as the topology, if this member leads and they differ. */
     private void propose() {
         try {
