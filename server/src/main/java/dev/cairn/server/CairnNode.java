@@ -54,14 +54,18 @@ public final class CairnNode implements AutoCloseable {
     private volatile boolean closed;
 
     private CairnNode(ServerOptions options) throws IOException, InterruptedException {
+        String valueLimit = Integer.toString(options.maxValueBytes());
         namespaces = options.cluster() != null ? joinCluster(options)
                 : options.memory()
-                ? Stores.open("mem:cairn-server-" + MEMORY_NODES.incrementAndGet())
-                : Stores.open("file:" + options.dataDir().toAbsolutePath(), Map.of("sync", options.sync().name()));
-        store = namespaces.namespace(DATABASE_0);
-        context = new ServerContext(store, options.requirePass(), options.bind(), options.maxClients(),
-                options.maxBulkBytes(), options.cluster() != null ? ServerContext.CLUSTER
-                        : options.memory() ? "NONE" : options.sync().name(), version());
+                ? Stores.open("mem:cairn-server-" + MEMORY_NODES.incrementAndGet(), Map.of("maxValueBytes", valueLimit))
+                : Stores.open("file:" + options.dataDir().toAbsolutePath(),
+                        Map.of("sync", options.sync().name(), "maxValueBytes", valueLimit));
+        // database i of SELECT is namespace "i"
+        context = new ServerContext(db -> namespaces.namespace(Integer.toString(db)), options.databases(),
+                options.requirePass(), options.bind(), options.maxClients(), options.maxBulkBytes(), options.maxOutputBytes(),
+                options.cluster() != null ? ServerContext.CLUSTER : options.memory() ? "NONE" : options.sync().name(),
+                version());
+        store = context.store;
         Commands commands = new Commands(context);
         try {
             serverChannel = new ServerBootstrap()
@@ -69,12 +73,16 @@ public final class CairnNode implements AutoCloseable {
                     .channel(EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // past 4 MiB of unsent replies a connection stops running commands until its client reads
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1024 * 1024, 4 * 1024 * 1024))
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            CommandHandler handler = new CommandHandler(context, commands);
                             ch.pipeline().addLast(
-                                    new RespDecoder(options.maxBulkBytes(), options.maxArrayLength(), 64 * 1024),
-                                    new CommandHandler(context, commands));
+                                    new RespDecoder(options.maxBulkBytes(), options.maxArrayLength(), 64 * 1024,
+                                            options.maxRequestBytes(), handler::authenticated),
+                                    handler);
                         }
                     })
                     .bind(options.bind(), options.port()).sync().channel();
@@ -97,6 +105,7 @@ public final class CairnNode implements AutoCloseable {
         // listen at once: the first node of a cluster started one by one has no majority yet, and
         // requests wait for a primary (then fail with a retriable error) rather than the port
         settings.put("joinWaitMillis", "0");
+        settings.put("maxValueBytes", Integer.toString(options.maxValueBytes()));
         if (options.memory()) {
             settings.put("data", "mem:cairn-server-" + MEMORY_NODES.incrementAndGet());
         } else {
@@ -130,6 +139,11 @@ public final class CairnNode implements AutoCloseable {
 
     public Store store() {
         return store;
+    }
+
+    /** What the commands share: settings, counters, the SCAN cursor table. */
+    ServerContext context() {
+        return context;
     }
 
     static String version() {

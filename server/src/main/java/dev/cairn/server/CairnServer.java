@@ -39,8 +39,20 @@ public final class CairnServer implements Callable<Integer> {
     @Option(names = "--max-clients", description = "most simultaneous connections (default 10000)")
     Integer maxClients;
 
-    @Option(names = "--max-bulk-bytes", description = "largest bulk string a request may carry (default 2097152)")
+    @Option(names = "--max-bulk-bytes", description = "largest bulk string a request may carry, Redis's proto-max-bulk-len (default 536870912)")
     Integer maxBulkBytes;
+
+    @Option(names = "--max-request-bytes", description = "largest request, all its bulk strings together; Redis's client-query-buffer-limit (default 1073741824)")
+    Long maxRequestBytes;
+
+    @Option(names = "--max-output-bytes", description = "unsent reply bytes past which a client is disconnected (default 1073741824)")
+    Long maxOutputBytes;
+
+    @Option(names = "--max-value-bytes", description = "largest value the store keeps, at most --max-bulk-bytes (default: the same)")
+    Integer maxValueBytes;
+
+    @Option(names = "--databases", description = "how many databases SELECT can choose from (default 16)")
+    Integer databases;
 
     @Option(names = "--memory", description = "keep everything in memory: no data directory, nothing survives a restart")
     Boolean memory;
@@ -66,6 +78,8 @@ public final class CairnServer implements Callable<Integer> {
 
     ServerOptions options() throws Exception {
         Properties file = config == null ? new Properties() : ServerOptions.load(config);
+        int bulk = maxBulkBytes != null ? maxBulkBytes
+                : Integer.parseInt(file.getProperty("max-bulk-bytes", Integer.toString(ServerOptions.DEFAULT_MAX_BULK_BYTES)).trim());
         return new ServerOptions(
                 port != null ? port : Integer.parseInt(file.getProperty("port", Integer.toString(ServerOptions.DEFAULT_PORT)).trim()),
                 bind != null ? bind : file.getProperty("bind", "127.0.0.1").trim(),
@@ -73,14 +87,21 @@ public final class CairnServer implements Callable<Integer> {
                 sync != null ? sync : SyncMode.valueOf(file.getProperty("sync", "SYNC").trim().toUpperCase(Locale.ROOT)),
                 requirePass != null ? requirePass : file.getProperty("requirepass"),
                 maxClients != null ? maxClients : Integer.parseInt(file.getProperty("max-clients", "10000").trim()),
-                maxBulkBytes != null ? maxBulkBytes : Integer.parseInt(file.getProperty("max-bulk-bytes", "2097152").trim()),
+                bulk,
                 1024 * 1024,
                 memory != null ? memory : Boolean.parseBoolean(file.getProperty("memory", "false").trim()),
                 cluster != null ? cluster : file.getProperty("cluster"),
                 members != null ? members : java.util.Arrays.stream(file.getProperty("members", "").split(","))
                         .map(String::trim).filter(m -> !m.isEmpty()).toList(),
                 clusterPort != null ? clusterPort
-                        : Integer.parseInt(file.getProperty("cluster-port", Integer.toString(ServerOptions.DEFAULT_CLUSTER_PORT)).trim()));
+                        : Integer.parseInt(file.getProperty("cluster-port", Integer.toString(ServerOptions.DEFAULT_CLUSTER_PORT)).trim()),
+                maxRequestBytes != null ? maxRequestBytes : Long.parseLong(file.getProperty("max-request-bytes",
+                        Long.toString(ServerOptions.DEFAULT_MAX_REQUEST_BYTES)).trim()),
+                maxOutputBytes != null ? maxOutputBytes : Long.parseLong(file.getProperty("max-output-bytes",
+                        Long.toString(ServerOptions.DEFAULT_MAX_OUTPUT_BYTES)).trim()),
+                maxValueBytes != null ? maxValueBytes : Integer.parseInt(file.getProperty("max-value-bytes", Integer.toString(bulk)).trim()),
+                databases != null ? databases : Integer.parseInt(file.getProperty("databases",
+                        Integer.toString(ServerOptions.DEFAULT_DATABASES)).trim()));
     }
 
     @Override

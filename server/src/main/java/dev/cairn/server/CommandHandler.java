@@ -21,9 +21,15 @@ import org.slf4j.LoggerFactory;
  * One per connection: runs each decoded command in order and writes its reply. A command whose
  * reply is not ready at once (a write waiting on an fsync, off this event loop) holds back the
  * connection's later commands until it completes — so every command sees the writes before it —
- * while the event loop serves other connections; reading pauses when too many commands queue up.
- * Replies to a pipeline are flushed together when the read batch ends. A protocol error gets an
- * error reply and closes this connection only.
+ * while the event loop serves other connections; reading pauses when too many commands (or bytes
+ * of them) queue up. Replies to a pipeline are flushed together when the read batch ends.
+ *
+ * <p>A client that does not read its replies cannot make the server buffer without bound: once
+ * the connection's unsent replies pass the channel's high water mark, the handler stops running
+ * its commands and stops reading from it until the client has drained them below the low mark;
+ * a single reply that pushes the unsent bytes past the output limit closes the connection (as
+ * Redis's {@code client-output-buffer-limit} does). A protocol error gets an error reply and
+ * closes this connection only.
  */
 final class CommandHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
@@ -65,7 +71,23 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     /** Commands read but not yet run, because an earlier one is still waiting for its reply. */
     private final ArrayDeque<List<byte[]>> queued = new ArrayDeque<>();
     private static final int MAX_QUEUED = 1024;
+    /** Reading pauses while the queued commands hold more than this many argument bytes. */
+    private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+    private long queuedBytes;
     private boolean awaiting;
+
+    /** Whether this connection has authenticated (or needs no password); the decoder's limits depend on it. */
+    boolean authenticated() {
+        return session != null && session.authenticated();
+    }
+
+    private static long size(List<byte[]> command) {
+        long n = 0;
+        for (byte[] arg : command) {
+            n += arg.length;
+        }
+        return n;
+    }
 
     @SuppressWarnings("unchecked")
     @Override
@@ -73,17 +95,37 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         if (session.closing()) {
             return;
         }
-        queued.add((List<byte[]>) msg);
-        if (queued.size() >= MAX_QUEUED) {
+        List<byte[]> command = (List<byte[]>) msg;
+        queued.add(command);
+        queuedBytes += size(command);
+        if (queued.size() >= MAX_QUEUED || queuedBytes > MAX_QUEUED_BYTES) {
             ctx.channel().config().setAutoRead(false);
         }
         runQueued(ctx);
     }
 
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            runQueued(ctx);
+            flushPending(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     /** Runs queued commands until one has to wait; on the event loop. */
     private void runQueued(ChannelHandlerContext ctx) {
         while (!awaiting && !queued.isEmpty() && !session.closing()) {
-            CompletableFuture<Reply> reply = commands.executeAsync(session, queued.poll());
+            if (!ctx.channel().isWritable()) {
+                // the client is not reading its replies: run nothing more, read nothing more,
+                // until it drains them (channelWritabilityChanged resumes)
+                ctx.channel().config().setAutoRead(false);
+                flushPending(ctx);
+                return;
+            }
+            List<byte[]> command = queued.poll();
+            queuedBytes -= size(command);
+            CompletableFuture<Reply> reply = commands.executeAsync(session, command);
             if (reply.isDone()) {
                 write(ctx, reply.join());
                 continue;
@@ -96,7 +138,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
                 flushPending(ctx);
             }));
         }
-        if (queued.size() < MAX_QUEUED / 2 && !ctx.channel().config().isAutoRead() && !session.closing()) {
+        if (queued.size() < MAX_QUEUED / 2 && queuedBytes <= MAX_QUEUED_BYTES / 2 && ctx.channel().isWritable()
+                && !ctx.channel().config().isAutoRead() && !session.closing()) {
             ctx.channel().config().setAutoRead(true);
         }
         if (session.closing()) {
@@ -117,6 +160,26 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         if (pending.readableBytes() > 64 * 1024) {
             ctx.write(pending, ctx.voidPromise());
             pending = null;
+            checkOutputLimit(ctx);
+        }
+    }
+
+    /** Closes a connection whose unsent replies passed the output limit. */
+    private void checkOutputLimit(ChannelHandlerContext ctx) {
+        io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        long unsent = (out == null ? 0 : out.totalPendingWriteBytes()) + (pending == null ? 0 : pending.readableBytes());
+        if (unsent > context.maxOutputBytes) {
+            log.warn("closing client {}: {} bytes of replies unsent, over the output buffer limit of {}",
+                    ctx.channel().remoteAddress(), unsent, context.maxOutputBytes);
+            context.outputLimitDisconnections.increment();
+            session.close();
+            queued.clear();
+            queuedBytes = 0;
+            if (pending != null) {
+                pending.release();
+                pending = null;
+            }
+            ctx.close();
         }
     }
 
@@ -124,6 +187,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         if (pending != null) {
             ctx.write(pending, ctx.voidPromise());
             pending = null;
+            checkOutputLimit(ctx);
         }
         ctx.flush();
     }

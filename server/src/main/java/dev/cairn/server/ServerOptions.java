@@ -10,20 +10,48 @@ import java.util.Properties;
 /**
  * The settings of a node. A configuration file (Java properties, keys as the long command-line
  * options without dashes: {@code port}, {@code bind}, {@code data-dir}, {@code sync},
- * {@code requirepass}, {@code max-clients}, {@code max-bulk-bytes}, {@code memory}) gives defaults
- * that the command line overrides. {@code memory} runs the node on a memory-only store: no files,
- * nothing survives a restart. {@code cluster} (with {@code members} and {@code cluster-port})
- * makes the node a member of a cluster of nodes: its database is the cluster's.
+ * {@code requirepass}, {@code max-clients}, {@code max-bulk-bytes}, {@code max-request-bytes},
+ * {@code max-output-bytes}, {@code max-value-bytes}, {@code databases}, {@code memory}) gives
+ * defaults that the command line overrides. {@code memory} runs the node on a memory-only store:
+ * no files, nothing survives a restart. {@code cluster} (with {@code members} and
+ * {@code cluster-port}) makes the node a member of a cluster of nodes: its database is the
+ * cluster's.
+ *
+ * <p>The limits default to redis-server's: a bulk string up to 512 MB ({@code proto-max-bulk-len}),
+ * a request up to 1 GiB ({@code client-query-buffer-limit}), and the store accepts values up to
+ * the bulk limit; unsent replies past {@code maxOutputBytes} close the connection.
  */
 public record ServerOptions(int port, String bind, Path dataDir, SyncMode sync, String requirePass,
                             int maxClients, int maxBulkBytes, int maxArrayLength, boolean memory,
-                            String cluster, java.util.List<String> members, int clusterPort) {
+                            String cluster, java.util.List<String> members, int clusterPort,
+                            long maxRequestBytes, long maxOutputBytes, int maxValueBytes, int databases) {
+
+    public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024 * 1024;
+    public static final long DEFAULT_MAX_REQUEST_BYTES = 1024L * 1024 * 1024;
+    public static final long DEFAULT_MAX_OUTPUT_BYTES = 1024L * 1024 * 1024;
+    public static final int DEFAULT_DATABASES = 16;
 
     public ServerOptions {
         members = members == null ? java.util.List.of() : java.util.List.copyOf(members);
         if (cluster != null && members.isEmpty()) {
             throw new IllegalArgumentException("a cluster member needs --members host:port,host:port,...");
         }
+        if (maxValueBytes > maxBulkBytes) {
+            throw new IllegalArgumentException("max-value-bytes (" + maxValueBytes + ") cannot exceed max-bulk-bytes ("
+                    + maxBulkBytes + "): no request could carry such a value");
+        }
+        if (databases < 1) {
+            throw new IllegalArgumentException("databases must be at least 1, not " + databases);
+        }
+    }
+
+    /** Options with the default request, reply and database limits (the store's values up to 1 MiB). */
+    public ServerOptions(int port, String bind, Path dataDir, SyncMode sync, String requirePass,
+                         int maxClients, int maxBulkBytes, int maxArrayLength, boolean memory,
+                         String cluster, java.util.List<String> members, int clusterPort) {
+        this(port, bind, dataDir, sync, requirePass, maxClients, maxBulkBytes, maxArrayLength, memory, cluster, members,
+                clusterPort, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_OUTPUT_BYTES,
+                Math.min(maxBulkBytes, dev.cairn.api.StoreLimits.DEFAULT_MAX_VALUE_BYTES), DEFAULT_DATABASES);
     }
 
     /** Options for a standalone node, on disk or in memory. */

@@ -62,7 +62,13 @@ class JedisCommandsTest {
         assertEquals("hi", jedis.ping("hi"));
         assertEquals("echo me", jedis.echo("echo me"));
         assertEquals("OK", jedis.select(0));
-        JedisDataException e = assertThrows(JedisDataException.class, () -> jedis.select(1));
+        jedis.set("where", "db0");
+        assertEquals("OK", jedis.select(15));
+        assertNull(jedis.get("where"), "database 15 is another keyspace");
+        jedis.set("where", "db15");
+        assertEquals("OK", jedis.select(0));
+        assertEquals("db0", jedis.get("where"));
+        JedisDataException e = assertThrows(JedisDataException.class, () -> jedis.select(16));
         assertEquals("ERR DB index is out of range", e.getMessage());
     }
 
@@ -236,7 +242,7 @@ class JedisCommandsTest {
         assertEquals("server", text(hello.get(0)));
         assertEquals("redis", text(hello.get(1)));
         JedisDataException resp3 = assertThrows(JedisDataException.class, () -> raw("HELLO", "3"));
-        assertEquals("NOPROTO unsupported protocol version", resp3.getMessage());
+        assertEquals("NOPROTO sorry, this protocol version is not supported.", resp3.getMessage());
         List<?> commands = (List<?>) raw("COMMAND");
         assertEquals(40, commands.size(), "every command the server implements");
         assertEquals((long) commands.size(), raw("COMMAND", "COUNT"));

@@ -37,6 +37,9 @@ import java.util.Set;
  *   <li>{@code joinWaitMillis} — how long opening waits for this member to be in the agreed
  *       topology (default 30000; a server, whose clients retry, waits 0: the first of several
  *       members started one by one cannot be in a topology until a majority is up).</li>
+ *   <li>{@code maxKeyBytes}, {@code maxValueBytes} — the namespaces' limits (defaults those of
+ *       {@link StoreLimits#DEFAULT}); the local engine gets the same unless {@code data.*} says
+ *       otherwise.</li>
  * </ul>
  * A member not named in {@code members} is a new member: it asks to be added to the voters. Each
  * member's replication figures are an MXBean, {@code dev.cairn:type=Cluster,member=<name>}.
@@ -45,7 +48,7 @@ import java.util.Set;
  */
 public final class ClusterStoreProvider implements StoreProvider {
     private static final Set<String> KNOWN = Set.of("member", "members", "data", "raftLogDir", "owners", "writes", "reads",
-            "timeoutMillis", "transferBytesPerSecond", "joinWaitMillis");
+            "timeoutMillis", "transferBytesPerSecond", "joinWaitMillis", "maxKeyBytes", "maxValueBytes");
 
     @Override
     public String scheme() {
@@ -87,6 +90,11 @@ public final class ClusterStoreProvider implements StoreProvider {
     private static Namespaces join(String name, String member, ClusterConfig config, ReplicationSettings replication,
                                    Map<String, String> settings, Clock clock) {
         Map<String, String> engine = new java.util.HashMap<>();
+        StoreLimits limits = new StoreLimits(
+                Integer.parseInt(settings.getOrDefault("maxKeyBytes", Integer.toString(StoreLimits.DEFAULT_MAX_KEY_BYTES)).trim()),
+                Integer.parseInt(settings.getOrDefault("maxValueBytes", Integer.toString(StoreLimits.DEFAULT_MAX_VALUE_BYTES)).trim()));
+        engine.put("maxKeyBytes", Integer.toString(limits.maxKeyBytes()));
+        engine.put("maxValueBytes", Integer.toString(limits.maxValueBytes()));
         settings.forEach((k, v) -> {
             if (k.startsWith("data.")) {
                 engine.put(k.substring("data.".length()), v);
@@ -103,7 +111,7 @@ public final class ClusterStoreProvider implements StoreProvider {
                 service.transferBytesPerSecond(Long.parseLong(rate.trim()));
             }
             awaitMembership(topology, Long.parseLong(settings.getOrDefault("joinWaitMillis", Long.toString(JOIN_WAIT_MILLIS)).trim()));
-            return new ClusterNamespaces(service, topology, local, clock);
+            return new ClusterNamespaces(service, topology, local, limits, clock);
         } catch (Exception e) {
             local.close();
             throw new IllegalStateException("cannot join cluster " + name + " as " + member + ": " + e.getMessage(), e);
@@ -146,11 +154,13 @@ public final class ClusterStoreProvider implements StoreProvider {
         private final ReplicaService service;
         private final TopologyService topology;
         private final Namespaces local;
+        private final StoreLimits limits;
         private final Clock clock;
 
         private final javax.management.ObjectName mbean;
 
-        ClusterNamespaces(ReplicaService service, TopologyService topology, Namespaces local, Clock clock) {
+        ClusterNamespaces(ReplicaService service, TopologyService topology, Namespaces local, StoreLimits limits, Clock clock) {
+            this.limits = limits;
             this.service = service;
             this.topology = topology;
             this.local = local;
@@ -191,7 +201,7 @@ public final class ClusterStoreProvider implements StoreProvider {
             int r = Integer.parseInt(settings.getOrDefault("reads", settings.containsKey("owners") ? majority
                     : Integer.toString(cluster.reads())).trim());
             return new ClusterStore(service, name, new ReplicationSettings(n, w, r, cluster.timeoutMillis()),
-                    StoreLimits.DEFAULT, clock);
+                    limits, clock);
         }
 
         /** The namespaces this member holds data of. */
@@ -203,7 +213,7 @@ public final class ClusterStoreProvider implements StoreProvider {
         @Override
         public boolean drop(String name) {
             boolean existed = local.names().contains(name);
-            new ClusterStore(service, name, StoreLimits.DEFAULT, clock).clear();
+            new ClusterStore(service, name, limits, clock).clear();
             return existed;
         }
 

@@ -13,7 +13,7 @@ final class Args {
     }
 
     static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
     static String upper(byte[] b) {
@@ -35,7 +35,7 @@ final class Args {
     }
 
     static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static List<byte[]> tail(List<byte[]> args, int from) {

@@ -9,10 +9,8 @@ import dev.cairn.api.ValueTooLargeException;
 import dev.cairn.server.resp.Reply;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
@@ -52,36 +50,40 @@ public final class Commands {
     private static final Lock[] NO_LOCKS = new Lock[0];
 
     private final ServerContext context;
-    private final Map<String, Spec> table = new HashMap<>();
+    /** Each database's table, built the first time a connection uses the database. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<CommandTable> tables;
 
     public Commands(ServerContext context) {
         this.context = context;
-        new StringCommands(context).register(this);
-        new KeyCommands(context).register(this);
-        new ConnectionCommands(context, this).register(this);
+        this.tables = new java.util.concurrent.atomic.AtomicReferenceArray<>(context.databases);
+        table(0);
     }
 
-    void add(String name, int arity, boolean writes, Handler handler) {
-        table.put(name, new Spec(name, arity, writes, 0, handler, null));
-    }
-
-    /** A writing command whose keys are every {@code keyStep}-th argument from the first. */
-    void addMultiKey(String name, int arity, int keyStep, Handler handler) {
-        table.put(name, new Spec(name, arity, true, keyStep, handler, null));
-    }
-
-    /** Gives a registered writing command its non-blocking form. */
-    void async(String name, AsyncHandler async) {
-        Spec s = table.get(name);
-        table.put(name, new Spec(s.name, s.arity, s.writes, s.keyStep, s.handler, async));
+    /** Database {@code db}'s commands, bound to its store. */
+    CommandTable table(int db) {
+        CommandTable t = tables.get(db);
+        if (t == null) {
+            synchronized (tables) {
+                t = tables.get(db);
+                if (t == null) {
+                    t = new CommandTable();
+                    dev.cairn.api.Store store = context.database(db);
+                    new StringCommands(context, store).register(t);
+                    new KeyCommands(context, store, db).register(t);
+                    new ConnectionCommands(context, this).register(t);
+                    tables.set(db, t);
+                }
+            }
+        }
+        return t;
     }
 
     Collection<Spec> specs() {
-        return table.values();
+        return table(0).specs();
     }
 
     Spec spec(String name) {
-        return table.get(name.toLowerCase(Locale.ROOT));
+        return table(0).spec(name);
     }
 
     /**
@@ -94,8 +96,12 @@ public final class Commands {
      */
     public CompletableFuture<Reply> executeAsync(Session session, List<byte[]> args) {
         String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
-        Spec spec = table.get(name);
+        Spec spec = table(session.db()).get(name);
         Reply refused = spec == null ? null : refusal(session, spec, name, args);
+        if (spec != null && refused == null && LONG_RUNNING.contains(name)) {
+            // a walk over the whole keyspace: never on an event loop that other clients share
+            return CompletableFuture.supplyAsync(() -> execute(session, args), context.longRunningThreads());
+        }
         boolean mayBlock = spec != null && (spec.writes ? context.writesMayBlock() : context.readsMayBlock() && touchesStore(name));
         if (spec == null || refused != null || !mayBlock) {
             return CompletableFuture.completedFuture(execute(session, args));
@@ -152,6 +158,13 @@ public final class Commands {
         }
     }
 
+    /**
+     * Commands whose work grows with the keyspace (a walk over every key, or a reply listing them):
+     * they run on their own threads, so the event loop goes on serving other connections.
+     */
+    private static final java.util.Set<String> LONG_RUNNING = java.util.Set.of("keys", "scan", "dbsize", "randomkey",
+            "flushdb", "flushall", "info");
+
     /** Commands that read the store (in a cluster, they wait on other members). */
     private static final java.util.Set<String> STORE_READS = java.util.Set.of("get", "mget", "exists", "ttl", "pttl",
             "type", "strlen", "scan", "keys", "dbsize", "info");
@@ -175,7 +188,7 @@ public final class Commands {
     public Reply execute(Session session, List<byte[]> args) {
         session.countCommand();
         String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
-        Spec spec = table.get(name);
+        Spec spec = table(session.db()).get(name);
         if (spec == null) {
             return Reply.error(unknownCommand(args));
         }
@@ -214,11 +227,26 @@ public final class Commands {
         return Reply.error("ERR internal error: " + e);
     }
 
-    private static String unknownCommand(List<byte[]> args) {
-        StringBuilder sb = new StringBuilder("ERR unknown command '").append(Args.text(args.get(0))).append("', with args beginning with: ");
-        for (int i = 1; i < args.size() && i < 20; i++) {
-            sb.append('\'').append(Args.text(args.get(i))).append("' ");
+    /**
+     * Redis's unknown-command error: the name up to 128 characters, then the arguments quoted one
+     * by one until the list passes 128 characters (each cut to what is left), so a request of huge
+     * arguments gets a short error.
+     */
+    static String unknownCommand(List<byte[]> args) {
+        StringBuilder list = new StringBuilder();
+        for (int i = 1; i < args.size() && list.length() < 128; i++) {
+            String arg = cut(args.get(i), 128 - list.length());
+            list.append('\'').append(arg).append("' ");
         }
-        return sb.toString();
+        return "ERR unknown command '" + cut(args.get(0), 128) + "', with args beginning with: " + list;
+    }
+
+    /** At most {@code max} bytes of {@code b} as text, stopping at a NUL as C's %.*s does. */
+    static String cut(byte[] b, int max) {
+        int n = 0;
+        while (n < b.length && n < max && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

@@ -25,7 +25,7 @@ final class ConnectionCommands {
         this.commands = commands;
     }
 
-    void register(Commands c) {
+    void register(CommandTable c) {
         c.add("ping", -1, false, (s, a) -> a.size() == 1 ? Reply.simple("PONG")
                 : a.size() == 2 ? Reply.bulk(a.get(1))
                 : Reply.error("ERR wrong number of arguments for 'ping' command"));
@@ -33,7 +33,11 @@ final class ConnectionCommands {
         c.add("auth", -2, false, (s, a) -> auth(s, a));
         c.add("select", 2, false, (s, a) -> {
             long db = Args.integer(a.get(1));
-            return db == 0 ? Reply.OK : Reply.error("ERR DB index is out of range");
+            if (db < 0 || db >= context.databases) {
+                return Reply.error("ERR DB index is out of range");
+            }
+            s.select((int) db);
+            return Reply.OK;
         });
         c.add("quit", -1, false, (s, a) -> {
             s.close();
@@ -76,8 +80,9 @@ final class ConnectionCommands {
                     return Reply.error("ERR wrong number of arguments for 'client|setname' command");
                 }
                 String name = Args.text(a.get(2));
-                if (name.chars().anyMatch(ch -> ch <= ' ' || ch > '~')) {
-                    return Reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                Reply invalid = checkName(name);
+                if (invalid != null) {
+                    return invalid;
                 }
                 s.name(name.isEmpty() ? null : name);
                 return Reply.OK;
@@ -99,9 +104,20 @@ final class ConnectionCommands {
         }
     }
 
-    /** HELLO [protover [AUTH username password] [SETNAME clientname]]: RESP2 only. */
+    /** Redis's rule for client names: printable ASCII without spaces; null when {@code name} is fine. */
+    private static Reply checkName(String name) {
+        if (name.chars().anyMatch(ch -> ch < '!' || ch > '~')) {
+            return Reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
+        }
+        return null;
+    }
+
+    /**
+     * HELLO [protover [AUTH username password] [SETNAME clientname]]: RESP2 only. As Redis does,
+     * every option is checked first, then the password, and the name is set only once the
+     * connection is authenticated.
+     */
     private Reply hello(Session s, List<byte[]> a) {
-        int i = 1;
         if (a.size() > 1) {
             long version;
             try {
@@ -110,28 +126,42 @@ final class ConnectionCommands {
                 return Reply.error("ERR Protocol version is not an integer or out of range");
             }
             if (version != 2) {
-                return Reply.error("NOPROTO unsupported protocol version");
+                return Reply.error("NOPROTO sorry, this protocol version is not supported.");
             }
-            i = 2;
         }
-        while (i < a.size()) {
+        byte[] user = null;
+        byte[] password = null;
+        String name = null;
+        for (int i = 2; i < a.size(); i++) {
+            int more = a.size() - 1 - i;
             String opt = upper(a.get(i));
-            if (opt.equals("AUTH") && i + 2 < a.size()) {
-                Reply r = auth(s, List.of(Args.bytes("auth"), a.get(i + 1), a.get(i + 2)));
-                if (r != Reply.OK) {
-                    return r;
-                }
-                i += 3;
-            } else if (opt.equals("SETNAME") && i + 1 < a.size()) {
-                s.name(Args.text(a.get(i + 1)));
+            if (opt.equals("AUTH") && more >= 2) {
+                user = a.get(i + 1);
+                password = a.get(i + 2);
                 i += 2;
+            } else if (opt.equals("SETNAME") && more >= 1) {
+                name = Args.text(a.get(i + 1));
+                Reply invalid = checkName(name);
+                if (invalid != null) {
+                    return invalid;
+                }
+                i++;
             } else {
-                return Reply.error(Args.SYNTAX);
+                return Reply.error("ERR Syntax error in HELLO option '" + Args.text(a.get(i)) + "'");
+            }
+        }
+        if (password != null) {
+            Reply r = auth(s, List.of(Args.bytes("auth"), user, password));
+            if (r != Reply.OK) {
+                return r;
             }
         }
         if (!s.authenticated()) {
             return Reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                     + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        }
+        if (name != null) {
+            s.name(name.isEmpty() ? null : name);
         }
         return Reply.array(List.of(
                 Reply.bulk("server"), Reply.bulk("redis"),
@@ -202,7 +232,7 @@ final class ConnectionCommands {
             case "INTERVAL" -> "everysec";
             default -> "no";
         });
-        settings.put("databases", "1");
+        settings.put("databases", Integer.toString(context.databases));
         settings.put("port", Integer.toString(context.port()));
         settings.put("bind", context.bind);
         settings.put("maxclients", Integer.toString(context.maxClients));

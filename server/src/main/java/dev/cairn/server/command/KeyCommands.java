@@ -18,13 +18,15 @@ final class KeyCommands {
 
     private final ServerContext context;
     private final Store store;
+    private final int db;
 
-    KeyCommands(ServerContext context) {
+    KeyCommands(ServerContext context, Store store, int db) {
         this.context = context;
-        this.store = context.store;
+        this.store = store;
+        this.db = db;
     }
 
-    void register(Commands c) {
+    void register(CommandTable c) {
         c.addMultiKey("del", -2, 1, (s, a) -> Reply.integer(deleteEach(a)));
         c.addMultiKey("unlink", -2, 1, (s, a) -> Reply.integer(deleteEach(a)));
         c.add("exists", -2, false, (s, a) -> {

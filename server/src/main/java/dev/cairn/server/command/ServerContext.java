@@ -17,6 +17,10 @@ public final class ServerContext {
     public final String bind;
     public final int maxClients;
     public final int maxBulkBytes;
+    /** Unsent reply bytes past which a connection is closed (Redis's client-output-buffer-limit). */
+    public final long maxOutputBytes;
+    /** Connections closed for passing {@link #maxOutputBytes}. */
+    public final LongAdder outputLimitDisconnections = new LongAdder();
     public final String syncMode;
     public final String version;
     public final long startMillis = System.currentTimeMillis();
@@ -59,13 +63,23 @@ public final class ServerContext {
         return stripes[java.util.Arrays.hashCode(key) & (stripes.length - 1)];
     }
 
+    /**
+     * SCAN cursors: each maps a number to the key where a scan stopped. The table is bounded by
+     * the bytes it holds ({@value #CURSOR_BYTES}, keys plus an allowance per entry) and by age
+     * ({@value #CURSOR_TTL_MILLIS} ms): the least recently used cursors go first, so a client
+     * calling SCAN in a loop cannot make the node hold more; a cursor that went is refused with
+     * {@code ERR invalid cursor} rather than silently restarting the scan.
+     */
+    static final long CURSOR_BYTES = 16L * 1024 * 1024;
+    static final long CURSOR_TTL_MILLIS = 10 * 60 * 1000;
+    private static final int CURSOR_OVERHEAD = 96;
+
+    private record SavedCursor(byte[] lastKey, long savedAt) {
+    }
+
     private final AtomicLong cursorIds = new AtomicLong();
-    private final Map<Long, byte[]> cursors = new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
-            return size() > 100_000;
-        }
-    };
+    private long cursorBytes; // guarded by cursors
+    private final Map<Long, SavedCursor> cursors = new LinkedHashMap<>(1024, 0.75f, true);
 
     /**
      * Threads for writing commands that have no non-blocking form, when writes may block: they
@@ -80,6 +94,21 @@ public final class ServerContext {
 
     {
         ((java.util.concurrent.ThreadPoolExecutor) writeThreads).allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Threads for commands that walk the keyspace (KEYS, SCAN, DBSIZE, ...), so that none holds an
+     * event loop other connections share. A few: such commands from many clients wait their turn.
+     */
+    private final java.util.concurrent.ExecutorService longRunningThreads = java.util.concurrent.Executors.newFixedThreadPool(
+            4, r -> {
+                Thread t = new Thread(r, "cairn-server-scan");
+                t.setDaemon(true);
+                return t;
+            });
+
+    java.util.concurrent.Executor longRunningThreads() {
+        return longRunningThreads;
     }
 
     /** The sync mode a cluster member reports: its reads and writes wait on other members. */
@@ -102,17 +131,51 @@ public final class ServerContext {
     /** Stops the write threads once their commands end. */
     public void shutdown() {
         writeThreads.shutdown();
+        longRunningThreads.shutdown(); // not interrupted: an interrupt would close the engine's file channels; a walk still going ends with the store's closed error
     }
 
-    public ServerContext(Store store, String requirePass, String bind, int maxClients, int maxBulkBytes,
-                         String syncMode, String version) {
-        this.store = store;
+    /** How many databases SELECT can choose from. */
+    public final int databases;
+    private final java.util.function.IntFunction<Store> openDatabase;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Store> opened;
+
+    /**
+     * A context over {@code databases} databases, database i opened by {@code openDatabase} the
+     * first time a command needs it; {@link #store} is database 0.
+     */
+    public ServerContext(java.util.function.IntFunction<Store> openDatabase, int databases, String requirePass, String bind,
+                         int maxClients, int maxBulkBytes, long maxOutputBytes, String syncMode, String version) {
+        this.databases = databases;
+        this.openDatabase = openDatabase;
+        this.opened = new java.util.concurrent.atomic.AtomicReferenceArray<>(databases);
+        this.store = database(0);
+        this.maxOutputBytes = maxOutputBytes;
         this.requirePass = requirePass == null || requirePass.isEmpty() ? null : requirePass;
         this.bind = bind;
         this.maxClients = maxClients;
         this.maxBulkBytes = maxBulkBytes;
         this.syncMode = syncMode;
         this.version = version;
+    }
+
+    /** Database {@code db}, opened on first use. */
+    public Store database(int db) {
+        Store s = opened.get(db);
+        if (s == null) {
+            synchronized (opened) {
+                s = opened.get(db);
+                if (s == null) {
+                    s = openDatabase.apply(db);
+                    opened.set(db, s);
+                }
+            }
+        }
+        return s;
+    }
+
+    /** The databases opened so far (null where not yet), by index. */
+    Store opened(int db) {
+        return opened.get(db);
     }
 
     /** Commands run since start: closed connections' plus the live ones' own counters. */
@@ -134,9 +197,22 @@ public final class ServerContext {
 
     /** Registers where a SCAN stopped; returns the numeric cursor the client sends back. */
     long saveCursor(byte[] lastKey) {
-        long id = cursorIds.incrementAndGet();
+        // ids are not guessable from one another's order alone, and never 0 (which ends a scan)
+        long id = cursorIds.incrementAndGet() * 0x9E3779B97F4A7C15L;
+        id = id == 0 ? 1 : id;
+        long now = System.currentTimeMillis();
         synchronized (cursors) {
-            cursors.put(id, lastKey);
+            cursors.put(id, new SavedCursor(lastKey, now));
+            cursorBytes += lastKey.length + CURSOR_OVERHEAD;
+            var it = cursors.values().iterator();
+            while (it.hasNext() && cursors.size() > 1) {
+                SavedCursor eldest = it.next();
+                if (cursorBytes <= CURSOR_BYTES && now - eldest.savedAt < CURSOR_TTL_MILLIS) {
+                    break;
+                }
+                it.remove();
+                cursorBytes -= eldest.lastKey.length + CURSOR_OVERHEAD;
+            }
         }
         return id;
     }
@@ -144,7 +220,15 @@ public final class ServerContext {
     /** The last key of a saved cursor, or null if unknown (expired from the table or never issued). */
     byte[] cursor(long id) {
         synchronized (cursors) {
-            return cursors.get(id);
+            SavedCursor c = cursors.get(id);
+            return c == null || System.currentTimeMillis() - c.savedAt >= CURSOR_TTL_MILLIS ? null : c.lastKey;
+        }
+    }
+
+    /** The bytes the SCAN cursor table holds now (keys plus a per-entry allowance). */
+    public long cursorBytes() {
+        synchronized (cursors) {
+            return cursorBytes;
         }
     }
 }

@@ -7,6 +7,7 @@ public final class Session {
     private volatile boolean authenticated;
     private volatile String name;
     private volatile boolean closing;
+    private volatile int db;
     private long commands; // written only by the connection's event loop
 
     /** Commands this connection has run; read (racily, for INFO) from other threads. */
@@ -48,12 +49,22 @@ public final class Session {
         this.name = name;
     }
 
+    /** The database SELECT chose (0 at first). */
+    public int db() {
+        return db;
+    }
+
+    void select(int db) {
+        this.db = db;
+    }
+
     /** True once QUIT asked for the connection to close after its reply. */
     public boolean closing() {
         return closing;
     }
 
-    void close() {
+    /** Marks the connection as closing: it runs nothing more. */
+    public void close() {
         closing = true;
     }
 }

@@ -17,9 +17,9 @@ import java.util.Optional;
 final class StringCommands {
     private final Store store;
 
-    StringCommands(ServerContext context) {
-        this.store = context.store;
-        this.async = context.store.async();
+    StringCommands(ServerContext context, Store store) {
+        this.store = store;
+        this.async = store.async();
     }
 
     private final dev.cairn.api.AsyncStore async;
@@ -29,7 +29,7 @@ final class StringCommands {
     }
 
     /** The non-blocking forms of the writes that are one store call. */
-    private void registerAsync(Commands c) {
+    private void registerAsync(CommandTable c) {
         c.async("set", (s, a) -> a.size() == 3 ? ok(async.put(a.get(1), a.get(2), WriteOptions.DEFAULT)) : null);
         c.async("setnx", (s, a) -> async.compareAndSet(a.get(1), dev.cairn.api.Expected.absent(), a.get(2), WriteOptions.DEFAULT)
                 .thenApply(e -> Reply.integer(e.isPresent() ? 1 : 0)));
@@ -43,7 +43,7 @@ final class StringCommands {
         c.async("mset", (s, a) -> ok(async.putAll(pairs(a, "mset"), WriteOptions.DEFAULT)));
     }
 
-    void register(Commands c) {
+    void register(CommandTable c) {
         c.add("get", 2, false, (s, a) -> Reply.bulk(value(store.get(a.get(1)))));
         c.add("set", -3, true, (s, a) -> set(a));
         c.add("setnx", 3, true, (s, a) -> Reply.integer(store.putIfAbsent(a.get(1), a.get(2)).isPresent() ? 1 : 0));

@@ -38,7 +38,7 @@ public abstract class Reply {
 
     /** An error; {@code message} starts with its code ({@code ERR}, {@code WRONGTYPE}, {@code NOAUTH}, ...). */
     public static Reply error(String message) {
-        byte[] b = ("-" + message.replace('\r', ' ').replace('\n', ' ') + "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] b = ("-" + message.replace('\r', ' ').replace('\n', ' ') + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         return new Reply() {
             @Override
             public void write(ByteBuf out) {

@@ -5,32 +5,65 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decodes RESP2 requests into {@code List<byte[]>} commands, one per request, so pipelined
  * requests come out one after another. Accepts the two forms clients send: an array of bulk
  * strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and an inline command ({@code PING\r\n}).
  *
- * <p>Limits: a bulk string longer than {@code maxBulkBytes}, an array with more than
- * {@code maxArrayLength} elements, or an inline line longer than {@code maxInlineBytes} is refused
- * before its bytes are buffered, with a {@link RespProtocolException} (as is anything malformed).
- * The decoder keeps its position across partial reads, so a request split over many TCP segments
- * is decoded once, without rescanning.
+ * <p>Limits, as redis-server applies them, each refused with a {@link RespProtocolException}
+ * before the bytes it announces are buffered:
+ * <ul>
+ *   <li>an array of more than {@code maxArrayLength} elements (Redis: 1,048,576), a bulk string
+ *       longer than {@code maxBulkBytes} ({@code proto-max-bulk-len}), an inline line longer than
+ *       {@code maxInlineBytes};
+ *   <li>before the connection has authenticated, an array of more than
+ *       {@value #UNAUTHENTICATED_ARRAY} elements and a bulk string longer than
+ *       {@value #UNAUTHENTICATED_BULK} bytes, so an unauthenticated client holds a few kilobytes;
+ *   <li>a request whose bulk strings add up to more than {@code maxRequestBytes}
+ *       ({@code client-query-buffer-limit}).
+ * </ul>
+ * Nothing is allocated from a declared length before the bytes arrive: the argument list grows as
+ * arguments come. Lengths are strict decimals ({@code *-}, {@code $} with no digits, or a number
+ * that overflows 64 bits are errors). The decoder keeps its position across partial reads, so a
+ * request split over many TCP segments is decoded once, without rescanning.
  */
 public final class RespDecoder extends ByteToMessageDecoder {
+    /** The most elements an unauthenticated client's request may have (Redis's limit). */
+    public static final int UNAUTHENTICATED_ARRAY = 10;
+    /** The longest bulk string an unauthenticated client may send (Redis's limit). */
+    public static final int UNAUTHENTICATED_BULK = 16 * 1024;
+    /** The longest length line ({@code *<n>} or {@code $<n>}) before its CRLF. */
+    private static final int MAX_LENGTH_LINE = 64 * 1024;
+
     private final int maxBulkBytes;
     private final int maxArrayLength;
     private final int maxInlineBytes;
+    private final long maxRequestBytes;
+    private final BooleanSupplier authenticated;
 
     // State of a partially read array request.
     private List<byte[]> args;
     private int remaining;
     private int bulkLength = -1;
+    private long requestBytes;
 
     public RespDecoder(int maxBulkBytes, int maxArrayLength, int maxInlineBytes) {
+        this(maxBulkBytes, maxArrayLength, maxInlineBytes, Long.MAX_VALUE, () -> true);
+    }
+
+    /**
+     * A decoder for one connection; {@code authenticated} says whether the connection has
+     * authenticated yet (it is asked at each request and each bulk string).
+     */
+    public RespDecoder(int maxBulkBytes, int maxArrayLength, int maxInlineBytes, long maxRequestBytes,
+                       BooleanSupplier authenticated) {
         this.maxBulkBytes = maxBulkBytes;
         this.maxArrayLength = maxArrayLength;
         this.maxInlineBytes = maxInlineBytes;
+        this.maxRequestBytes = maxRequestBytes;
+        this.authenticated = authenticated;
     }
 
     @Override
@@ -38,18 +71,22 @@ public final class RespDecoder extends ByteToMessageDecoder {
         while (in.isReadable()) {
             if (args == null) {
                 if (in.getByte(in.readerIndex()) == '*') {
-                    Long n = readNumberLine(in, '*');
+                    Long n = readNumberLine(in, "multibulk");
                     if (n == null) {
                         return;
                     }
                     if (n > maxArrayLength) {
                         throw new RespProtocolException("invalid multibulk length");
                     }
+                    if (n > UNAUTHENTICATED_ARRAY && !authenticated.getAsBoolean()) {
+                        throw new RespProtocolException("unauthenticated multibulk length");
+                    }
                     if (n <= 0) {
                         continue; // an empty or null array is no command: ignored, as Redis does
                     }
-                    args = new ArrayList<>((int) n.longValue());
                     remaining = (int) n.longValue();
+                    args = new ArrayList<>(Math.min(remaining, 16));
+                    requestBytes = 0;
                 } else {
                     List<byte[]> inline = readInline(in);
                     if (inline == null) {
@@ -69,12 +106,19 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     if (in.getByte(in.readerIndex()) != '$') {
                         throw new RespProtocolException("expected '$', got '" + printable(in.getByte(in.readerIndex())) + "'");
                     }
-                    Long n = readNumberLine(in, '$');
+                    Long n = readNumberLine(in, "bulk");
                     if (n == null) {
                         return;
                     }
                     if (n < 0 || n > maxBulkBytes) {
                         throw new RespProtocolException("invalid bulk length");
+                    }
+                    if (n > UNAUTHENTICATED_BULK && !authenticated.getAsBoolean()) {
+                        throw new RespProtocolException("unauthenticated bulk length");
+                    }
+                    requestBytes += n;
+                    if (requestBytes > maxRequestBytes) {
+                        throw new RespProtocolException("request exceeds the query buffer limit of " + maxRequestBytes + " bytes");
                     }
                     bulkLength = (int) n.longValue();
                 }
@@ -95,32 +139,38 @@ public final class RespDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** Reads "<prefix><digits>\r\n"; null if the line is not complete yet. */
-    private Long readNumberLine(ByteBuf in, char prefix) {
+    /**
+     * Reads "<prefix><decimal>\r\n" as Redis's string2ll does (an optional '-', then at least one
+     * digit, no overflow); null if the line is not complete yet.
+     */
+    private static Long readNumberLine(ByteBuf in, String what) {
         int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
         if (eol < 0) {
-            if (in.readableBytes() > 32) {
-                throw new RespProtocolException("invalid " + (prefix == '*' ? "multibulk" : "bulk") + " length");
+            if (in.readableBytes() > MAX_LENGTH_LINE) {
+                throw new RespProtocolException("too big " + (what.equals("bulk") ? "bulk" : "mbulk") + " count string");
             }
             return null;
         }
         int start = in.readerIndex() + 1;
         int end = eol - 1; // the '\r'
-        if (end < start || in.getByte(end) != '\r' || end - start > 19) {
-            throw new RespProtocolException("invalid " + (prefix == '*' ? "multibulk" : "bulk") + " length");
+        if (end < start || in.getByte(end) != '\r') {
+            throw new RespProtocolException("invalid " + what + " length");
+        }
+        boolean negative = start < end && in.getByte(start) == '-';
+        int first = negative ? start + 1 : start;
+        if (first == end || end - first > 19) {
+            throw new RespProtocolException("invalid " + what + " length");
         }
         long n = 0;
-        boolean negative = false;
-        for (int i = start; i < end; i++) {
+        for (int i = first; i < end; i++) {
             byte b = in.getByte(i);
-            if (i == start && b == '-') {
-                negative = true;
-                continue;
-            }
             if (b < '0' || b > '9') {
-                throw new RespProtocolException("invalid " + (prefix == '*' ? "multibulk" : "bulk") + " length");
+                throw new RespProtocolException("invalid " + what + " length");
             }
             n = n * 10 + (b - '0');
+            if (n < 0) { // past Long.MAX_VALUE
+                throw new RespProtocolException("invalid " + what + " length");
+            }
         }
         in.readerIndex(eol + 1);
         return negative ? -n : n;
