@@ -62,7 +62,7 @@ public final class CairnNode implements AutoCloseable {
                         Map.of("sync", options.sync().name(), "maxValueBytes", valueLimit));
         // database i of SELECT is namespace "i"
         context = new ServerContext(db -> namespaces.namespace(Integer.toString(db)), options.databases(),
-                options.requirePass(), options.bind(), options.maxClients(), options.maxBulkBytes(), options.maxOutputBytes(),
+                namespaces::names, options.requirePass(), options.bind(), options.maxClients(), options.maxBulkBytes(), options.maxOutputBytes(),
                 options.cluster() != null ? ServerContext.CLUSTER : options.memory() ? "NONE" : options.sync().name(),
                 version());
         store = context.store;

@@ -47,14 +47,22 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         context.totalConnections.increment();
         int clients = context.connectedClients.incrementAndGet();
-        session = new Session(context.clientIds.incrementAndGet(), String.valueOf(ctx.channel().remoteAddress()),
-                context.requirePass == null);
+        session = new Session(context.clientIds.incrementAndGet(), hostAndPort(ctx.channel().remoteAddress()),
+                hostAndPort(ctx.channel().localAddress()), context.requirePass == null);
         context.sessions.add(session);
         if (clients > context.maxClients) {
             send(ctx, Reply.error("ERR max number of clients reached"));
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
         }
         ctx.fireChannelActive();
+    }
+
+    /** "127.0.0.1:52914", as Redis writes addresses (no leading slash). */
+    private static String hostAndPort(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress a) {
+            return a.getAddress().getHostAddress() + ":" + a.getPort();
+        }
+        return String.valueOf(address);
     }
 
     @Override

@@ -273,7 +273,7 @@ class JedisCommandsTest {
     void valuesOverTheStoreLimitAreRefused() {
         byte[] big = new byte[1024 * 1024 + 1];
         JedisDataException e = assertThrows(JedisDataException.class, () -> jedis.set("big".getBytes(), big));
-        assertEquals("ERR string exceeds maximum allowed size (1048576 bytes)", e.getMessage());
+        assertEquals("ERR string exceeds maximum allowed size (proto-max-bulk-len)", e.getMessage());
         byte[] ok = new byte[1024 * 1024];
         assertEquals("OK", jedis.set("ok".getBytes(), ok));
         assertEquals(ok.length, jedis.get("ok".getBytes()).length);

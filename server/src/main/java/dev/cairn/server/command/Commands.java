@@ -69,6 +69,7 @@ public final class Commands {
                     t = new CommandTable();
                     dev.cairn.api.Store store = context.database(db);
                     new StringCommands(context, store).register(t);
+                    new StringEditCommands(context, store).register(t);
                     new KeyCommands(context, store, db).register(t);
                     new ConnectionCommands(context, this).register(t);
                     tables.set(db, t);
@@ -121,7 +122,10 @@ public final class Commands {
             }
             if (reply != null) {
                 session.countCommand();
-                return reply.exceptionally(e -> errorReply(name, dev.cairn.api.AsyncStore.cause(e)));
+                session.lastCommand(name);
+                long started = System.nanoTime();
+                return reply.exceptionally(e -> errorReply(name, dev.cairn.api.AsyncStore.cause(e)))
+                        .thenApply(r -> stats(name).record(started, r));
             }
         }
         return CompletableFuture.supplyAsync(() -> execute(session, args), context.writeThreads());
@@ -133,7 +137,7 @@ public final class Commands {
      * while it applies.
      */
     private Lock[] lock(Spec spec, List<byte[]> args) {
-        if (!spec.writes) {
+        if (!spec.writes || args.size() < 2) {
             return NO_LOCKS;
         }
         Lock[] locks;
@@ -192,18 +196,51 @@ public final class Commands {
         if (spec == null) {
             return Reply.error(unknownCommand(args));
         }
+        session.lastCommand(name);
         Reply refused = refusal(session, spec, name, args);
         if (refused != null) {
+            stats(name).rejected.increment();
             return refused;
         }
+        long started = System.nanoTime();
         Lock[] locks = lock(spec, args);
+        Reply reply;
         try {
-            return spec.handler.handle(session, args);
+            reply = spec.handler.handle(session, args);
         } catch (RuntimeException e) {
-            return errorReply(name, e);
+            reply = errorReply(name, e);
         } finally {
             unlock(locks);
         }
+        return stats(name).record(started, reply);
+    }
+
+    /** One command's figures for INFO commandstats. */
+    static final class Stats {
+        final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder micros = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+
+        Reply record(long startedNanos, Reply reply) {
+            calls.increment();
+            micros.add((System.nanoTime() - startedNanos) / 1000);
+            if (reply.isError()) {
+                failed.increment();
+            }
+            return reply;
+        }
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Stats> stats = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Stats stats(String name) {
+        return stats.computeIfAbsent(name, n -> new Stats());
+    }
+
+    /** The figures of every command run since start, by name. */
+    java.util.Map<String, Stats> stats() {
+        return new java.util.TreeMap<>(stats);
     }
 
     /** The reply to a command that failed with {@code e}, in Redis's wording. */
@@ -215,7 +252,7 @@ public final class Commands {
         } else if (e instanceof NumericOverflowException) {
             return Reply.error("ERR increment or decrement would overflow");
         } else if (e instanceof ValueTooLargeException v) {
-            return Reply.error("ERR string exceeds maximum allowed size (" + v.limit() + " bytes)");
+            return Reply.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         } else if (e instanceof KeyTooLargeException k) {
             return Reply.error("ERR key exceeds maximum allowed size (" + k.limit() + " bytes)");
         } else if (e instanceof StoreClosedException) {

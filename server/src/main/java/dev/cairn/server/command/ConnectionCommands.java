@@ -47,7 +47,12 @@ final class ConnectionCommands {
         c.add("hello", -1, false, (s, a) -> hello(s, a));
         c.add("command", -1, false, (s, a) -> command(a));
         c.add("config", -2, false, (s, a) -> config(a));
-        c.add("info", -1, false, (s, a) -> Reply.bulk(info(a.size() > 1 ? Args.text(a.get(1)).toLowerCase(Locale.ROOT) : "default")));
+        c.add("info", -1, false, (s, a) -> Reply.bulk(info(a)));
+        c.add("time", 1, false, (s, a) -> {
+            java.time.Instant now = java.time.Instant.now();
+            return Reply.bulks(List.of(Args.bytes(Long.toString(now.getEpochSecond())),
+                    Args.bytes(Long.toString(now.getNano() / 1000))));
+        });
     }
 
     private Reply auth(Session s, List<byte[]> a) {
@@ -98,7 +103,13 @@ final class ConnectionCommands {
                 return attr.equals("LIB-NAME") || attr.equals("LIB-VER") ? Reply.OK
                         : Reply.error("ERR Unrecognized option '" + Args.text(a.get(2)) + "'");
             case "INFO":
-                return Reply.bulk("id=" + s.id() + " addr=" + s.address() + " name=" + (s.name() == null ? "" : s.name()) + " db=0\n");
+                return Reply.bulk(s.describe() + "\n");
+            case "LIST": {
+                StringBuilder sb = new StringBuilder();
+                context.sessions.stream().sorted(java.util.Comparator.comparingLong(Session::id))
+                        .forEach(x -> sb.append(x.describe()).append('\n'));
+                return Reply.bulk(sb.toString());
+            }
             default:
                 return Reply.error("ERR unknown subcommand '" + Args.text(a.get(1)) + "'. Try CLIENT HELP.");
         }
@@ -238,57 +249,188 @@ final class ConnectionCommands {
         settings.put("maxclients", Integer.toString(context.maxClients));
         settings.put("proto-max-bulk-len", Integer.toString(context.maxBulkBytes));
         settings.put("maxmemory", "0");
+        settings.put("maxmemory-policy", "noeviction");
+        settings.put("maxmemory-samples", "5");
+        settings.put("maxmemory-eviction-tenacity", "10");
+        settings.put("maxmemory-clients", "0");
+        settings.put("client-query-buffer-limit", Long.toString(context.maxBulkBytes));
+        settings.put("client-output-buffer-limit", "normal " + context.maxOutputBytes + " 0 0 slave 0 0 0 pubsub 0 0 0");
         settings.put("timeout", "0");
-        List<byte[]> out = new ArrayList<>();
+        settings.put("requirepass", context.requirePass == null ? "" : context.requirePass);
+        // a setting several patterns match is listed once, as Redis 7 does
+        Map<String, String> matched = new LinkedHashMap<>();
         for (byte[] pattern : Args.tail(a, 2)) {
             for (Map.Entry<String, String> e : settings.entrySet()) {
                 if (Glob.matches(Args.bytes(Args.text(pattern).toLowerCase(Locale.ROOT)), Args.bytes(e.getKey()))) {
-                    out.add(Args.bytes(e.getKey()));
-                    out.add(Args.bytes(e.getValue()));
+                    matched.put(e.getKey(), e.getValue());
                 }
             }
         }
+        List<byte[]> out = new ArrayList<>();
+        matched.forEach((k, v) -> {
+            out.add(Args.bytes(k));
+            out.add(Args.bytes(v));
+        });
         return Reply.bulks(out);
     }
 
-    private String info(String section) {
-        boolean all = section.equals("all") || section.equals("everything") || section.equals("default");
+    /** The sections INFO with no argument (or "default") shows, in Redis's order. */
+    private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
+            "replication", "cpu", "modules", "errorstats", "cluster", "keyspace");
+
+    /** INFO [section ...]: "all" and "everything" add commandstats to the default sections. */
+    /** This process's CPU time in microseconds: {user, system}, from /proc on Linux (total as user elsewhere). */
+    private static long[] cpuMicros() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long tick = 100; // USER_HZ on Linux
+            return new long[] {Long.parseLong(f[11]) * 1_000_000 / tick, Long.parseLong(f[12]) * 1_000_000 / tick};
+        } catch (java.io.IOException | RuntimeException e) {
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long total = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1000 : 0;
+            return new long[] {total, 0};
+        }
+    }
+
+    private static String seconds(long micros) {
+        return String.format(Locale.ROOT, "%.6f", micros / 1e6);
+    }
+
+    private String info(List<byte[]> a) {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        for (byte[] arg : Args.tail(a, 1)) {
+            String section = Args.text(arg).toLowerCase(Locale.ROOT);
+            switch (section) {
+                case "default" -> wanted.addAll(DEFAULT_SECTIONS);
+                case "all", "everything" -> {
+                    wanted.addAll(DEFAULT_SECTIONS);
+                    wanted.add("commandstats");
+                }
+                default -> wanted.add(section);
+            }
+        }
+        if (wanted.isEmpty()) {
+            wanted.addAll(DEFAULT_SECTIONS);
+        }
         StringBuilder sb = new StringBuilder();
-        if (all || section.equals("server")) {
+        for (String section : List.of("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
+                "modules", "errorstats", "cluster", "keyspace", "commandstats")) {
+            if (wanted.contains(section)) {
+                infoSection(section, sb);
+            }
+        }
+        // Redis ends the text without the blank line after the last section
+        while (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+            sb.setLength(sb.length() - 2);
+        }
+        return sb.toString();
+    }
+
+    private void infoSection(String section, StringBuilder sb) {
+        if (section.equals("replication")) {
+            sb.append("# Replication\r\n")
+                    .append("role:master\r\n")
+                    .append("connected_slaves:0\r\n")
+                    .append("master_failover_state:no-failover\r\n")
+                    .append("master_replid:").append("0".repeat(40)).append("\r\n")
+                    .append("master_replid2:").append("0".repeat(40)).append("\r\n")
+                    .append("master_repl_offset:0\r\n")
+                    .append("second_repl_offset:-1\r\n")
+                    .append("repl_backlog_active:0\r\n")
+                    .append("repl_backlog_size:1048576\r\n")
+                    .append("repl_backlog_first_byte_offset:0\r\n")
+                    .append("repl_backlog_histlen:0\r\n")
+                    .append("\r\n");
+        }
+        if (section.equals("cpu")) {
+            long[] cpu = cpuMicros();
+            sb.append("# CPU\r\n")
+                    .append("used_cpu_sys:").append(seconds(cpu[1])).append("\r\n")
+                    .append("used_cpu_user:").append(seconds(cpu[0])).append("\r\n")
+                    .append("used_cpu_sys_children:0.000000\r\n")
+                    .append("used_cpu_user_children:0.000000\r\n")
+                    .append("\r\n");
+        }
+        if (section.equals("modules")) {
+            sb.append("# Modules\r\n\r\n");
+        }
+        if (section.equals("errorstats")) {
+            sb.append("# Errorstats\r\n\r\n");
+        }
+        if (section.equals("commandstats")) {
+            sb.append("# Commandstats\r\n");
+            commands.stats().forEach((name, st) -> {
+                long calls = st.calls.sum();
+                long usec = st.micros.sum();
+                sb.append("cmdstat_").append(name).append(":calls=").append(calls).append(",usec=").append(usec)
+                        .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) usec / calls))
+                        .append(",rejected_calls=").append(st.rejected.sum()).append(",failed_calls=").append(st.failed.sum())
+                        .append("\r\n");
+            });
+            sb.append("\r\n");
+        }
+        if (section.equals("cluster") && !(context.store instanceof dev.cairn.transport.replication.ClusterStore)) {
+            sb.append("# Cluster\r\ncluster_enabled:0\r\n\r\n");
+        }
+        if (section.equals("keyspace")) {
+            sb.append("# Keyspace\r\n");
+            for (int db = 0; db < context.databases; db++) {
+                if (!context.exists(db)) {
+                    continue;
+                }
+                long[] k = KeyCommands.keyspace(context.database(db));
+                if (k[0] > 0) {
+                    sb.append("db").append(db).append(":keys=").append(k[0]).append(",expires=").append(k[1])
+                            .append(",avg_ttl=").append(k[2]).append("\r\n");
+                }
+            }
+            sb.append("\r\n");
+        }
+        if (section.equals("server")) {
             sb.append("# Server\r\n")
                     .append("redis_version:7.0.0\r\n")
                     .append("cairn_version:").append(context.version).append("\r\n")
                     .append("redis_mode:standalone\r\n")
                     .append("os:").append(System.getProperty("os.name")).append("\r\n")
+                    .append("arch_bits:64\r\n")
                     .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
                     .append("tcp_port:").append(context.port()).append("\r\n")
                     .append("uptime_in_seconds:").append((System.currentTimeMillis() - context.startMillis) / 1000).append("\r\n")
+                    .append("uptime_in_days:").append((System.currentTimeMillis() - context.startMillis) / 86_400_000).append("\r\n")
                     .append("\r\n");
         }
-        if (all || section.equals("clients")) {
+        if (section.equals("clients")) {
             sb.append("# Clients\r\n")
                     .append("connected_clients:").append(context.connectedClients.get()).append("\r\n")
                     .append("maxclients:").append(context.maxClients).append("\r\n")
+                    .append("blocked_clients:0\r\n")
                     .append("\r\n");
         }
-        if (all || section.equals("memory")) {
+        if (section.equals("memory")) {
+            long used = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
             sb.append("# Memory\r\n")
-                    .append("used_memory:").append(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()).append("\r\n")
+                    .append("used_memory:").append(used).append("\r\n")
+                    .append("used_memory_human:").append(String.format(Locale.ROOT, "%.2fM", used / 1048576.0)).append("\r\n")
+                    .append("maxmemory:0\r\n")
+                    .append("maxmemory_policy:noeviction\r\n")
                     .append("\r\n");
         }
-        if (all || section.equals("persistence")) {
+        if (section.equals("persistence")) {
             sb.append("# Persistence\r\n")
                     .append("loading:0\r\n")
+                    .append("aof_enabled:").append(context.syncMode.equals("NONE") ? 0 : 1).append("\r\n")
                     .append("cairn_sync:").append(context.syncMode).append("\r\n")
                     .append("\r\n");
         }
-        if (all || section.equals("stats")) {
+        if (section.equals("stats")) {
             sb.append("# Stats\r\n")
                     .append("total_connections_received:").append(context.totalConnections.sum()).append("\r\n")
                     .append("total_commands_processed:").append(context.totalCommands()).append("\r\n")
+                    .append("client_output_buffer_limit_disconnections:").append(context.outputLimitDisconnections.sum()).append("\r\n")
                     .append("\r\n");
         }
-        if ((all || section.equals("cluster")) && context.store instanceof dev.cairn.transport.replication.ClusterStore cs) {
+        if (section.equals("cluster") && context.store instanceof dev.cairn.transport.replication.ClusterStore cs) {
             dev.cairn.transport.replication.ClusterStore.Status st = cs.status();
             sb.append("# Cluster\r\n")
                     .append("cluster_enabled:1\r\n")
@@ -319,14 +461,5 @@ final class ConnectionCommands {
                     .append("cluster_transfer_bytes_out:").append(m.transferBytesOut()).append("\r\n")
                     .append("\r\n");
         }
-        if (all || section.equals("keyspace")) {
-            long keys = KeyCommands.count(context.store);
-            sb.append("# Keyspace\r\n");
-            if (keys > 0) {
-                sb.append("db0:keys=").append(keys).append(",expires=0,avg_ttl=0\r\n");
-            }
-        }
-        return sb.toString();
     }
-
 }

@@ -36,10 +36,31 @@ final class KeyCommands {
             }
             return Reply.integer(n);
         });
-        c.add("expire", -3, true, (s, a) -> expire(a, integer(a.get(2)), 1000, false));
-        c.add("pexpire", -3, true, (s, a) -> expire(a, integer(a.get(2)), 1, false));
-        c.add("expireat", -3, true, (s, a) -> expire(a, integer(a.get(2)), 1000, true));
-        c.add("pexpireat", -3, true, (s, a) -> expire(a, integer(a.get(2)), 1, true));
+        c.add("expire", -3, true, (s, a) -> expire(a, 1000, false));
+        c.add("pexpire", -3, true, (s, a) -> expire(a, 1, false));
+        c.add("expireat", -3, true, (s, a) -> expire(a, 1000, true));
+        c.add("pexpireat", -3, true, (s, a) -> expire(a, 1, true));
+        c.add("expiretime", 2, false, (s, a) -> expireTime(a.get(1), false));
+        c.add("pexpiretime", 2, false, (s, a) -> expireTime(a.get(1), true));
+        c.addMultiKey("rename", 3, 1, (s, a) -> rename(a, false));
+        c.addMultiKey("renamenx", 3, 1, (s, a) -> rename(a, true));
+        c.addMultiKey("copy", -3, 1, (s, a) -> copy(a));
+        c.add("randomkey", 1, false, (s, a) -> randomKey());
+        c.add("object", -2, false, (s, a) -> object(a));
+        c.add("flushdb", -1, true, (s, a) -> {
+            checkFlushOptions(a);
+            store.clear();
+            return Reply.OK;
+        });
+        c.add("flushall", -1, true, (s, a) -> {
+            checkFlushOptions(a);
+            for (int i = 0; i < context.databases; i++) {
+                if (context.exists(i)) {
+                    context.database(i).clear();
+                }
+            }
+            return Reply.OK;
+        });
         c.add("ttl", 2, false, (s, a) -> ttl(a.get(1), 1000));
         c.add("pttl", 2, false, (s, a) -> ttl(a.get(1), 1));
         c.add("persist", 2, true, (s, a) -> Reply.integer(store.persist(a.get(1)) ? 1 : 0));
@@ -61,42 +82,204 @@ final class KeyCommands {
         return store.deleteAll(Args.tail(a, 1));
     }
 
-    /** EXPIRE key amount [NX | XX | GT | LT]; amount relative or absolute, in seconds or millis. */
-    private Reply expire(List<byte[]> a, long amount, long unitMillis, boolean absolute) {
+    /**
+     * EXPIRE key amount [NX | XX | GT | LT] (and PEXPIRE, EXPIREAT, PEXPIREAT) in redis-server's
+     * order: the options first (any number, checked for conflicts), then the amount, then the key.
+     * An instant not in the future deletes the key.
+     */
+    private Reply expire(List<byte[]> a, long unitMillis, boolean absolute) {
         byte[] key = a.get(1);
-        String condition = a.size() > 3 ? upper(a.get(3)) : null;
-        if (a.size() > 4 || (condition != null && !List.of("NX", "XX", "GT", "LT").contains(condition))) {
-            throw new CommandException(condition != null && a.size() == 4
-                    ? "ERR Unsupported option " + Args.text(a.get(3)) : Args.SYNTAX);
+        boolean nx = false;
+        boolean xx = false;
+        boolean gt = false;
+        boolean lt = false;
+        for (int i = 3; i < a.size(); i++) {
+            switch (upper(a.get(i))) {
+                case "NX" -> nx = true;
+                case "XX" -> xx = true;
+                case "GT" -> gt = true;
+                case "LT" -> lt = true;
+                default -> throw new CommandException("ERR Unsupported option " + Args.text(a.get(i)));
+            }
         }
+        if (nx && (xx || gt || lt)) {
+            throw new CommandException("ERR NX and XX, GT or LT options at the same time are not compatible");
+        }
+        if (gt && lt) {
+            throw new CommandException("ERR GT and LT options at the same time are not compatible");
+        }
+        long amount = integer(a.get(2));
+        String name = Args.text(a.get(0)).toLowerCase(java.util.Locale.ROOT);
+        long now = store.clock().millis();
         long at;
-        try {
-            long millis = Math.multiplyExact(amount, unitMillis);
-            at = absolute ? millis : Math.addExact(store.clock().millis(), millis);
-        } catch (ArithmeticException e) {
-            throw new CommandException("ERR invalid expire time in '" + Args.text(a.get(0)).toLowerCase() + "' command");
+        if (unitMillis == 1000 && (amount > Long.MAX_VALUE / 1000 || amount < Long.MIN_VALUE / 1000)) {
+            throw new CommandException("ERR invalid expire time in '" + name + "' command");
         }
+        long millis = amount * unitMillis;
+        long base = absolute ? 0 : now;
+        if (millis > Long.MAX_VALUE - base) {
+            throw new CommandException("ERR invalid expire time in '" + name + "' command");
+        }
+        at = millis + base;
         Entry current = store.get(key).orElse(null);
         if (current == null) {
             return Reply.integer(0);
         }
-        if (condition != null) {
-            long existing = current.expiresAtMillis();
-            boolean ok = switch (condition) {
-                case "NX" -> existing == Entry.NO_EXPIRY;
-                case "XX" -> existing != Entry.NO_EXPIRY;
-                case "GT" -> existing != Entry.NO_EXPIRY && at > existing;
-                case "LT" -> existing == Entry.NO_EXPIRY || at < existing;
-                default -> false;
-            };
-            if (!ok) {
-                return Reply.integer(0);
-            }
+        long existing = current.expiresAtMillis();
+        boolean persistent = existing == Entry.NO_EXPIRY;
+        if ((nx && !persistent) || (xx && persistent) || (gt && (persistent || at <= existing))
+                || (lt && !persistent && at >= existing)) {
+            return Reply.integer(0);
         }
-        if (at <= 0) {
+        if (at <= now) {
             return Reply.integer(store.delete(key) ? 1 : 0);
         }
         return Reply.integer(store.expireAt(key, at, WriteOptions.DEFAULT) ? 1 : 0);
+    }
+
+    /** EXPIRETIME and PEXPIRETIME: the absolute expiry, -1 without one, -2 without the key. */
+    private Reply expireTime(byte[] key, boolean millis) {
+        Entry e = store.get(key).orElse(null);
+        if (e == null) {
+            return Reply.integer(-2);
+        }
+        if (e.expiresAtMillis() == Entry.NO_EXPIRY) {
+            return Reply.integer(-1);
+        }
+        return Reply.integer(millis ? e.expiresAtMillis() : (e.expiresAtMillis() + 500) / 1000);
+    }
+
+    /** RENAME and RENAMENX: the value and its expiry move to the new name. */
+    private Reply rename(List<byte[]> a, boolean nx) {
+        byte[] from = a.get(1);
+        byte[] to = a.get(2);
+        Entry e = store.get(from).orElse(null);
+        if (e == null) {
+            throw new CommandException("ERR no such key");
+        }
+        if (java.util.Arrays.equals(from, to)) {
+            return nx ? Reply.integer(0) : Reply.OK;
+        }
+        if (nx && store.exists(to)) {
+            return Reply.integer(0);
+        }
+        store.put(to, e.value(), keepExpiry(e));
+        store.delete(from);
+        return nx ? Reply.integer(1) : Reply.OK;
+    }
+
+    private static WriteOptions keepExpiry(Entry e) {
+        return e.expiresAtMillis() == Entry.NO_EXPIRY ? WriteOptions.DEFAULT : WriteOptions.DEFAULT.withExpiresAt(e.expiresAtMillis());
+    }
+
+    /** COPY source destination [DB destination-db] [REPLACE]. */
+    private Reply copy(List<byte[]> a) {
+        int targetDb = db;
+        boolean replace = false;
+        for (int j = 3; j < a.size(); j++) {
+            String opt = upper(a.get(j));
+            if (opt.equals("REPLACE")) {
+                replace = true;
+            } else if (opt.equals("DB") && j + 1 < a.size()) {
+                long n = integer(a.get(++j));
+                if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+                    throw new CommandException(Args.NOT_AN_INTEGER);
+                }
+                if (n < 0 || n >= context.databases) {
+                    throw new CommandException("ERR DB index is out of range");
+                }
+                targetDb = (int) n;
+            } else {
+                throw new CommandException(Args.SYNTAX);
+            }
+        }
+        if (targetDb == db && java.util.Arrays.equals(a.get(1), a.get(2))) {
+            throw new CommandException("ERR source and destination objects are the same");
+        }
+        Entry e = store.get(a.get(1)).orElse(null);
+        if (e == null) {
+            return Reply.integer(0);
+        }
+        Store target = context.database(targetDb);
+        if (replace) {
+            target.put(a.get(2), e.value(), keepExpiry(e));
+            return Reply.integer(1);
+        }
+        return Reply.integer(target.putIfAbsent(a.get(2), e.value(), keepExpiry(e)).isPresent() ? 1 : 0);
+    }
+
+    /**
+     * A key picked at random: the first key at or after a random point of the key space (keys
+     * after long empty stretches are likelier than others; Redis does not promise uniformity
+     * either), or nil when the database is empty.
+     */
+    private Reply randomKey() {
+        byte[] probe = new byte[4];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(probe);
+        List<Entry> page = store.scan(KeyRange.all().startingAfter(probe), 1);
+        if (page.isEmpty()) {
+            page = store.scan(KeyRange.all(), 1);
+        }
+        return page.isEmpty() ? Reply.NULL : Reply.bulk(page.get(0).key());
+    }
+
+    /**
+     * OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP. The encoding is what Redis would pick
+     * for the value as it is (int, embstr up to 44 bytes, raw); Cairn does not track access, so
+     * IDLETIME is 0, and FREQ answers as Redis does under its default (non-LFU) policy.
+     */
+    private Reply object(List<byte[]> a) {
+        String sub = upper(a.get(1));
+        if (sub.equals("HELP")) {
+            if (a.size() != 2) {
+                throw new CommandException("ERR wrong number of arguments for 'object|help' command");
+            }
+            return Reply.array(java.util.stream.Stream.of(
+                    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
+                    "    associated with a <key>.",
+                    "FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
+                    "    proportional to the logarithm of the recent access frequency of the key.",
+                    "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
+                    "    seconds elapsed since the last access to the key.",
+                    "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
+                    "    <key>.",
+                    "HELP", "    Print this help.").map(Reply::simple).toList());
+        }
+        if (!List.of("ENCODING", "REFCOUNT", "IDLETIME", "FREQ").contains(sub)) {
+            throw new CommandException("ERR unknown subcommand '" + Commands.cut(a.get(1), 128) + "'. Try OBJECT HELP.");
+        }
+        if (a.size() != 3) {
+            throw new CommandException("ERR wrong number of arguments for 'object|" + sub.toLowerCase(java.util.Locale.ROOT) + "' command");
+        }
+        Entry e = store.get(a.get(2)).orElse(null);
+        if (e == null) {
+            return Reply.NULL;
+        }
+        byte[] v = e.value();
+        Long asInt = v.length <= 20 ? parseLongOrNull(v) : null;
+        return switch (sub) {
+            case "ENCODING" -> Reply.bulk(asInt != null ? "int" : v.length <= 44 ? "embstr" : "raw");
+            case "REFCOUNT" -> Reply.integer(asInt != null && asInt >= 0 && asInt < 10_000 ? Integer.MAX_VALUE : 1);
+            case "IDLETIME" -> Reply.integer(0);
+            default -> throw new CommandException("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+                    + "Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+        };
+    }
+
+    private static Long parseLongOrNull(byte[] v) {
+        try {
+            return integer(v);
+        } catch (CommandException e) {
+            return null;
+        }
+    }
+
+    /** FLUSHDB / FLUSHALL [ASYNC | SYNC]: both clear at once. */
+    private static void checkFlushOptions(List<byte[]> a) {
+        if (a.size() > 2 || (a.size() == 2 && !List.of("ASYNC", "SYNC").contains(upper(a.get(1))))) {
+            throw new CommandException(Args.SYNTAX);
+        }
     }
 
     private Reply ttl(byte[] key, long unitMillis) {
@@ -186,5 +369,28 @@ final class KeyCommands {
     /** The number of live keys ({@link Store#count}). */
     static long count(Store store) {
         return store.count();
+    }
+
+    /** INFO keyspace's figures: {live keys, keys with an expiry, their average remaining TTL in ms}. */
+    static long[] keyspace(Store store) {
+        long keys = 0;
+        long expires = 0;
+        long ttlSum = 0;
+        long now = store.clock().millis();
+        KeyRange range = KeyRange.all();
+        while (true) {
+            List<Entry> page = store.scan(range, SCAN_PAGE);
+            for (Entry e : page) {
+                keys++;
+                if (e.expiresAtMillis() != Entry.NO_EXPIRY) {
+                    expires++;
+                    ttlSum += Math.max(0, e.expiresAtMillis() - now);
+                }
+            }
+            if (page.size() < SCAN_PAGE) {
+                return new long[] {keys, expires, expires == 0 ? 0 : ttlSum / expires};
+            }
+            range = range.startingAfter(page.get(page.size() - 1).key());
+        }
     }
 }

@@ -137,15 +137,19 @@ public final class ServerContext {
     /** How many databases SELECT can choose from. */
     public final int databases;
     private final java.util.function.IntFunction<Store> openDatabase;
+    /** The names of the namespaces that exist, opened or not (database i is namespace "i"). */
+    private final java.util.function.Supplier<? extends java.util.Collection<String>> namespaceNames;
     private final java.util.concurrent.atomic.AtomicReferenceArray<Store> opened;
 
     /**
      * A context over {@code databases} databases, database i opened by {@code openDatabase} the
      * first time a command needs it; {@link #store} is database 0.
      */
-    public ServerContext(java.util.function.IntFunction<Store> openDatabase, int databases, String requirePass, String bind,
-                         int maxClients, int maxBulkBytes, long maxOutputBytes, String syncMode, String version) {
+    public ServerContext(java.util.function.IntFunction<Store> openDatabase, int databases,
+                         java.util.function.Supplier<? extends java.util.Collection<String>> namespaceNames, String requirePass,
+                         String bind, int maxClients, int maxBulkBytes, long maxOutputBytes, String syncMode, String version) {
         this.databases = databases;
+        this.namespaceNames = namespaceNames;
         this.openDatabase = openDatabase;
         this.opened = new java.util.concurrent.atomic.AtomicReferenceArray<>(databases);
         this.store = database(0);
@@ -173,9 +177,9 @@ public final class ServerContext {
         return s;
     }
 
-    /** The databases opened so far (null where not yet), by index. */
-    Store opened(int db) {
-        return opened.get(db);
+    /** Whether database {@code db} is open or has data from before (so FLUSHALL and INFO must look at it). */
+    boolean exists(int db) {
+        return opened.get(db) != null || namespaceNames.get().contains(Integer.toString(db));
     }
 
     /** Commands run since start: closed connections' plus the live ones' own counters. */

@@ -4,6 +4,10 @@ package dev.cairn.server.command;
 public final class Session {
     private final long id;
     private final String address;
+    private final String localAddress;
+    private final long createdMillis = System.currentTimeMillis();
+    private volatile long lastCommandMillis = createdMillis;
+    private volatile String lastCommand = "NULL";
     private volatile boolean authenticated;
     private volatile String name;
     private volatile boolean closing;
@@ -19,9 +23,24 @@ public final class Session {
         commands++;
     }
 
-    public Session(long id, String address, boolean authenticated) {
+    void lastCommand(String name) {
+        lastCommand = name;
+        lastCommandMillis = System.currentTimeMillis();
+    }
+
+    /** This client as a line of CLIENT LIST / CLIENT INFO, with Redis's fields. */
+    String describe() {
+        long now = System.currentTimeMillis();
+        return "id=" + id + " addr=" + address + " laddr=" + localAddress + " fd=-1 name=" + (name == null ? "" : name)
+                + " age=" + (now - createdMillis) / 1000 + " idle=" + (now - lastCommandMillis) / 1000
+                + " flags=N db=" + db + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
+                + " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + lastCommand + " user=default redir=-1 resp=2";
+    }
+
+    public Session(long id, String address, String localAddress, boolean authenticated) {
         this.id = id;
         this.address = address;
+        this.localAddress = localAddress;
         this.authenticated = authenticated;
     }
 

@@ -26,6 +26,11 @@ public abstract class Reply {
 
     public abstract void write(ByteBuf out);
 
+    /** Whether this is an error reply. */
+    public boolean isError() {
+        return false;
+    }
+
     public static Reply simple(String s) {
         byte[] b = ("+" + s + "\r\n").getBytes(StandardCharsets.UTF_8);
         return new Reply() {
@@ -43,6 +48,11 @@ public abstract class Reply {
             @Override
             public void write(ByteBuf out) {
                 out.writeBytes(b);
+            }
+
+            @Override
+            public boolean isError() {
+                return true;
             }
 
             @Override
