@@ -146,7 +146,12 @@ final class KeyCommands {
         if (e.expiresAtMillis() == Entry.NO_EXPIRY) {
             return Reply.integer(-1);
         }
-        return Reply.integer(millis ? e.expiresAtMillis() : (e.expiresAtMillis() + 500) / 1000);
+        return Reply.integer(millis ? e.expiresAtMillis() : roundedSeconds(e.expiresAtMillis()));
+    }
+
+    /** Milliseconds to the nearest second, half up, without overflowing near Long.MAX_VALUE. */
+    private static long roundedSeconds(long millis) {
+        return millis / 1000 + (millis % 1000 >= 500 ? 1 : 0);
     }
 
     /** RENAME and RENAMENX: the value and its expiry move to the new name. */
@@ -226,7 +231,8 @@ final class KeyCommands {
     /**
      * OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP. The encoding is what Redis would pick
      * for the value as it is (int, embstr up to 44 bytes, raw); Cairn does not track access, so
-     * IDLETIME is 0, and FREQ answers as Redis does under its default (non-LFU) policy.
+     * IDLETIME is 0, FREQ answers as Redis does under its default (non-LFU) policy, and REFCOUNT
+     * is 1 (Redis says 2147483647 for the small integers it shares).
      */
     private Reply object(List<byte[]> a) {
         String sub = upper(a.get(1));
@@ -260,7 +266,7 @@ final class KeyCommands {
         Long asInt = v.length <= 20 ? parseLongOrNull(v) : null;
         return switch (sub) {
             case "ENCODING" -> Reply.bulk(asInt != null ? "int" : v.length <= 44 ? "embstr" : "raw");
-            case "REFCOUNT" -> Reply.integer(asInt != null && asInt >= 0 && asInt < 10_000 ? Integer.MAX_VALUE : 1);
+            case "REFCOUNT" -> Reply.integer(1); // values are not shared objects here
             case "IDLETIME" -> Reply.integer(0);
             default -> throw new CommandException("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
                     + "Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
@@ -291,7 +297,7 @@ final class KeyCommands {
             return Reply.integer(-1);
         }
         long millis = ttl.remaining().toMillis();
-        return Reply.integer(unitMillis == 1 ? millis : (millis + 500) / 1000);
+        return Reply.integer(unitMillis == 1 ? millis : roundedSeconds(millis));
     }
 
     /** SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]; cursors are numbers the server maps to the last key. */

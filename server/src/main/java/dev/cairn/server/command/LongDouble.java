@@ -50,20 +50,54 @@ final class LongDouble {
         if (lower.equals("inf") || lower.equals("infinity")) {
             return new LongDouble(null);
         }
-        if (lower.startsWith("nan") || !body.matches("(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
-            return null; // hexadecimal floats are not taken; Redis users do not send them
-        }
         BigDecimal exact;
-        try {
-            exact = new BigDecimal(body);
-        } catch (NumberFormatException | ArithmeticException e) {
-            return null;
+        if (lower.startsWith("0x")) {
+            exact = hex(lower.substring(2));
+            if (exact == null) {
+                return null;
+            }
+        } else {
+            if (lower.startsWith("nan") || !body.matches("(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
+                return null;
+            }
+            try {
+                exact = new BigDecimal(body);
+            } catch (NumberFormatException | ArithmeticException e) {
+                return null;
+            }
         }
         LongDouble rounded = round(negative ? exact.negate() : exact);
         if (rounded.isInfinite() || (rounded.value.signum() == 0 && exact.signum() != 0)) {
             return null; // ERANGE: strtold overflowed or underflowed
         }
         return rounded;
+    }
+
+    /** A C99 hexadecimal float after its "0x": hex digits, an optional point, an optional binary exponent. */
+    private static BigDecimal hex(String h) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9a-f]*)(?:\\.([0-9a-f]*))?(?:p([+-]?\\d+))?").matcher(h);
+        if (!m.matches()) {
+            return null;
+        }
+        String whole = m.group(1);
+        String fraction = m.group(2) == null ? "" : m.group(2);
+        if (whole.isEmpty() && fraction.isEmpty()) {
+            return null;
+        }
+        BigDecimal v = new BigDecimal(new BigInteger((whole + fraction).isEmpty() ? "0" : whole + fraction, 16));
+        int exponent = -4 * fraction.length();
+        if (m.group(3) != null) {
+            long e = Long.parseLong(m.group(3).length() > 7 ? m.group(3).substring(0, 7) : m.group(3));
+            exponent += (int) Math.max(-100_000, Math.min(100_000, e));
+        }
+        if (v.signum() == 0) {
+            return BigDecimal.ZERO;
+        }
+        if (Math.abs(exponent) > 20_000) {
+            return exponent > 0 ? new BigDecimal(BigInteger.ONE.shiftLeft(20_000)) : BigDecimal.ONE.movePointLeft(10_000);
+        }
+        BigDecimal two = new BigDecimal(BigInteger.ONE.shiftLeft(Math.abs(exponent)));
+        return exponent >= 0 ? v.multiply(two) : v.divide(two);
     }
 
     LongDouble plus(LongDouble other) {

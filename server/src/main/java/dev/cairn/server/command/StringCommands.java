@@ -128,36 +128,58 @@ final class StringCommands {
         }
     }
 
+    /**
+     * The options of SET (from argument 3) or GETEX (from argument 2), parsed by redis-server's
+     * rules: an option may repeat (the last amount wins) but not conflict (NX with XX, two
+     * different expiry forms, an expiry with KEEPTTL or PERSIST); anything else is a syntax
+     * error. The amount is checked later, after the key is looked at where Redis does so.
+     */
+    private record StringOptions(boolean nx, boolean xx, boolean get, boolean keepTtl, boolean persist, String expiry,
+                                 byte[] amount) {
+        static StringOptions parse(List<byte[]> a, int from, boolean set) {
+            boolean nx = false;
+            boolean xx = false;
+            boolean get = false;
+            boolean keepTtl = false;
+            boolean persist = false;
+            String expiry = null;
+            byte[] amount = null;
+            for (int i = from; i < a.size(); i++) {
+                String opt = upper(a.get(i));
+                boolean next = i + 1 < a.size();
+                if (opt.equals("NX") && set && !xx) {
+                    nx = true;
+                } else if (opt.equals("XX") && set && !nx) {
+                    xx = true;
+                } else if (opt.equals("GET") && set) {
+                    get = true;
+                } else if (opt.equals("KEEPTTL") && set && !persist && expiry == null) {
+                    keepTtl = true;
+                } else if (opt.equals("PERSIST") && !set && expiry == null && !keepTtl) {
+                    persist = true;
+                } else if (List.of("EX", "PX", "EXAT", "PXAT").contains(opt) && !keepTtl && !persist
+                        && (expiry == null || expiry.equals(opt)) && next) {
+                    expiry = opt;
+                    amount = a.get(++i);
+                } else {
+                    throw new CommandException(Args.SYNTAX);
+                }
+            }
+            return new StringOptions(nx, xx, get, keepTtl, persist, expiry, amount);
+        }
+    }
+
     /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ms | KEEPTTL]. */
     private Reply set(List<byte[]> a) {
         byte[] key = a.get(1);
         byte[] value = a.get(2);
-        boolean nx = false;
-        boolean xx = false;
-        boolean get = false;
-        boolean keepTtl = false;
-        long expiresAt = Entry.NO_EXPIRY;
-        boolean expirySet = false;
-        for (int i = 3; i < a.size(); i++) {
-            String opt = upper(a.get(i));
-            switch (opt) {
-                case "NX" -> nx = true;
-                case "XX" -> xx = true;
-                case "GET" -> get = true;
-                case "KEEPTTL" -> keepTtl = true;
-                case "EX", "PX", "EXAT", "PXAT" -> {
-                    if (expirySet || i + 1 >= a.size()) {
-                        throw new CommandException(Args.SYNTAX);
-                    }
-                    expiresAt = expiryInstant(opt, a.get(++i), "set");
-                    expirySet = true;
-                }
-                default -> throw new CommandException(Args.SYNTAX);
-            }
-        }
-        if ((nx && xx) || (keepTtl && expirySet)) {
-            throw new CommandException(Args.SYNTAX);
-        }
+        StringOptions o = StringOptions.parse(a, 3, true);
+        boolean nx = o.nx();
+        boolean xx = o.xx();
+        boolean get = o.get();
+        boolean keepTtl = o.keepTtl();
+        boolean expirySet = o.expiry() != null;
+        long expiresAt = expirySet ? expiryInstant(o.expiry(), o.amount(), "set") : Entry.NO_EXPIRY;
         if (!get && !xx && !keepTtl) {
             // The common cases need no read: a plain put, or put-if-absent.
             WriteOptions options = expirySet ? WriteOptions.DEFAULT.withExpiresAt(expiresAt) : WriteOptions.DEFAULT;
@@ -200,22 +222,17 @@ final class StringCommands {
     /** GETEX key [EX s | PX ms | EXAT ts | PXAT ms | PERSIST]. */
     private Reply getEx(List<byte[]> a) {
         byte[] key = a.get(1);
-        if (a.size() == 2) {
-            return Reply.bulk(value(store.get(key)));
-        }
-        String opt = upper(a.get(2));
-        if (opt.equals("PERSIST") && a.size() == 3) {
-            Optional<Entry> current = store.get(key);
-            current.ifPresent(e -> store.persist(key));
-            return Reply.bulk(value(current));
-        }
-        if (a.size() != 4) {
-            throw new CommandException(Args.SYNTAX);
-        }
-        long at = expiryInstant(opt, a.get(3), "getex");
+        StringOptions o = StringOptions.parse(a, 2, false);
+        // as in Redis: a missing key answers nil before the amount is looked at
         Optional<Entry> current = store.get(key);
-        if (current.isPresent()) {
+        if (current.isEmpty()) {
+            return Reply.NULL;
+        }
+        if (o.expiry() != null) {
+            long at = expiryInstant(o.expiry(), o.amount(), "getex");
             store.expireAt(key, at, WriteOptions.DEFAULT);
+        } else if (o.persist()) {
+            store.persist(key);
         }
         return Reply.bulk(value(current));
     }

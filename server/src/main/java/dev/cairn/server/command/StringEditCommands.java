@@ -96,12 +96,6 @@ final class StringEditCommands {
         return Reply.bulk(Arrays.copyOfRange(v, (int) start, (int) end + 1));
     }
 
-    private void checkLength(long length) {
-        if (length > maxString) {
-            throw new CommandException("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-        }
-    }
-
     private Reply setRange(List<byte[]> a) {
         long offset = integer(a.get(2));
         byte[] patch = a.get(3);
@@ -115,7 +109,9 @@ final class StringEditCommands {
                 length[0] = old.length;
                 return null;
             }
-            checkLength(offset + patch.length);
+            if (offset > maxString - patch.length) { // also where offset + length would overflow
+                throw new CommandException("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+            }
             byte[] out = Arrays.copyOf(old, (int) Math.max(old.length, offset + patch.length));
             System.arraycopy(patch, 0, out, (int) offset, patch.length);
             length[0] = out.length;
@@ -232,11 +228,11 @@ final class StringEditCommands {
         if (a.size() == 4 || a.size() == 5) {
             start = integer(a.get(2));
             end = integer(a.get(3));
+            if (start < 0 && end < 0 && start > end) {
+                return Reply.integer(0); // before the unit is looked at, as in Redis
+            }
             bits = bitUnit(a, 4);
             long total = bits ? (long) v.length << 3 : v.length;
-            if (start < 0 && end < 0 && start > end) {
-                return Reply.integer(0);
-            }
             if (start < 0) {
                 start = total + start;
             }
