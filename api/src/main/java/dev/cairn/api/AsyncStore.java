@@ -24,6 +24,17 @@ public interface AsyncStore {
     /** The blocking store this is the asynchronous form of. */
     Store store();
 
+    /**
+     * Whether a write is decided and applied before the call returns, only its durability being
+     * awaited: a later write from the same caller, issued before the future completes, then sees
+     * it (conditional writes and increments build on it), and the futures complete in the order
+     * the writes were issued. False for the {@link #offloading} form, whose writes run later on
+     * another thread.
+     */
+    default boolean appliesAtOnce() {
+        return false;
+    }
+
     CompletableFuture<Optional<Entry>> get(byte[] key, ReadOptions options);
 
     CompletableFuture<Entry> put(byte[] key, byte[] value, WriteOptions options);

@@ -23,10 +23,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code redis-benchmark} against cairn-server and Debian's redis-server, side by side, with
  * equivalent durability: both memory-only, then Cairn {@code INTERVAL} against Redis
- * {@code appendonly yes, appendfsync everysec}. Without and with pipelining. One line per test:
- * {@code <test> pipeline=<n> durability=<memory|interval> cairn=<req/s> redis=<req/s> ratio=<cairn/redis>}.
- * The Cairn node runs in this JVM; redis-server and redis-benchmark are child processes. All on
- * 127.0.0.1.
+ * {@code appendonly yes, appendfsync everysec}, then Cairn {@code SYNC} against Redis
+ * {@code appendfsync always} (both acknowledge a write once it is fsynced). Without and with
+ * pipelining. One line per test:
+ * {@code <test> pipeline=<n> durability=<memory|interval|sync> cairn=<req/s> redis=<req/s> ratio=<cairn/redis>}.
+ * The Cairn node runs in this JVM and is warmed up with one untimed run of the same tests (its
+ * JIT compiles the paths first; redis-server is native code); redis-server and redis-benchmark
+ * are child processes. All on 127.0.0.1.
  */
 @Command(name = "redis", mixinStandardHelpOptions = true,
         description = "cairn-server vs redis-server under redis-benchmark (needs Debian's redis-server and redis-tools).")
@@ -46,12 +49,14 @@ final class RedisBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d -c %d, %d cores, %s%n",
                 tests, requests, clients, Runtime.getRuntime().availableProcessors(), version("redis-server"));
         try {
-            for (String durability : List.of("memory", "interval")) {
+            for (String durability : List.of("memory", "interval", "sync")) {
                 for (int pipeline : List.of(1, 16)) {
                     Map<String, Double> cairn;
                     try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1",
-                            scratch.resolve("cairn-" + durability + "-" + pipeline), SyncMode.INTERVAL, null, 10_000,
+                            scratch.resolve("cairn-" + durability + "-" + pipeline),
+                            durability.equals("sync") ? SyncMode.SYNC : SyncMode.INTERVAL, null, 10_000,
                             2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")))) {
+                        benchmark(node.port(), pipeline); // warm-up: let the JIT compile the server's paths first
                         cairn = benchmark(node.port(), pipeline);
                     }
                     Map<String, Double> redis;
@@ -59,8 +64,11 @@ final class RedisBench implements Callable<Integer> {
                     int port = freePort();
                     List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                             "--bind", "127.0.0.1", "--save", "", "--dir", redisDir.toString(), "--protected-mode", "yes"));
-                    cmd.addAll(durability.equals("memory") ? List.of("--appendonly", "no")
-                            : List.of("--appendonly", "yes", "--appendfsync", "everysec"));
+                    cmd.addAll(switch (durability) {
+                        case "memory" -> List.of("--appendonly", "no");
+                        case "interval" -> List.of("--appendonly", "yes", "--appendfsync", "everysec");
+                        default -> List.of("--appendonly", "yes", "--appendfsync", "always");
+                    });
                     Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
                             .redirectOutput(redisDir.resolve("redis.log").toFile()).start();
                     try {

@@ -79,6 +79,8 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     /** Commands read but not yet run, because an earlier one is still waiting for its reply. */
     private final ArrayDeque<List<byte[]>> queued = new ArrayDeque<>();
     private static final int MAX_QUEUED = 1024;
+    /** The most pipelined SETs written as one batch. */
+    private static final int MAX_SET_RUN = 256;
     /** Reading pauses while the queued commands hold more than this many argument bytes. */
     private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
     private long queuedBytes;
@@ -121,6 +123,15 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * Replies of writes that were applied when they ran and wait only to become durable
+     * ({@link Commands.AppliedWrite}), oldest first. While there are any, the connection may run
+     * more such writes (in SYNC mode a pipeline of SETs or INCRs then shares fsyncs instead of
+     * paying one each, one after another), but nothing else: a read must see them durable.
+     */
+    private final ArrayDeque<CompletableFuture<Reply>> inFlight = new ArrayDeque<>();
+    private static final int MAX_IN_FLIGHT = 1024;
+
     /** Runs queued commands until one has to wait; on the event loop. */
     private void runQueued(ChannelHandlerContext ctx) {
         while (!awaiting && !queued.isEmpty() && !session.closing()) {
@@ -131,17 +142,45 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
                 flushPending(ctx);
                 return;
             }
+            if (inFlight.size() >= MAX_IN_FLIGHT) {
+                return; // resumed as they complete
+            }
             List<byte[]> command = queued.poll();
             queuedBytes -= size(command);
-            CompletableFuture<Reply> reply = commands.executeAsync(session, command);
-            if (reply.isDone()) {
+            CompletableFuture<Reply> reply;
+            if (!queued.isEmpty() && commands.isPlainSet(session, command) && commands.isPlainSet(session, queued.peek())) {
+                // a pipeline's run of SETs goes to the store as one batch
+                List<List<byte[]>> run = new java.util.ArrayList<>();
+                run.add(command);
+                while (run.size() < MAX_SET_RUN && !queued.isEmpty() && commands.isPlainSet(session, queued.peek())) {
+                    List<byte[]> next = queued.poll();
+                    queuedBytes -= size(next);
+                    run.add(next);
+                }
+                reply = commands.executeSets(session, run);
+            } else if (!inFlight.isEmpty() && !commands.mayRunBehindWrites(session, command)) {
+                // wait for the applied writes to become durable before anything that may read
+                queued.addFirst(command);
+                queuedBytes += size(command);
+                return;
+            } else {
+                reply = commands.executeAsync(session, command);
+            }
+            if (reply.isDone() && inFlight.isEmpty()) {
                 write(ctx, reply.join());
                 continue;
             }
-            awaiting = true;
+            // replies go out in command order: this one after those still in flight
+            inFlight.add(reply);
+            boolean blocking = !(reply instanceof Commands.AppliedWrite) && !reply.isDone();
+            if (blocking) {
+                awaiting = true; // not applied yet: the next command must not run before it
+            }
             reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
-                awaiting = false;
-                write(ctx, r != null ? r : Reply.error("ERR internal error: " + e));
+                if (blocking) {
+                    awaiting = false;
+                }
+                drainInFlight(ctx);
                 runQueued(ctx);
                 flushPending(ctx);
             }));
@@ -150,10 +189,24 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
                 && !ctx.channel().config().isAutoRead() && !session.closing()) {
             ctx.channel().config().setAutoRead(true);
         }
-        if (session.closing()) {
+        if (session.closing() && inFlight.isEmpty()) {
             queued.clear();
             flushPending(ctx);
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Writes the replies of in-flight writes that completed, in order, up to the first still waiting. */
+    private void drainInFlight(ChannelHandlerContext ctx) {
+        while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
+            CompletableFuture<Reply> done = inFlight.poll();
+            Reply r;
+            try {
+                r = done.join();
+            } catch (RuntimeException e) {
+                r = Reply.error("ERR internal error: " + e);
+            }
+            write(ctx, r);
         }
     }
 

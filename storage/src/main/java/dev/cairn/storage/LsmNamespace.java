@@ -490,6 +490,12 @@ final class LsmNamespace implements Store, ReplicaStore {
             return LsmNamespace.this;
         }
 
+        /** Writes are decided, logged and applied on the caller's thread; only the fsync is awaited. */
+        @Override
+        public boolean appliesAtOnce() {
+            return true;
+        }
+
         @Override
         public CompletableFuture<Optional<Entry>> get(byte[] key, ReadOptions options) {
             return now(() -> LsmNamespace.this.get(key, options));

@@ -96,16 +96,16 @@ public final class Commands {
      * the writes of the commands before it.
      */
     public CompletableFuture<Reply> executeAsync(Session session, List<byte[]> args) {
-        String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
+        String name = lowerCaseName(args.get(0));
         Spec spec = table(session.db()).get(name);
         Reply refused = spec == null ? null : refusal(session, spec, name, args);
         if (spec != null && refused == null && LONG_RUNNING.contains(name)) {
             // a walk over the whole keyspace: never on an event loop that other clients share
-            return CompletableFuture.supplyAsync(() -> execute(session, args), context.longRunningThreads());
+            return CompletableFuture.supplyAsync(() -> execute(session, args, name), context.longRunningThreads());
         }
         boolean mayBlock = spec != null && (spec.writes ? context.writesMayBlock() : context.readsMayBlock() && touchesStore(name));
         if (spec == null || refused != null || !mayBlock) {
-            return CompletableFuture.completedFuture(execute(session, args));
+            return CompletableFuture.completedFuture(execute(session, args, name));
         }
         if (spec.async != null) {
             CompletableFuture<Reply> reply;
@@ -124,11 +124,115 @@ public final class Commands {
                 session.countCommand();
                 session.lastCommand(name);
                 long started = System.nanoTime();
-                return reply.exceptionally(e -> errorReply(name, dev.cairn.api.AsyncStore.cause(e)))
-                        .thenApply(r -> stats(name).record(started, r));
+                return applied(reply.exceptionally(e -> errorReply(name, dev.cairn.api.AsyncStore.cause(e)))
+                        .thenApply(r -> stats(name).record(started, r)), context.database(session.db()));
             }
         }
-        return CompletableFuture.supplyAsync(() -> execute(session, args), context.writeThreads());
+        return CompletableFuture.supplyAsync(() -> execute(session, args, name), context.writeThreads());
+    }
+
+    /** The commands whose non-blocking form takes every argument form (SET only without options). */
+    private static final java.util.Set<String> APPLIED_AT_ONCE = java.util.Set.of("setnx", "setex", "psetex", "incr", "decr",
+            "incrby", "mset", "del", "unlink", "persist");
+
+    /**
+     * Whether {@code args} may run while earlier writes of its connection are applied but not yet
+     * durable: it is a write that the store applies at once through its non-blocking form, deciding
+     * under the write lock (where every earlier write is seen). Anything that reads first (a GET,
+     * SET with XX or GET, APPEND) waits, because in SYNC mode reads see a write only once durable.
+     */
+    public boolean mayRunBehindWrites(Session session, List<byte[]> args) {
+        String name = lowerCaseName(args.get(0));
+        boolean form = APPLIED_AT_ONCE.contains(name) || (name.equals("set") && args.size() == 3);
+        if (!form || !context.writesMayBlock()) {
+            return false;
+        }
+        Spec spec = table(session.db()).get(name);
+        return spec != null && spec.async != null && refusal(session, spec, name, args) == null
+                && context.database(session.db()).async().appliesAtOnce();
+    }
+
+    /**
+     * Whether {@code args} is a plain {@code SET key value} that {@link #executeSets} can run in
+     * a batch: the connection is authenticated and the key and value are within the store's
+     * limits (anything else runs on its own, so that its error is its own).
+     */
+    public boolean isPlainSet(Session session, List<byte[]> args) {
+        if (args.size() != 3 || !session.authenticated()) {
+            return false;
+        }
+        byte[] name = args.get(0);
+        if (name.length != 3 || (name[0] | 0x20) != 's' || (name[1] | 0x20) != 'e' || (name[2] | 0x20) != 't') {
+            return false;
+        }
+        dev.cairn.api.StoreLimits limits = context.database(session.db()).limits();
+        int key = args.get(1).length;
+        return key > 0 && key <= limits.maxKeyBytes() && args.get(2).length <= limits.maxValueBytes();
+    }
+
+    /**
+     * Runs a pipeline's consecutive plain SETs ({@link #isPlainSet}) as one batch: one
+     * {@code putAll}, so on disk one WAL append and, in SYNC mode, one group-commit fsync for all
+     * of them. The reply is one +OK per SET. A later SET of the same key wins, as it would one by one.
+     */
+    public CompletableFuture<Reply> executeSets(Session session, List<List<byte[]>> sets) {
+        dev.cairn.api.Store store = context.database(session.db());
+        List<dev.cairn.api.KeyValue> entries = new ArrayList<>(sets.size());
+        List<byte[]> keys = new ArrayList<>(sets.size());
+        for (List<byte[]> args : sets) {
+            entries.add(new dev.cairn.api.KeyValue(args.get(1), args.get(2)));
+            keys.add(args.get(1));
+            session.countCommand();
+        }
+        session.lastCommand("set");
+        Stats stats = stats("set");
+        long started = System.nanoTime();
+        Lock[] locks = context.stripesFor(keys);
+        for (Lock l : locks) {
+            l.lock();
+        }
+        CompletableFuture<Reply> done;
+        try {
+            if (context.writesMayBlock()) {
+                done = store.async().putAll(entries, dev.cairn.api.WriteOptions.DEFAULT).thenApply(x -> Reply.OK);
+            } else {
+                store.putAll(entries);
+                done = CompletableFuture.completedFuture(Reply.OK);
+            }
+        } catch (RuntimeException e) {
+            done = CompletableFuture.completedFuture(errorReply("set", e));
+        } finally {
+            unlock(locks);
+        }
+        return applied(done.exceptionally(e -> errorReply("set", dev.cairn.api.AsyncStore.cause(e))).thenApply(r -> {
+            for (int i = 0; i < sets.size(); i++) {
+                stats.record(started, r);
+            }
+            return Reply.repeated(r, sets.size());
+        }), store);
+    }
+
+    /**
+     * A reply still waiting only for its write to become durable: the write was applied when the
+     * command ran ({@link dev.cairn.api.AsyncStore#appliesAtOnce}), so the connection may run its
+     * next writes before this completes, and their fsyncs are shared (see {@code CommandHandler}).
+     */
+    public static final class AppliedWrite extends CompletableFuture<Reply> {
+    }
+
+    private static CompletableFuture<Reply> applied(CompletableFuture<Reply> reply, dev.cairn.api.Store store) {
+        if (reply.isDone() || !store.async().appliesAtOnce()) {
+            return reply;
+        }
+        AppliedWrite marked = new AppliedWrite();
+        reply.whenComplete((r, e) -> {
+            if (e != null) {
+                marked.completeExceptionally(e);
+            } else {
+                marked.complete(r);
+            }
+        });
+        return marked;
     }
 
     /**
@@ -190,8 +294,21 @@ public final class Commands {
     }
 
     public Reply execute(Session session, List<byte[]> args) {
+        return execute(session, args, lowerCaseName(args.get(0)));
+    }
+
+    /** A command's name in lower case, made in one step when it is lower case already. */
+    private static String lowerCaseName(byte[] name) {
+        for (byte b : name) {
+            if (b >= 'A' && b <= 'Z') {
+                return Args.text(name).toLowerCase(Locale.ROOT);
+            }
+        }
+        return Args.text(name);
+    }
+
+    private Reply execute(Session session, List<byte[]> args, String name) {
         session.countCommand();
-        String name = Args.text(args.get(0)).toLowerCase(Locale.ROOT);
         Spec spec = table(session.db()).get(name);
         if (spec == null) {
             return Reply.error(unknownCommand(args));

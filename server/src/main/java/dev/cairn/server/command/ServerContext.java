@@ -47,14 +47,20 @@ public final class ServerContext {
 
     /** The stripes guarding {@code keys}, distinct and in lock order. */
     java.util.concurrent.locks.ReentrantLock[] stripesFor(java.util.List<byte[]> keys) {
-        java.util.TreeSet<Integer> ids = new java.util.TreeSet<>();
-        for (byte[] key : keys) {
-            ids.add(java.util.Arrays.hashCode(key) & (stripes.length - 1));
+        int[] ids = new int[keys.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = java.util.Arrays.hashCode(keys.get(i)) & (stripes.length - 1);
         }
-        java.util.concurrent.locks.ReentrantLock[] out = new java.util.concurrent.locks.ReentrantLock[ids.size()];
-        int i = 0;
-        for (int id : ids) {
-            out[i++] = stripes[id];
+        java.util.Arrays.sort(ids);
+        int distinct = 0;
+        for (int i = 0; i < ids.length; i++) {
+            if (i == 0 || ids[i] != ids[i - 1]) {
+                ids[distinct++] = ids[i];
+            }
+        }
+        java.util.concurrent.locks.ReentrantLock[] out = new java.util.concurrent.locks.ReentrantLock[distinct];
+        for (int i = 0; i < distinct; i++) {
+            out[i] = stripes[ids[i]];
         }
         return out;
     }

@@ -90,6 +90,18 @@ public abstract class Reply {
     }
 
     /** An array of replies. */
+    /** The same reply {@code times} times in a row: the replies to a run of pipelined commands. */
+    public static Reply repeated(Reply reply, int times) {
+        return new Reply() {
+            @Override
+            public void write(ByteBuf out) {
+                for (int i = 0; i < times; i++) {
+                    reply.write(out);
+                }
+            }
+        };
+    }
+
     public static Reply array(List<Reply> items) {
         return new Reply() {
             @Override

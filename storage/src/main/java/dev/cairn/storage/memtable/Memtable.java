@@ -26,6 +26,11 @@ public final class Memtable {
 
     private final ConcurrentSkipListMap<Slot, Record> records = new ConcurrentSkipListMap<>(ORDER);
     private final AtomicLong approximateBytes = new AtomicLong();
+    /**
+     * No put in the table expires before this instant (Long.MAX_VALUE: none has an expiry), so
+     * the sweep skips a table with nothing to sweep instead of walking every record.
+     */
+    private final AtomicLong earliestExpiry = new AtomicLong(Long.MAX_VALUE);
     private final long walNumber;
 
     /** @param walNumber the WAL segment that holds this memtable's writes */
@@ -40,6 +45,9 @@ public final class Memtable {
     public void add(Record record) {
         records.put(new Slot(record.key(), record.sequence()), record);
         approximateBytes.addAndGet(record.approximateSize());
+        if (!record.isDelete() && record.expiresAtMillis() != dev.cairn.api.Entry.NO_EXPIRY) {
+            earliestExpiry.accumulateAndGet(record.expiresAtMillis(), Math::min);
+        }
     }
 
     /** The newest version of {@code key} with a sequence at most {@code maxSequence}, or null. */
@@ -69,15 +77,29 @@ public final class Memtable {
      * memory is freed now instead of at the next flush. Returns how many were replaced.
      */
     public int sweepExpired(long nowMillis) {
+        long before = earliestExpiry.get();
+        if (nowMillis < before) {
+            return 0; // nothing has expired yet: no walk over the table
+        }
         int swept = 0;
+        long next = Long.MAX_VALUE;
         for (Map.Entry<Slot, Record> e : records.entrySet()) {
             Record r = e.getValue();
-            if (!r.isDelete() && r.isDeadAt(nowMillis)
-                    && records.replace(e.getKey(), r, r.asTombstone())) {
-                approximateBytes.addAndGet(-r.value().length);
-                swept++;
+            if (r.isDelete() || r.expiresAtMillis() == dev.cairn.api.Entry.NO_EXPIRY) {
+                continue;
+            }
+            if (r.isDeadAt(nowMillis)) {
+                if (records.replace(e.getKey(), r, r.asTombstone())) {
+                    approximateBytes.addAndGet(-r.value().length);
+                    swept++;
+                }
+            } else {
+                next = Math.min(next, r.expiresAtMillis());
             }
         }
+        // unless an add lowered it meanwhile; a put added during the walk and not seen may be
+        // swept late, which only delays freeing its memory (readers treat it as absent anyway)
+        earliestExpiry.compareAndSet(before, next);
         return swept;
     }
 
