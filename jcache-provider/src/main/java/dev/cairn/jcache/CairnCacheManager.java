@@ -43,7 +43,8 @@ import javax.cache.spi.CachingProvider;
  * <p>Each store-by-value cache is a namespace of a Cairn store opened through
  * {@link Stores#open}: of the manager's own memory store ({@code mem:}, bounded and evicting as
  * configured per cache), or of a disk store ({@code file:}) in
- * {@code data-dir/<manager URI>/<cache name>} (both URL-encoded), shared with any other manager in
+ * {@code data-dir/<name>/<cache name>} (both URL-encoded; the name is the configuration's
+ * {@code name}, else its file's name), shared with any other manager in
  * this JVM that opens the same directory, or of a cluster this JVM is a member of ({@code cluster:},
  * see {@link Persistence#CLUSTER}). A store-by-reference cache keeps its objects on the heap.
  */
@@ -177,17 +178,31 @@ public final class CairnCacheManager implements CacheManager {
                 throw new CacheException("cache " + cacheName + " is on disk but the configuration " + uri
                         + " sets no data-dir");
             }
-            // One directory per manager URI, then per cache: managers sharing a data-dir stay apart,
-            // and each cache keeps its own sync mode.
-            Path dir = root.resolve(URLEncoder.encode(uri.toString(), StandardCharsets.UTF_8))
+            // One directory per configuration, then per cache: configurations sharing a data-dir
+            // stay apart, and each cache keeps its own sync mode.
+            Path dir = root.resolve(URLEncoder.encode(directoryName(), StandardCharsets.UTF_8))
                     .resolve(URLEncoder.encode(cacheName, StandardCharsets.UTF_8));
             SyncMode sync = c.getSyncMode() != null ? c.getSyncMode()
                     : settings.syncMode(cacheName) != null ? settings.syncMode(cacheName) : SyncMode.INTERVAL;
+            ManagerSettings.Restart restart = settings.restart(cacheName);
+            if (restart == null) {
+                restart = calledByHibernate() ? ManagerSettings.Restart.CLEAR : ManagerSettings.Restart.KEEP;
+            }
+            Namespaces store;
             try {
-                Namespaces store = Stores.open("file:" + dir.toAbsolutePath(), Map.of("sync", sync.name(),
+                store = Stores.open("file:" + dir.toAbsolutePath(), Map.of("sync", sync.name(),
                         "memtableBytes", Long.toString(8L << 20), "blockCacheBytes", Long.toString(8L << 20)), clock);
+            } catch (RuntimeException e) {
+                throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir + ": " + e.getMessage(), e);
+            }
+            try {
+                if (restart == ManagerSettings.Restart.CLEAR) {
+                    // what the cache held before this manager created it may be stale
+                    store.namespace(cacheName).clear();
+                }
                 return new StoreBackend<>(store, cacheName, Map.of(), codec, true, true);
             } catch (RuntimeException e) {
+                store.close();
                 throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir + ": " + e.getMessage(), e);
             }
         }
@@ -204,6 +219,36 @@ public final class CairnCacheManager implements CacheManager {
             bounds.put("maxBytes", maxBytes.toString());
         }
         return new StoreBackend<>(Stores.open(memoryUri, Map.of(), clock), cacheName, bounds, codec, false, false);
+    }
+
+    /**
+     * The directory of this manager's disk caches under {@code data-dir}: the configuration's
+     * {@code name}, else the configuration file's name without its path (stable when the file
+     * moves, say into the jar of the next release), else the URI (a {@code urn:} names no file).
+     */
+    private String directoryName() {
+        if (settings.name() != null) {
+            return settings.name();
+        }
+        String s = uri.toString();
+        if (uri.getScheme() != null && !uri.getScheme().equals("urn")) {
+            int cut = Math.max(s.lastIndexOf('/'), Math.max(s.lastIndexOf('!'), s.lastIndexOf(':')));
+            String file = s.substring(cut + 1);
+            if (!file.isEmpty()) {
+                return file;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * Whether Hibernate's JCache region factory is creating this cache (it is on the stack): a
+     * Hibernate region then defaults to {@code restart = clear}, since the database may have
+     * changed while the application was down and the region would serve the old rows.
+     */
+    private static boolean calledByHibernate() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                f -> f.getClassName().startsWith("org.hibernate.cache.jcache.")));
     }
 
     @Override

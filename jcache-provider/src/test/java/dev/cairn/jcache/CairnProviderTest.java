@@ -130,9 +130,17 @@ class CairnProviderTest {
         assertTrue(missing.getMessage().contains("nope.properties"), missing.getMessage());
         Path bad = dir.resolve("bad.properties");
         Files.writeString(bad, "default.eviction = OLDEST\n");
-        CacheManager m = manager(bad.toUri());
-        CacheException e = assertThrows(CacheException.class, () -> m.createCache("x", new MutableConfiguration<>()));
+        // refused when the manager is created, not at its first cache
+        CacheException e = assertThrows(CacheException.class, () -> manager(bad.toUri()));
         assertTrue(e.getMessage().contains("OLDEST") && e.getMessage().contains("LRU"), e.getMessage());
+        Path commented = dir.resolve("commented.properties");
+        Files.writeString(commented, "default.persistence = memory     # memory | disk\n");
+        CacheException comment = assertThrows(CacheException.class, () -> manager(commented.toUri()));
+        assertTrue(comment.getMessage().contains("put comments on lines of their own"), comment.getMessage());
+        Path typo = dir.resolve("typo.properties");
+        Files.writeString(typo, "default.max-entry = 10\n");
+        CacheException unknown = assertThrows(CacheException.class, () -> manager(typo.toUri()));
+        assertTrue(unknown.getMessage().contains("unknown setting 'default.max-entry'"), unknown.getMessage());
     }
 
     @Test

@@ -22,14 +22,22 @@ import javax.cache.CacheException;
  *
  * <pre>
  * # where disk caches keep their files (required if any cache is on disk):
- * # data-dir/<manager URI>/<cache name>, both URL-encoded
+ * # data-dir/<name>/<cache name>, where name is the setting below or else the
+ * # configuration file's name (not its path, so a file inside a versioned jar keeps its directory)
  * data-dir = /var/lib/cairn
- * # defaults for every cache of the manager
- * default.persistence = memory          # memory | disk
- * default.max-entries = 100000          # memory caches: entry bound (evicting beyond it)
- * default.max-bytes = 268435456         # memory caches: byte bound
- * default.eviction = LRU                # LRU | LFU | RANDOM | NONE
- * default.sync = INTERVAL               # disk caches: SYNC | INTERVAL | NONE
+ * name = orders-app
+ * # defaults for every cache of the manager (a comment is a line of its own, never after a value)
+ * # memory | disk | cluster
+ * default.persistence = memory
+ * # memory caches: entry bound (evicting beyond it), byte bound, LRU | LFU | RANDOM | NONE
+ * default.max-entries = 100000
+ * default.max-bytes = 268435456
+ * default.eviction = LRU
+ * # disk caches: SYNC | INTERVAL | NONE
+ * default.sync = INTERVAL
+ * # disk caches when a manager creates them: keep their entries, or clear them (default: keep,
+ * # except Hibernate regions, cleared unless this says keep: the database may have changed)
+ * default.restart = keep
  * # per cache, overriding the defaults
  * cache.users.persistence = disk
  * cache.users.sync = SYNC
@@ -52,8 +60,9 @@ import javax.cache.CacheException;
  * # per cache: N, W, R
  * cache.orders.owners = 2
  * # classes Java deserialization may load, besides the JDK's value types and the configured
- * # key/value types: a class, a package (com.example.*) or a package tree (com.example.**)
- * serialization.allow = com.example.**, org.hibernate.**
+ * # key/value types (and what Hibernate caches, and enums): a class, a package (com.example.*)
+ * # or a package tree (com.example.**)
+ * serialization.allow = com.example.**
  * </pre>
  *
  * The default URI (and {@code null}) name no file: an embedded, memory-only manager that writes
@@ -89,7 +98,53 @@ public final class ManagerSettings {
         } catch (IOException e) {
             throw new CacheException("cannot read the Cairn configuration " + uri + ": " + e.getMessage(), e);
         }
-        return new ManagerSettings(p, uri.toString());
+        return new ManagerSettings(p, uri.toString()).validated();
+    }
+
+    /** The per-cache settings ({@code default.X} and {@code cache.<name>.X}). */
+    private static final List<String> CACHE_KEYS = List.of("persistence", "max-entries", "max-bytes", "eviction", "sync",
+            "restart", "owners", "writes", "reads");
+
+    /**
+     * Checks every key is one this file may have and every per-cache value parses, so a typo or a
+     * comment after a value fails when the manager is created, naming the key, rather than
+     * silently meaning something else or failing at the first cache.
+     */
+    public ManagerSettings validated() {
+        for (String key : properties.stringPropertyNames()) {
+            boolean known = key.equals("data-dir") || key.equals("name") || key.equals("serialization.allow")
+                    || key.startsWith("cluster.");
+            if (key.startsWith("default.")) {
+                known = CACHE_KEYS.contains(key.substring("default.".length()));
+            } else if (key.startsWith("cache.")) {
+                int dot = key.lastIndexOf('.');
+                known = dot > "cache.".length() && CACHE_KEYS.contains(key.substring(dot + 1));
+            }
+            if (!known) {
+                throw new CacheException("unknown setting '" + key + "' in " + source + " (known: data-dir, name, "
+                        + "serialization.allow, cluster.*, and default.<x> or cache.<name>.<x> with <x> one of " + CACHE_KEYS + ")");
+            }
+        }
+        java.util.Set<String> caches = new java.util.TreeSet<>();
+        caches.add("");
+        for (String key : properties.stringPropertyNames()) {
+            if (key.startsWith("cache.")) {
+                caches.add(key.substring("cache.".length(), key.lastIndexOf('.')));
+            }
+        }
+        for (String cache : caches) {
+            String c = cache.isEmpty() ? null : cache;
+            persistence(c);
+            maxEntries(c);
+            maxBytes(c);
+            eviction(c);
+            syncMode(c);
+            restart(c);
+        }
+        if (properties.getProperty("cluster.name") != null) {
+            clusterStoreSettings();
+        }
+        return this;
     }
 
     private static InputStream open(URI uri, ClassLoader loader) throws IOException {
@@ -225,7 +280,7 @@ public final class ManagerSettings {
     }
 
     public AllowList allowList() {
-        return new AllowList(AllowList.JDK_VALUES).with(allowPatterns());
+        return new AllowList(AllowList.JDK_VALUES).with(AllowList.HIBERNATE).with(allowPatterns());
     }
 
     public Properties properties() {
@@ -234,12 +289,38 @@ public final class ManagerSettings {
         return copy;
     }
 
+    /** A value with a '#' in it was most likely meant to end in a comment, which properties files do not have. */
+    private static String commentHint(String v) {
+        return v.contains("#") ? " (a '#' after a value is part of the value in a properties file: put comments on "
+                + "lines of their own)" : "";
+    }
+
+    /**
+     * The name of this configuration's directory under {@code data-dir}: the {@code name}
+     * setting, or null (the manager then uses the configuration file's name).
+     */
+    public String name() {
+        String v = properties.getProperty("name");
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    /** What happens to a disk cache's entries when a manager creates the cache: kept or cleared. */
+    public enum Restart {
+        KEEP, CLEAR
+    }
+
+    /** {@code cache.<name>.restart} or {@code default.restart}; null when the configuration does not say. */
+    public Restart restart(String cache) {
+        String v = get(cache, "restart");
+        return v == null ? null : parse(Restart.class, v, "restart");
+    }
+
     private <E extends Enum<E>> E parse(Class<E> type, String v, String key) {
         try {
             return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new CacheException("bad value '" + v + "' for " + key + " in " + source
-                    + "; expected one of " + Arrays.toString(type.getEnumConstants()));
+                    + "; expected one of " + Arrays.toString(type.getEnumConstants()) + commentHint(v));
         }
     }
 
@@ -251,7 +332,8 @@ public final class ManagerSettings {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new CacheException("bad value '" + v + "' for " + key + " in " + source + "; expected a positive integer");
+            throw new CacheException("bad value '" + v + "' for " + key + " in " + source + "; expected a positive integer"
+                    + commentHint(v));
         }
     }
 

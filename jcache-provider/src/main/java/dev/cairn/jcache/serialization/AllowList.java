@@ -12,8 +12,10 @@ import java.util.Objects;
  * unless it is listed here. Arrays are judged by their element type; primitive types and
  * interfaces (which cannot be instantiated) are allowed.
  *
- * <p>{@link #JDK_VALUES} lists the JDK's value types (strings, numbers, dates, collections);
- * a cache adds its configured key and value types and the patterns from its configuration. It
+ * <p>{@link #JDK_VALUES} lists the JDK's value types (strings, numbers, dates, collections),
+ * {@link #HIBERNATE} what Hibernate stores in its regions, and every enum is allowed (a constant is
+ * read back by name); a cache adds its configured key and value types and the patterns from its
+ * configuration. It
  * leaves out every class whose {@code hashCode} or {@code equals} reaches the network:
  * {@code java.net.URL} (which resolves its host: the "URLDNS" gadget) and {@code InetAddress}.
  */
@@ -25,6 +27,14 @@ public final class AllowList implements ObjectInputFilter {
             "java.math.*", "java.time.*", "java.util.*", "java.sql.Date", "java.sql.Timestamp",
             "java.sql.Time", "java.net.URI", "java.util.concurrent.*",
             "java.util.concurrent.atomic.*");
+
+    /**
+     * What Hibernate ORM itself puts in its second-level cache regions — entries, keys, natural-id
+     * and query-cache items, the soft locks of read-write regions — all in {@code org.hibernate.cache}.
+     * Hibernate's gadget-capable classes (the {@code org.hibernate.type}, {@code engine},
+     * {@code tuple} and {@code property} ones of the known deserialization chains) stay out.
+     */
+    public static final List<String> HIBERNATE = List.of("org.hibernate.cache.**");
 
     private final List<String> patterns;
 
@@ -73,9 +83,15 @@ public final class AllowList implements ObjectInputFilter {
             c = c.getComponentType();
         }
         // Interfaces cannot be instantiated, so naming one (say, as Serializable[]) is harmless.
-        if (c.isPrimitive() || c.isInterface() || allows(c.getName())) {
+        // An enum constant is read back by name through Enum.valueOf: no readObject, no fields set.
+        if (c.isPrimitive() || c.isInterface() || isEnum(c) || allows(c.getName())) {
             return Status.ALLOWED;
         }
         return Status.REJECTED;
+    }
+
+    /** An enum type, or the class of a constant with a body of its own. */
+    private static boolean isEnum(Class<?> c) {
+        return c.isEnum() || (c.getSuperclass() != null && c.getSuperclass().isEnum());
     }
 }

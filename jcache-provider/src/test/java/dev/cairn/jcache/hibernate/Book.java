@@ -15,6 +15,9 @@ public class Book {
     private Long id;
     private String title;
 
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    private Genre genre = Genre.NOVEL;
+
     @ManyToOne
     private Author author;
 
@@ -37,6 +40,14 @@ public class Book {
 
     public void setTitle(String title) {
         this.title = title;
+    }
+
+    public Genre getGenre() {
+        return genre;
+    }
+
+    public void setGenre(Genre genre) {
+        this.genre = genre;
     }
 
     public Author getAuthor() {

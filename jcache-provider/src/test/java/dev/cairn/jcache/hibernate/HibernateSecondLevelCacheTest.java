@@ -22,10 +22,16 @@ class HibernateSecondLevelCacheTest {
     @TempDir
     Path dir;
 
+    /** A SessionFactory on H2 database {@code db}; {@code cacheUri} null leaves the URI out, as Ehcache users do. */
     private static SessionFactory sessionFactory(String db, String cacheUri, String ddl) {
-        return new Configuration()
+        Configuration c = new Configuration();
+        if (cacheUri != null) {
+            c.setProperty("hibernate.javax.cache.uri", cacheUri);
+        }
+        return c
                 .addAnnotatedClass(Author.class)
                 .addAnnotatedClass(Book.class)
+                .addAnnotatedClass(Publisher.class)
                 .setProperty("hibernate.connection.url", "jdbc:h2:mem:" + db + ";DB_CLOSE_DELAY=-1")
                 .setProperty("hibernate.connection.username", "sa")
                 .setProperty("hibernate.hbm2ddl.auto", ddl)
@@ -33,7 +39,6 @@ class HibernateSecondLevelCacheTest {
                 .setProperty("hibernate.cache.use_query_cache", "true")
                 .setProperty("hibernate.cache.region.factory_class", "jcache")
                 .setProperty("hibernate.javax.cache.provider", "dev.cairn.jcache.CairnCachingProvider")
-                .setProperty("hibernate.javax.cache.uri", cacheUri)
                 .setProperty("hibernate.javax.cache.missing_cache_strategy", "create")
                 .setProperty("hibernate.generate_statistics", "true")
                 .buildSessionFactory();
@@ -49,6 +54,7 @@ class HibernateSecondLevelCacheTest {
             s.persist(b2);
             a.getBooks().add(b1);
             a.getBooks().add(b2);
+            s.persist(new Publisher(100L, "ace", "Ace Books"));
         });
         sf.getCache().evictAllRegions();
         sf.getStatistics().clear();
@@ -99,6 +105,17 @@ class HibernateSecondLevelCacheTest {
                     "the second session ran no SQL at all");
             assertEquals(entityMisses, stats.getSecondLevelCacheMissCount(), "no new misses");
 
+            // an enum attribute and a natural id come back from the cache as well
+            sf.inSession(s -> {
+                assertEquals(Genre.NOVEL, s.find(Book.class, 11L).getGenre());
+                assertEquals("Ace Books", s.bySimpleNaturalId(Publisher.class).load("ace").getName());
+            });
+            sf.inSession(s -> {
+                assertEquals(Genre.NOVEL, s.find(Book.class, 11L).getGenre());
+                assertEquals("Ace Books", s.bySimpleNaturalId(Publisher.class).load("ace").getName());
+            });
+            assertTrue(stats.getNaturalIdCacheHitCount() >= 1, "natural id hit");
+            assertTrue(region(stats, Book.class).getHitCount() >= 1, "book region hit (with its enum)");
             sf.inTransaction(s -> s.find(Book.class, 10L).setTitle("The Word for World Is Forest"));
             sf.inSession(s -> {
                 assertEquals(List.of("The Lathe of Heaven", "The Word for World Is Forest"), cachedQuery(s),
@@ -110,12 +127,30 @@ class HibernateSecondLevelCacheTest {
     }
 
     @Test
-    void diskModeSurvivesASessionFactoryRestartWithoutStaleReads() throws Exception {
+    void withoutACacheUriTheDefaultManagerServesHibernate() {
+        try (SessionFactory sf = sessionFactory("nouri", null, "create-drop")) {
+            populate(sf);
+            sf.inSession(s -> assertEquals(Genre.NOVEL, s.find(Book.class, 10L).getGenre()));
+            sf.inTransaction(s -> s.find(Book.class, 10L).setGenre(Genre.ESSAYS));
+            sf.inSession(s -> assertEquals(Genre.ESSAYS, s.find(Book.class, 10L).getGenre()));
+            sf.inSession(s -> assertEquals("The Dispossessed", s.find(Book.class, 10L).getTitle()));
+            assertTrue(sf.getStatistics().getSecondLevelCacheHitCount() >= 1, "hits through the default manager");
+        }
+    }
+
+    private static void renameOutsideHibernate(String db, String name) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:h2:mem:" + db + ";DB_CLOSE_DELAY=-1", "sa", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("update Author set name = '" + name + "' where id = 1");
+        }
+    }
+
+    @Test
+    void diskRegionsStartEmptyByDefaultSoChangesMadeWhileDownAreNotServedStale() throws Exception {
         Path config = dir.resolve("cairn-disk.properties");
         Files.writeString(config, "data-dir = " + dir.resolve("data") + "\n"
                 + "default.persistence = disk\n"
-                + "default.sync = SYNC\n"
-                + "serialization.allow = org.hibernate.**, dev.cairn.jcache.hibernate.**\n");
+                + "default.sync = SYNC\n");
         String uri = config.toUri().toString();
 
         try (SessionFactory sf = sessionFactory("diskmode", uri, "create")) {
@@ -123,14 +158,40 @@ class HibernateSecondLevelCacheTest {
             sf.inSession(s -> assertEquals("Le Guin", s.find(Author.class, 1L).getName()));
             assertTrue(sf.getStatistics().getSecondLevelCachePutCount() > 0);
         }
+        assertTrue(Files.isDirectory(dir.resolve("data").resolve("cairn-disk.properties")),
+                "disk caches live under the configuration file's name, not its path");
+        renameOutsideHibernate("diskmode", "Ada");
         try (SessionFactory sf = sessionFactory("diskmode", uri, "none")) {
+            sf.inSession(s -> assertEquals("Ada", s.find(Author.class, 1L).getName(),
+                    "the change made while the application was down, not the cached row"));
+            assertEquals(0, sf.getStatistics().getSecondLevelCacheHitCount());
+        }
+    }
+
+    @Test
+    void diskRegionsKeptOnRestartWhenTheConfigurationSaysSo() throws Exception {
+        Path config = dir.resolve("cairn-keep.properties");
+        Files.writeString(config, "data-dir = " + dir.resolve("data") + "\n"
+                + "name = library\n"
+                + "default.persistence = disk\n"
+                + "default.sync = SYNC\n"
+                + "# the database changes only through this application\n"
+                + "default.restart = keep\n");
+        String uri = config.toUri().toString();
+
+        try (SessionFactory sf = sessionFactory("keepmode", uri, "create")) {
+            populate(sf);
+            sf.inSession(s -> assertEquals("Le Guin", s.find(Author.class, 1L).getName()));
+        }
+        assertTrue(Files.isDirectory(dir.resolve("data").resolve("library")), "the configured name");
+        try (SessionFactory sf = sessionFactory("keepmode", uri, "none")) {
             Statistics stats = sf.getStatistics();
             sf.inSession(s -> assertEquals("Le Guin", s.find(Author.class, 1L).getName()));
             assertEquals(1, stats.getSecondLevelCacheHitCount(), "served from the disk cache after the restart");
             assertEquals(0, stats.getSecondLevelCacheMissCount());
             sf.inTransaction(s -> s.find(Author.class, 1L).setName("Ursula K. Le Guin"));
         }
-        try (SessionFactory sf = sessionFactory("diskmode", uri, "none")) {
+        try (SessionFactory sf = sessionFactory("keepmode", uri, "none")) {
             sf.inSession(s -> assertEquals("Ursula K. Le Guin", s.find(Author.class, 1L).getName(),
                     "the update before the restart is what the cache serves, not the old name"));
         }
