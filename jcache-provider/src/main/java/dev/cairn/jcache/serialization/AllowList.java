@@ -73,21 +73,31 @@ public final class AllowList implements ObjectInputFilter {
         return false;
     }
 
+    /**
+     * This list's decision per class, remembered: the filter is asked for every class descriptor
+     * of every value read, and matching the patterns each time cost a few percent of a
+     * Hibernate cache hit. A {@link ClassValue} holds the decision without keeping the class
+     * (or its class loader) alive.
+     */
+    private final ClassValue<Boolean> decisions = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            while (c.isArray()) {
+                c = c.getComponentType();
+            }
+            // Interfaces cannot be instantiated, so naming one (say, as Serializable[]) is harmless.
+            // An enum constant is read back by name through Enum.valueOf: no readObject, no fields set.
+            return c.isPrimitive() || c.isInterface() || isEnum(c) || allows(c.getName());
+        }
+    };
+
     @Override
     public Status checkInput(FilterInfo info) {
         Class<?> c = info.serialClass();
         if (c == null) {
             return Status.UNDECIDED;
         }
-        while (c.isArray()) {
-            c = c.getComponentType();
-        }
-        // Interfaces cannot be instantiated, so naming one (say, as Serializable[]) is harmless.
-        // An enum constant is read back by name through Enum.valueOf: no readObject, no fields set.
-        if (c.isPrimitive() || c.isInterface() || isEnum(c) || allows(c.getName())) {
-            return Status.ALLOWED;
-        }
-        return Status.REJECTED;
+        return decisions.get(c) ? Status.ALLOWED : Status.REJECTED;
     }
 
     /** An enum type, or the class of a constant with a body of its own. */
