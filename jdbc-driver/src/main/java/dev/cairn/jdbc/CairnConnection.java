@@ -43,6 +43,16 @@ final class CairnConnection extends UnsupportedConnection {
         this.user = user;
     }
 
+    private QueryEngine queryEngine;
+
+    /** The SQL engine for the queries beyond the key-value subset, made on the first one. */
+    synchronized QueryEngine queryEngine() throws SQLException {
+        if (queryEngine == null) {
+            queryEngine = QueryEngine.load(backend);
+        }
+        return queryEngine;
+    }
+
     Backend backend() {
         return backend;
     }
@@ -164,6 +174,11 @@ final class CairnConnection extends UnsupportedConnection {
     public void close() {
         if (!closed) {
             closed = true;
+            synchronized (this) {
+                if (queryEngine != null) {
+                    queryEngine.close();
+                }
+            }
             backend.close();
         }
     }

@@ -36,7 +36,44 @@ final class CairnStatement extends UnsupportedPreparedStatement {
     CairnStatement(CairnConnection connection, String sql) throws SQLException {
         this.connection = connection;
         this.preparedSql = sql;
-        this.prepared = sql == null ? null : SqlParser.parse(sql);
+        this.prepared = sql == null ? null : parse(sql);
+    }
+
+    /**
+     * The statement as the driver runs it: the key-value subset through {@link SqlParser}; a query
+     * the parser does not take (an aggregate, a function, a sub-select, ...) through the SQL engine.
+     */
+    static Sql parse(String sql) throws SQLException {
+        try {
+            return SqlParser.parse(sql);
+        } catch (java.sql.SQLSyntaxErrorException | java.sql.SQLFeatureNotSupportedException e) {
+            if (isQuery(sql)) {
+                return new Sql.EngineQuery(sql);
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code sql}, after leading blanks and comments, starts a query: SELECT, WITH, VALUES or a parenthesis. */
+    static boolean isQuery(String sql) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (sql.startsWith("--", i)) {
+                int eol = sql.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (sql.startsWith("/*", i)) {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else {
+                break;
+            }
+        }
+        String rest = sql.substring(i).toLowerCase(java.util.Locale.ROOT);
+        return rest.startsWith("select") || rest.startsWith("with") || rest.startsWith("values") || rest.startsWith("(");
     }
 
     private void checkOpen() throws SQLException {
@@ -51,6 +88,19 @@ final class CairnStatement extends UnsupportedPreparedStatement {
         if (resultSet != null) {
             resultSet.close();
             resultSet = null;
+        }
+        if (sql instanceof Sql.EngineQuery q) {
+            List<Object> args = new ArrayList<>(bound.size());
+            for (int i = 0; i < bound.size(); i++) {
+                if (bound.get(i) == null) {
+                    throw new SQLException("parameter " + (i + 1) + " is not set", "07001");
+                }
+                args.add(bound.get(i));
+            }
+            resultSet = connection.queryEngine().query(q.text(), args, maxRows, queryTimeout);
+            writtenKeys = List.of();
+            updateCount = -1;
+            return true;
         }
         boolean writes = !(sql instanceof Sql.Get || sql instanceof Sql.Scan || sql instanceof Sql.Select
                 || sql instanceof Sql.SelectConstant);
@@ -72,7 +122,7 @@ final class CairnStatement extends UnsupportedPreparedStatement {
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
-        if (!run(SqlParser.parse(sql), List.of())) {
+        if (!run(parse(sql), List.of())) {
             throw new SQLException("the statement returned no rows: " + sql, "07000");
         }
         return resultSet;
@@ -80,7 +130,7 @@ final class CairnStatement extends UnsupportedPreparedStatement {
 
     @Override
     public int executeUpdate(String sql) throws SQLException {
-        if (run(SqlParser.parse(sql), List.of())) {
+        if (run(parse(sql), List.of())) {
             throw new SQLException("the statement returned rows; use executeQuery: " + sql, "07000");
         }
         return (int) updateCount;
@@ -88,7 +138,7 @@ final class CairnStatement extends UnsupportedPreparedStatement {
 
     @Override
     public boolean execute(String sql) throws SQLException {
-        return run(SqlParser.parse(sql), List.of());
+        return run(parse(sql), List.of());
     }
 
     @Override
@@ -170,7 +220,7 @@ final class CairnStatement extends UnsupportedPreparedStatement {
     @Override
     public void addBatch(String sql) throws SQLException {
         checkOpen();
-        batch.add(SqlParser.parse(sql));
+        batch.add(parse(sql));
     }
 
     @Override

@@ -49,6 +49,10 @@ interface Sql {
     record Select(List<String> columns, List<String> labels, Table table, Condition where, Value limit) implements Sql {
     }
 
+    /** A query beyond the key-value subset, for the SQL engine ({@link QueryEngine}). */
+    record EngineQuery(String text) implements Sql {
+    }
+
     record SelectConstant(long value) implements Sql {
     }
 

@@ -1,0 +1,158 @@
+package dev.cairn.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SQL engine reads the store the cheap way: a counting backend under a real connection shows
+ * how many entries each query read, and a full scan of the 10,000 keys fails the test.
+ */
+class PushdownTest {
+    /** Counts the entries the store hands out. */
+    static final class Counting implements Backend {
+        final Backend inner;
+        final AtomicLong read = new AtomicLong();
+
+        Counting(Backend inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Row get(byte[] key) throws SQLException {
+            Row r = inner.get(key);
+            read.incrementAndGet();
+            return r;
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value, Long ttlSeconds) throws SQLException {
+            inner.put(key, value, ttlSeconds);
+        }
+
+        @Override
+        public boolean insert(byte[] key, byte[] value, Long ttlSeconds) throws SQLException {
+            return inner.insert(key, value, ttlSeconds);
+        }
+
+        @Override
+        public boolean update(byte[] key, byte[] value, Long ttlSeconds) throws SQLException {
+            return inner.update(key, value, ttlSeconds);
+        }
+
+        @Override
+        public boolean delete(byte[] key) throws SQLException {
+            return inner.delete(key);
+        }
+
+        @Override
+        public long increment(byte[] key, long by) throws SQLException {
+            return inner.increment(key, by);
+        }
+
+        @Override
+        public List<Row> scan(byte[] start, byte[] end, byte[] prefix, int limit) throws SQLException {
+            List<Row> rows = inner.scan(start, end, prefix, limit);
+            read.addAndGet(rows.size());
+            return rows;
+        }
+
+        @Override
+        public boolean isValid(int timeoutSeconds) {
+            return inner.isValid(timeoutSeconds);
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    private Counting backend;
+    private CairnConnection connection;
+
+    @BeforeEach
+    void load() throws Exception {
+        backend = new Counting(EmbeddedBackend.memory("pushdown-" + System.nanoTime()));
+        connection = new CairnConnection(backend, "jdbc:cairn:mem:pushdown", null);
+        try (PreparedStatement ps = connection.prepareStatement("PUT ? ?")) {
+            for (int i = 0; i < 10_000; i++) {
+                ps.setString(1, String.format("%s%05d", i % 2 == 0 ? "p" : "q", i));
+                ps.setString(2, "v" + i);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** Runs {@code sql} through the SQL engine (each is beyond the key-value subset) and returns the rows and entries read. */
+    private long[] run(String sql, String... params) throws SQLException {
+        assertTrue(CairnStatement.parse(sql) instanceof Sql.EngineQuery, "the engine runs " + sql);
+        backend.read.set(0);
+        long rows = 0;
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                }
+            }
+        }
+        return new long[] {rows, backend.read.get()};
+    }
+
+    @Test
+    void keyEqualityIsAPointRead() throws SQLException {
+        long[] r = run("SELECT UPPER(value) FROM kv WHERE key = ?", "p00042");
+        assertEquals(1, r[0]);
+        assertEquals(1, r[1], "one entry read");
+        long[] in = run("SELECT COUNT(*) FROM kv WHERE key IN ('p00002', 'q00003', 'nope')");
+        assertEquals(3, in[1], "three point reads");
+    }
+
+    @Test
+    void aPrefixWithLimitReadsAboutAPage() throws SQLException {
+        long[] r = run("SELECT key, LENGTH(value) FROM kv WHERE key LIKE 'p%' LIMIT 10");
+        assertEquals(10, r[0]);
+        assertTrue(r[1] <= 100, "read " + r[1] + " entries for 10 rows");
+    }
+
+    @Test
+    void aRangeReadsOnlyTheRange() throws SQLException {
+        long[] r = run("SELECT COUNT(*) FROM kv WHERE key BETWEEN 'p01000' AND 'p01998'");
+        assertEquals(1, r[0]);
+        assertTrue(r[1] <= 1_100, "read " + r[1] + " entries for a range of 999 keys");
+        long[] open = run("SELECT MAX(key) FROM kv WHERE key > 'q09000'");
+        assertTrue(open[1] <= 600, "read " + open[1]);
+    }
+
+    @Test
+    void withoutAKeyConditionItIsAScanAndTheCountsSaySo() throws SQLException {
+        long[] r = run("SELECT COUNT(*) FROM kv WHERE value LIKE 'v1%'");
+        assertEquals(1, r[0]);
+        assertEquals(10_000, r[1], "a full scan reads every entry: the counting works");
+    }
+
+    @Test
+    void keyValueStatementsStillTakeTheirOwnPath() throws SQLException {
+        assertTrue(CairnStatement.parse("SELECT key, value FROM kv WHERE key = 'p00002'") instanceof Sql.Select);
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("GET 'p00002'")) {
+            assertTrue(rs.next());
+            assertEquals("v2", rs.getString("value"));
+        }
+    }
+}
