@@ -232,8 +232,10 @@ final class CairnStatement extends UnsupportedPreparedStatement {
     public int[] executeBatch() throws SQLException {
         checkOpen();
         int[] counts = new int[batch.size()];
+        int failed = 0;
         try {
             for (int i = 0; i < batch.size(); i++) {
+                failed = i;
                 Object item = batch.get(i);
                 boolean rows = item instanceof Sql s ? run(s, List.of()) : run(prepared, castParams(item));
                 if (rows) {
@@ -246,12 +248,9 @@ final class CairnStatement extends UnsupportedPreparedStatement {
         } catch (BatchUpdateException e) {
             throw e;
         } catch (SQLException e) {
-            int done = 0;
-            while (done < counts.length && counts[done] != 0) {
-                done++;
-            }
+            // the counts of the entries that ran before the failing one, zeros included
             throw new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(),
-                    java.util.Arrays.copyOf(counts, done), e);
+                    java.util.Arrays.copyOf(counts, failed), e);
         } finally {
             batch.clear();
         }

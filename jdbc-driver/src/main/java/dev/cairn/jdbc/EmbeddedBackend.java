@@ -67,8 +67,31 @@ final class EmbeddedBackend implements Backend {
         if (e instanceof NumericOverflowException) {
             return new SQLDataException(e.getMessage(), "22003", e);
         }
+        return classify(e);
+    }
+
+    /**
+     * The store's failures with the SQLState classes PostgreSQL and H2 use, so pools and tools
+     * react to each as it deserves: a closed store is a lost connection ({@code 08003}); a quorum
+     * not reached is transient, retry it ({@code 40001}, a transaction-rollback class); corrupted
+     * data ({@code XX001}) and a failed disk ({@code 58030}) are the system's, not the statement's;
+     * a full store is {@code 53100} (disk full); bad keys and values are data errors ({@code 22000}).
+     */
+    static SQLException classify(RuntimeException e) {
         if (e instanceof StoreClosedException) {
             return new SQLNonTransientConnectionException(e.getMessage(), "08003", e);
+        }
+        if (e instanceof dev.cairn.api.QuorumNotReachedException) {
+            return new java.sql.SQLTransactionRollbackException(e.getMessage(), "40001", e);
+        }
+        if (e instanceof dev.cairn.api.CorruptionException) {
+            return new SQLException(e.getMessage(), "XX001", e);
+        }
+        if (e instanceof dev.cairn.storage.StorageIOException || e instanceof java.io.UncheckedIOException) {
+            return new SQLException(e.getMessage(), "58030", e);
+        }
+        if (e instanceof dev.cairn.api.StoreFullException) {
+            return new SQLException(e.getMessage(), "53100", e);
         }
         if (e instanceof CairnException) {
             return new SQLDataException(e.getMessage(), "22000", e);

@@ -199,6 +199,15 @@ final class RemoteBackend implements Backend {
             if (m.startsWith("NOAUTH") || m.startsWith("WRONGPASS")) {
                 throw new SQLInvalidAuthorizationSpecException(m, "28000");
             }
+            if (m.contains("quorum") || m.contains("QuorumNotReached") || m.startsWith("TRYAGAIN")) {
+                throw new java.sql.SQLTransactionRollbackException(m, "40001"); // transient: retry
+            }
+            if (m.contains("corrupt")) {
+                throw new SQLException(m, "XX001");
+            }
+            if (m.contains("WAL") || m.contains("fsync") || m.contains("cannot write")) {
+                throw new SQLException(m, "58030");
+            }
             throw new SQLDataException(m, "22000");
         }
         return reply;
