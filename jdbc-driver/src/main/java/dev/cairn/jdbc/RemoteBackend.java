@@ -289,9 +289,37 @@ final class RemoteBackend implements Backend {
         return b.toByteArray();
     }
 
+    /** Whether the server has Cairn's CAIRN.SCANRANGE (a cairn-server does; redis-server does not). */
+    private Boolean scanRange;
+
     @SuppressWarnings("unchecked")
     @Override
     public List<Row> scan(byte[] start, byte[] end, byte[] prefix, int limit) throws SQLException {
+        if (!Boolean.FALSE.equals(scanRange)) {
+            List<Row> rows = exchange(() -> {
+                List<byte[]> args = new ArrayList<>(List.of(b("CAIRN.SCANRANGE"), start == null ? new byte[0] : start,
+                        end == null ? new byte[0] : end, b(Integer.toString(Math.max(1, Math.min(limit, 100_000))))));
+                if (prefix != null) {
+                    args.add(b("PREFIX"));
+                    args.add(prefix);
+                }
+                Object reply = call(args.toArray(byte[][]::new));
+                if (reply instanceof ServerError e && e.message.startsWith("ERR unknown command")) {
+                    return null;
+                }
+                List<Object> flat = (List<Object>) check(reply);
+                List<Row> out = new ArrayList<>(flat.size() / 3);
+                for (int i = 0; i + 2 < flat.size(); i += 3) {
+                    out.add(new Row((byte[]) flat.get(i), (byte[]) flat.get(i + 1), ttlSeconds(flat.get(i + 2)), null));
+                }
+                return out;
+            });
+            if (rows != null) {
+                scanRange = true;
+                return rows.size() > limit ? rows.subList(0, limit) : rows;
+            }
+            scanRange = false; // a plain Redis server: list the keys with SCAN instead
+        }
         return exchange(() -> {
             List<byte[]> keys = new ArrayList<>();
             String cursor = "0";

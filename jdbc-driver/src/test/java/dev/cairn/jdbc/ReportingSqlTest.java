@@ -16,19 +16,26 @@ import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The SQL reporting tools send, on the embedded driver, each query's rows compared with H2's for
  * the same data (H2 is the oracle: a table {@code kv(key, value)} with the same rows). The corpus
  * names the tool each query shape comes from.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReportingSqlTest {
-    private static Connection cairn;
-    private static Connection h2;
+    private Connection cairn;
+    private Connection h2;
+
+    /** The driver URL under test: embedded here, a live server in {@link RemoteReportingSqlTest}. */
+    String url() throws Exception {
+        return "jdbc:cairn:mem:reporting-" + System.nanoTime();
+    }
 
     @BeforeAll
-    static void load() throws Exception {
-        cairn = DriverManager.getConnection("jdbc:cairn:mem:reporting-" + System.nanoTime());
+    void load() throws Exception {
+        cairn = DriverManager.getConnection(url());
         h2 = DriverManager.getConnection("jdbc:h2:mem:oracle-" + System.nanoTime() + ";DATABASE_TO_LOWER=TRUE");
         try (Statement s = h2.createStatement()) {
             s.execute("create table kv (\"key\" varchar primary key, \"value\" varchar)");
@@ -48,12 +55,12 @@ class ReportingSqlTest {
     }
 
     @AfterAll
-    static void close() throws SQLException {
+    void close() throws Exception {
         cairn.close();
         h2.close();
     }
 
-    private static List<List<Object>> rows(Connection c, String sql) throws SQLException {
+    private List<List<Object>> rows(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             ResultSetMetaData md = rs.getMetaData();
             List<List<Object>> out = new ArrayList<>();
@@ -70,7 +77,7 @@ class ReportingSqlTest {
     }
 
     /** The query on Cairn, and (with the key and value columns quoted, as H2 needs) on H2. */
-    private static void same(String tool, String sql, boolean ordered) throws SQLException {
+    private void same(String tool, String sql, boolean ordered) throws SQLException {
         String oracle = sql.replaceAll("(?i)\\bkey\\b(?![^']*'(?:[^']*'[^']*')*[^']*$)", "\"key\"")
                 .replaceAll("(?i)\\bvalue\\b(?![^']*'(?:[^']*'[^']*')*[^']*$)", "\"value\"");
         List<List<Object>> expected = rows(h2, oracle);

@@ -46,6 +46,7 @@ final class KeyCommands {
         c.addMultiKey("renamenx", 3, 1, (s, a) -> rename(a, true));
         c.addMultiKey("copy", -3, 1, (s, a) -> copy(a));
         c.add("randomkey", 1, false, (s, a) -> randomKey());
+        c.add("cairn.scanrange", -4, false, (s, a) -> scanRange(a));
         c.add("object", -2, false, (s, a) -> object(a));
         c.add("flushdb", -1, true, (s, a) -> {
             checkFlushOptions(a);
@@ -147,6 +148,45 @@ final class KeyCommands {
             return Reply.integer(-1);
         }
         return Reply.integer(millis ? e.expiresAtMillis() : roundedSeconds(e.expiresAtMillis()));
+    }
+
+    /**
+     * {@code CAIRN.SCANRANGE start end count [PREFIX p]}: Cairn's own command (not Redis's), for
+     * clients that read ranges — the JDBC driver. Up to {@code count} live entries with
+     * {@code start <= key < end} (an empty bound is open) and, with PREFIX, keys starting with
+     * {@code p}, in key order, as a flat array of key, value, and milliseconds to live (-1: none).
+     * One round trip per page, where Redis's SCAN would list every key and need a GET and a PTTL
+     * for each.
+     */
+    private Reply scanRange(List<byte[]> a) {
+        long count = integer(a.get(3));
+        if (count < 1 || count > 100_000) {
+            throw new CommandException("ERR count must be between 1 and 100000");
+        }
+        byte[] start = a.get(1).length == 0 ? null : a.get(1);
+        byte[] end = a.get(2).length == 0 ? null : a.get(2);
+        if (a.size() == 6 && upper(a.get(4)).equals("PREFIX")) {
+            KeyRange p = KeyRange.prefix(a.get(5));
+            if (p.start() != null && (start == null || java.util.Arrays.compareUnsigned(p.start(), start) > 0)) {
+                start = p.start();
+            }
+            if (p.end() != null && (end == null || java.util.Arrays.compareUnsigned(p.end(), end) < 0)) {
+                end = p.end();
+            }
+        } else if (a.size() != 4) {
+            throw new CommandException(Args.SYNTAX);
+        }
+        if (start != null && end != null && java.util.Arrays.compareUnsigned(start, end) >= 0) {
+            return Reply.array(List.of());
+        }
+        long now = store.clock().millis();
+        List<Reply> out = new ArrayList<>();
+        for (Entry e : store.scan(KeyRange.between(start, end), (int) count)) {
+            out.add(Reply.bulk(e.key()));
+            out.add(Reply.bulk(e.value()));
+            out.add(Reply.integer(e.expiresAtMillis() == Entry.NO_EXPIRY ? -1 : Math.max(0, e.expiresAtMillis() - now)));
+        }
+        return Reply.array(out);
     }
 
     /** Milliseconds to the nearest second, half up, without overflowing near Long.MAX_VALUE. */
