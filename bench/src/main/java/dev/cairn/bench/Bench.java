@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code cairn-bench.jar}: one subcommand per comparison. */
 @Command(name = "cairn-bench", mixinStandardHelpOptions = true,
         description = "Benchmarks Cairn side by side with the systems users would pick instead.",
-        subcommands = {StorageBench.class, JCacheBench.class, RedisBench.class, ClusterBench.class, HibernateBench.class})
+        subcommands = {StorageBench.class, JCacheBench.class, RedisBench.class, ClusterBench.class, HibernateBench.class, JdbcBench.class})
 public final class Bench implements Runnable {
     @Override
     public void run() {
