@@ -36,6 +36,8 @@ class ClusterChaosProcessTest {
     Path dir;
 
     private final ServerProcess[] nodes = new ServerProcess[3];
+    /** Where the clients reach node i (loopback, or the node's namespace address). */
+    private final String[] hosts = {"127.0.0.1", "127.0.0.1", "127.0.0.1"};
 
     @AfterEach
     void stopAll() throws Exception {
@@ -46,6 +48,9 @@ class ClusterChaosProcessTest {
         return ServerProcess.clusterNode(dir.resolve("node" + i), "chaos", members, clusterPort);
     }
 
+    /** Error replies that said a quorum was not reached (the minority side of a partition). */
+    private final java.util.concurrent.atomic.AtomicLong quorumRefusals = new java.util.concurrent.atomic.AtomicLong();
+
     /** One client's loop: random operations through one node, reconnecting to the next one when its connection fails. */
     private void client(int id, History history, AtomicBoolean stop) {
         Random rnd = new Random(SEED + id);
@@ -53,12 +58,13 @@ class ClusterChaosProcessTest {
         int target = id;
         for (int i = 0; !stop.get(); i++) {
             if (j == null) {
-                ServerProcess n = nodes[target++ % 3];
+                int which = target++ % 3;
+                ServerProcess n = nodes[which];
                 if (n == null) {
                     continue;
                 }
                 try {
-                    j = new Jedis("127.0.0.1", n.port(), 2_000, 4_000); // a paused node accepts, then never answers
+                    j = new Jedis(hosts[which], n.port(), 2_000, 4_000); // a paused node accepts, then never answers
                 } catch (redis.clients.jedis.exceptions.JedisConnectionException unreachable) {
                     continue; // no operation was sent: try the next node
                 }
@@ -92,6 +98,9 @@ class ClusterChaosProcessTest {
                 j = null;
             } catch (redis.clients.jedis.exceptions.JedisDataException e) {
                 indeterminate = true; // an error reply (no quorum, no primary yet): it may have been applied
+                if (e.getMessage() != null && e.getMessage().contains("quorum")) {
+                    quorumRefusals.incrementAndGet();
+                }
             }
             long ret = System.nanoTime();
             history.add(new History.Op(id, key, kind, value, null, kind == Kind.INCREMENT ? 1 : 0, call, ret, indeterminate,
@@ -102,14 +111,9 @@ class ClusterChaosProcessTest {
         }
     }
 
-    @Test
-    void aPausedAndAKilledMemberLeaveTheHistoryLinearizable() throws Exception {
-        int[] cport = FreePorts.loopback(3);
-        String members = "127.0.0.1:" + cport[0] + ",127.0.0.1:" + cport[1] + ",127.0.0.1:" + cport[2];
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = start(i, members, cport[i]);
-        }
-        try (Jedis probe = new Jedis("127.0.0.1", nodes[0].port())) {
+    /** Waits until the cluster answers a write through node 0. */
+    private void awaitReady() throws Exception {
+        try (Jedis probe = new Jedis(hosts[0], nodes[0].port())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (true) {
                 try {
@@ -123,6 +127,15 @@ class ClusterChaosProcessTest {
                 }
             }
         }
+    }
+
+    private interface Nemesis {
+        void run() throws Exception;
+    }
+
+    /** Six clients run while {@code nemesis} does its worst; then the history is checked. */
+    private void checkUnder(String scenario, Nemesis nemesis) throws Exception {
+        awaitReady();
         History history = new History();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> clients = new ArrayList<>();
@@ -133,6 +146,30 @@ class ClusterChaosProcessTest {
             clients.add(t);
         }
         try {
+            nemesis.run();
+        } finally {
+            stop.set(true);
+            for (Thread t : clients) {
+                t.join(30_000);
+            }
+        }
+        List<Linearizability.Result> failures = Linearizability.check(history);
+        long indeterminate = history.ops().stream().filter(History.Op::indeterminate).count();
+        System.out.printf("scenario=%s seed=%d ops=%d ok=%d failed=0 indeterminate=%d quorum_refusals=%d acknowledged_lost=%s "
+                        + "linearizable=%s%n", scenario, SEED, history.size(), history.size() - indeterminate, indeterminate,
+                quorumRefusals.get(), failures.isEmpty() ? "0" : "?", failures.isEmpty() ? "yes" : "no");
+        assertTrue(history.size() - indeterminate > 100, "too few operations completed to mean anything");
+        assertTrue(failures.isEmpty(), "seed=" + SEED + " " + failures);
+    }
+
+    @Test
+    void aPausedAndAKilledMemberLeaveTheHistoryLinearizable() throws Exception {
+        int[] cport = FreePorts.loopback(3);
+        String members = "127.0.0.1:" + cport[0] + ",127.0.0.1:" + cport[1] + ",127.0.0.1:" + cport[2];
+        for (int i = 0; i < 3; i++) {
+            nodes[i] = start(i, members, cport[i]);
+        }
+        checkUnder("process-pause-kill", () -> {
             Thread.sleep(3_000);
             nodes[2].pause(); // longer than failure detection (FD_ALL3 6 s + VERIFY_SUSPECT2 1 s)
             Thread.sleep(10_000);
@@ -142,18 +179,42 @@ class ClusterChaosProcessTest {
             Thread.sleep(3_000);
             nodes[1] = start(1, members, cport[1]);
             Thread.sleep(6_000);
-        } finally {
-            stop.set(true);
-            for (Thread t : clients) {
-                t.join(30_000);
+        });
+    }
+
+    /**
+     * Each node in its own network namespace; first one member, then another, is cut off from the
+     * other two for longer than failure detection (every packet between them dropped) while the
+     * clients still reach it: the isolated member is a minority and must refuse what needs a
+     * quorum, the majority goes on, and after the partition heals the history is linearizable.
+     */
+    @Test
+    void networkPartitionsBetweenProcessesLeaveTheHistoryLinearizable() throws Exception {
+        try (NetworkNamespaces net = new NetworkNamespaces(3)) {
+            int clusterPort = 7800; // every namespace has its own ports
+            String members = net.address(0) + ":" + clusterPort + "," + net.address(1) + ":" + clusterPort + ","
+                    + net.address(2) + ":" + clusterPort;
+            for (int i = 0; i < 3; i++) {
+                hosts[i] = net.address(i);
+                nodes[i] = new ServerProcess(net.launcher(i), net.address(i), dir.resolve("node" + i), "--cluster", "partition",
+                        "--members", members, "--cluster-port", Integer.toString(clusterPort), "--sync", "SYNC");
+            }
+            try {
+                checkUnder("process-netns-partition", () -> {
+                    Thread.sleep(3_000);
+                    net.isolate(2);
+                    Thread.sleep(12_000);
+                    net.heal(2);
+                    Thread.sleep(8_000);
+                    net.isolate(0);
+                    Thread.sleep(12_000);
+                    net.heal(0);
+                    Thread.sleep(8_000);
+                });
+                assertTrue(quorumRefusals.get() > 0, "the isolated member refused writes for want of a quorum");
+            } finally {
+                ServerProcess.closeAll(nodes);
             }
         }
-        List<Linearizability.Result> failures = Linearizability.check(history);
-        long indeterminate = history.ops().stream().filter(History.Op::indeterminate).count();
-        System.out.printf("scenario=process-pause-kill seed=%d ops=%d ok=%d failed=0 indeterminate=%d acknowledged_lost=%s "
-                        + "linearizable=%s%n", SEED, history.size(), history.size() - indeterminate, indeterminate,
-                failures.isEmpty() ? "0" : "?", failures.isEmpty() ? "yes" : "no");
-        assertTrue(history.size() - indeterminate > 100, "too few operations completed to mean anything");
-        assertTrue(failures.isEmpty(), "seed=" + SEED + " " + failures);
     }
 }

@@ -12,17 +12,26 @@ import java.util.regex.Pattern;
 
 /** A cairn-server in a child JVM, as an operator would run it; reads its port from the log. */
 public final class ServerProcess implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
 
     private final Process process;
     private final List<String> log = new ArrayList<>();
     private int port = -1;
 
     public ServerProcess(Path dataDir, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
+        this(List.of(), "127.0.0.1", dataDir, extra);
+    }
+
+    /**
+     * A server started through {@code launcher} (say {@code ip netns exec NS}, to run it in a
+     * network namespace), listening on {@code bind}.
+     */
+    public ServerProcess(List<String> launcher, String bind, Path dataDir, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"), CairnServer.class.getName(),
-                "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString()));
+                "--port", "0", "--bind", bind, "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(extra));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         // a test JVM that ends without closing this (a timeout, an interrupted run) must not leave it running
