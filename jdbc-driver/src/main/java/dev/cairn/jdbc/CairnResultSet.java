@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A forward-only, read-only result over materialized rows. Getters convert as JDBC tools expect:
+ * A forward-only, read-only result over materialized rows, or rows read a page at a time. Getters convert as JDBC tools expect:
  * {@code getString} of a binary value is its hex, numbers parse from text, {@code getBytes}
  * gives text as UTF-8.
  */
@@ -37,7 +37,7 @@ final class CairnResultSet extends UnsupportedResultSet {
 
     private Object value(int column) throws SQLException {
         checkOpen();
-        if (row < 0 || row >= data.rows().size()) {
+        if (row < 0 || !data.has(row)) {
             throw new SQLException("no current row: call next() first", "24000");
         }
         if (column < 1 || column > data.columns().size()) {
@@ -51,10 +51,14 @@ final class CairnResultSet extends UnsupportedResultSet {
     @Override
     public boolean next() throws SQLException {
         checkOpen();
-        if (row < data.rows().size()) {
+        if (data.has(row + 1)) {
             row++;
+            return true;
         }
-        return row < data.rows().size();
+        if (row >= 0 || data.has(0)) {
+            row = Math.max(row + 1, 1); // after the last row
+        }
+        return false;
     }
 
     @Override
@@ -320,28 +324,28 @@ final class CairnResultSet extends UnsupportedResultSet {
     }
 
     @Override
-    public boolean isBeforeFirst() {
-        return row < 0 && !data.rows().isEmpty();
+    public boolean isBeforeFirst() throws SQLException {
+        return row < 0 && data.has(0);
     }
 
     @Override
-    public boolean isAfterLast() {
-        return row >= data.rows().size() && !data.rows().isEmpty();
+    public boolean isAfterLast() throws SQLException {
+        return row > 0 && !data.has(row) && !data.rows().isEmpty();
     }
 
     @Override
-    public boolean isFirst() {
-        return row == 0 && !data.rows().isEmpty();
+    public boolean isFirst() throws SQLException {
+        return row == 0 && data.has(0);
     }
 
     @Override
-    public boolean isLast() {
-        return row == data.rows().size() - 1 && !data.rows().isEmpty();
+    public boolean isLast() throws SQLException {
+        return row >= 0 && data.has(row) && !data.has(row + 1);
     }
 
     @Override
-    public int getRow() {
-        return row >= 0 && row < data.rows().size() ? row + 1 : 0;
+    public int getRow() throws SQLException {
+        return row >= 0 && data.has(row) ? row + 1 : 0;
     }
 
 }

@@ -181,6 +181,11 @@ final class Executor {
                 Row r = backend.get(scanPrefix);
                 rows = r == null ? List.of() : List.of(r);
             } else if (prefixOnly) {
+                if (n == Integer.MAX_VALUE) {
+                    ResultData.PageReader reader = (after, limit) -> backend.scan(
+                            after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
+                    return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefix.length);
+                }
                 rows = backend.scan(null, null, scanPrefix, n);
             } else {
                 rows = new ArrayList<>();
@@ -194,6 +199,13 @@ final class Executor {
                 }
             }
         } else {
+            if (n == Integer.MAX_VALUE) {
+                // no bound at all: stream the table a page at a time instead of loading it
+                byte[] scanPrefix = prefix.length == 0 ? null : prefix;
+                ResultData.PageReader reader = (after, limit) -> backend.scan(
+                        after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
+                return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefix.length);
+            }
             rows = backend.scan(null, null, prefix.length == 0 ? null : prefix, n);
         }
         return ResultData.of(rows, s.columns(), s.labels(), prefix.length);

@@ -9,15 +9,102 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rows of a result, materialized (results are bounded by their LIMIT).
+ * The rows of a result: materialized when the statement bounds them (a LIMIT, a key), or
+ * {@link Paged}, read a page at a time as the result set advances, when it does not.
  *
  * <p>Typing rule for {@code key} and {@code value}: a column is {@code VARCHAR}, and its values
- * {@code String}s, when every value of that column in the result is valid UTF-8; otherwise the
- * column is {@code VARBINARY} and its values {@code byte[]}. So a tool sees one type per column,
- * text stays text, and binary data is never mangled by a lossy decode. {@code getBytes} always
- * gives the raw bytes.
+ * {@code String}s, when every value of that column in the result is valid UTF-8 — for a paged
+ * result, every value of its first page; otherwise the column is {@code VARBINARY} and its values
+ * {@code byte[]}. So a tool sees one type per column, text stays text, and binary data is never
+ * mangled by a lossy decode (a later value of a text column that is not UTF-8 stays bytes, and
+ * {@code getString} gives its hex). {@code getBytes} always gives the raw bytes.
  */
 record ResultData(List<Column> columns, List<Object[]> rows) {
+    /** Whether row {@code i} exists (reading the next page of a paged result when it gets there). */
+    boolean has(int i) throws java.sql.SQLException {
+        return rows instanceof Paged p ? p.has(i) : i < rows.size();
+    }
+
+    /** Reads the next page after a key: up to {@code limit} rows in key order after {@code after} (null: from the start). */
+    interface PageReader {
+        List<Row> read(byte[] after, int limit) throws java.sql.SQLException;
+    }
+
+    /**
+     * Rows read a page at a time, forward only: only the current page is held, so a result of
+     * any size takes the memory of one page. {@link #get} answers for the current page only (the
+     * result set reads forward).
+     */
+    static final class Paged extends java.util.AbstractList<Object[]> {
+        static final int PAGE = 1000;
+        private final PageReader reader;
+        private final java.util.function.Function<Row, Object[]> project;
+        private List<Row> page;
+        private int base;
+        private boolean last;
+
+        Paged(List<Row> first, PageReader reader, java.util.function.Function<Row, Object[]> project) {
+            this.page = first;
+            this.reader = reader;
+            this.project = project;
+            this.last = first.size() < PAGE;
+        }
+
+        boolean has(int i) throws java.sql.SQLException {
+            while (i >= base + page.size() && !last) {
+                byte[] after = page.isEmpty() ? null : page.get(page.size() - 1).key();
+                base += page.size();
+                page = reader.read(after, PAGE);
+                last = page.size() < PAGE;
+            }
+            return i >= base && i < base + page.size();
+        }
+
+        @Override
+        public Object[] get(int i) {
+            if (i < base || i >= base + page.size()) {
+                throw new IndexOutOfBoundsException("row " + i + " is not on the current page (results read forward)");
+            }
+            return project.apply(page.get(i - base));
+        }
+
+        /** The rows seen so far plus the current page; the whole size is not known until the end. */
+        @Override
+        public int size() {
+            return base + page.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return base == 0 && page.isEmpty();
+        }
+    }
+
+    /** A result over {@code first} (the first page) and what {@code reader} reads after it, typed by the first page. */
+    static ResultData paged(List<Row> first, PageReader reader, List<String> columns, List<String> labels, int prefixLength) {
+        ResultData typed = of(first, columns, labels, prefixLength);
+        boolean keysText = typed.columns().stream().noneMatch(c -> c.name().equals("KEY") && c.type() == Types.VARBINARY);
+        boolean valuesText = typed.columns().stream().noneMatch(c -> c.name().equals("VALUE") && c.type() == Types.VARBINARY);
+        java.util.function.Function<Row, Object[]> project = r -> {
+            Object[] values = new Object[columns.size()];
+            for (int i = 0; i < columns.size(); i++) {
+                values[i] = switch (columns.get(i)) {
+                    case "KEY" -> textIfUtf8(tail(r.key(), prefixLength), keysText);
+                    case "VALUE" -> textIfUtf8(r.value(), valuesText);
+                    case "TTL" -> r.ttlSeconds();
+                    case "VERSION" -> r.version();
+                    default -> throw new IllegalStateException(columns.get(i));
+                };
+            }
+            return values;
+        };
+        return new ResultData(typed.columns(), new Paged(first, reader, project));
+    }
+
+    private static Object textIfUtf8(byte[] b, boolean textColumn) {
+        return textColumn && isUtf8(b) ? new String(b, StandardCharsets.UTF_8) : b;
+    }
+
 
     static boolean isUtf8(byte[] b) {
         try {

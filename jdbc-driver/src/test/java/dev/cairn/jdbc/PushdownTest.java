@@ -148,6 +148,30 @@ class PushdownTest {
     }
 
     @Test
+    void aSelectWithoutLimitStreamsAPageAtATime() throws SQLException {
+        for (String sql : List.of("SELECT key, value FROM kv", "SELECT key FROM kv WHERE key LIKE 'p%'")) {
+            assertTrue(CairnStatement.parse(sql) instanceof Sql.Select, "the driver's own path: " + sql);
+            backend.read.set(0);
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                assertTrue(backend.read.get() <= ResultData.Paged.PAGE, "one page read before the first next(): " + backend.read.get());
+                long rows = 0;
+                String previous = "";
+                while (rs.next()) {
+                    String key = rs.getString(1);
+                    assertTrue(key.compareTo(previous) > 0, "key order across pages");
+                    previous = key;
+                    rows++;
+                    if (rows == 1500) {
+                        assertTrue(backend.read.get() <= 2 * ResultData.Paged.PAGE, "read as it goes: " + backend.read.get());
+                    }
+                }
+                assertEquals(sql.contains("LIKE") ? 5_000 : 10_000, rows);
+                assertTrue(rs.isAfterLast());
+            }
+        }
+    }
+
+    @Test
     void keyValueStatementsStillTakeTheirOwnPath() throws SQLException {
         assertTrue(CairnStatement.parse("SELECT key, value FROM kv WHERE key = 'p00002'") instanceof Sql.Select);
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("GET 'p00002'")) {
