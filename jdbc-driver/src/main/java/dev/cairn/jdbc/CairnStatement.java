@@ -31,6 +31,8 @@ final class CairnStatement extends UnsupportedPreparedStatement {
     private int maxRows;
     private int fetchSize;
     private int queryTimeout;
+    /** Set by {@link #cancel} from another thread; a streamed result checks it before each page. */
+    private volatile boolean cancelled;
     private boolean closeOnCompletion;
 
     CairnStatement(CairnConnection connection, String sql) throws SQLException {
@@ -107,7 +109,16 @@ final class CairnStatement extends UnsupportedPreparedStatement {
         if (writes) {
             connection.beforeWrite();
         }
-        Executor.Outcome outcome = connection.executor().run(sql, bound, maxRows);
+        cancelled = false;
+        long deadline = queryTimeout > 0 ? System.nanoTime() + queryTimeout * 1_000_000_000L : Long.MAX_VALUE;
+        Executor.Outcome outcome = connection.executor().run(sql, bound, maxRows, () -> {
+            if (cancelled) {
+                throw new SQLException("the statement was cancelled", "57014");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new java.sql.SQLTimeoutException("the query ran past its timeout of " + queryTimeout + " s", "57014");
+            }
+        });
         writtenKeys = outcome.writtenKeys();
         if (outcome.rows() != null) {
             resultSet = new CairnResultSet(this, outcome.rows());
@@ -119,6 +130,22 @@ final class CairnStatement extends UnsupportedPreparedStatement {
     }
 
     // ---- Statement
+
+    /**
+     * Stops the running query: a streamed result fails at its next page with SQLState 57014; a
+     * query on the SQL engine is cancelled there. Writes are single steps and are not cancelled.
+     */
+    @Override
+    public void cancel() throws SQLException {
+        cancelled = true;
+        ResultSet rs = resultSet;
+        if (rs != null && !(rs instanceof CairnResultSet)) {
+            Statement engine = rs.getStatement();
+            if (engine != null) {
+                engine.cancel();
+            }
+        }
+    }
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {

@@ -89,7 +89,23 @@ final class Executor {
 
     private static final List<String> ALL = List.of("KEY", "VALUE", "TTL", "VERSION");
 
+    /** Checked before each page a streamed result reads: throws when the statement was cancelled or timed out. */
+    interface Interruption {
+        void check() throws SQLException;
+    }
+
+    private Interruption interruption = () -> { };
+
     Outcome run(Sql sql, List<byte[]> params, int maxRows) throws SQLException {
+        return run(sql, params, maxRows, () -> { });
+    }
+
+    Outcome run(Sql sql, List<byte[]> params, int maxRows, Interruption interruption) throws SQLException {
+        this.interruption = interruption;
+        return runChecked(sql, params, maxRows);
+    }
+
+    private Outcome runChecked(Sql sql, List<byte[]> params, int maxRows) throws SQLException {
         int cap = maxRows > 0 ? maxRows : Integer.MAX_VALUE;
         if (sql instanceof Sql.Get g) {
             Row r = backend.get(bytes(g.key(), params));
@@ -182,8 +198,11 @@ final class Executor {
                 rows = r == null ? List.of() : List.of(r);
             } else if (prefixOnly) {
                 if (n == Integer.MAX_VALUE) {
-                    ResultData.PageReader reader = (after, limit) -> backend.scan(
-                            after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
+                    Interruption check = interruption;
+                    ResultData.PageReader reader = (after, limit) -> {
+                        check.check();
+                        return backend.scan(after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
+                    };
                     return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefix.length);
                 }
                 rows = backend.scan(null, null, scanPrefix, n);
@@ -202,8 +221,11 @@ final class Executor {
             if (n == Integer.MAX_VALUE) {
                 // no bound at all: stream the table a page at a time instead of loading it
                 byte[] scanPrefix = prefix.length == 0 ? null : prefix;
-                ResultData.PageReader reader = (after, limit) -> backend.scan(
-                        after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
+                Interruption check = interruption;
+                ResultData.PageReader reader = (after, limit) -> {
+                    check.check();
+                    return backend.scan(after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
+                };
                 return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefix.length);
             }
             rows = backend.scan(null, null, prefix.length == 0 ? null : prefix, n);

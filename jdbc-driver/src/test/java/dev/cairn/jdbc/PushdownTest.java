@@ -21,6 +21,8 @@ class PushdownTest {
     static final class Counting implements Backend {
         final Backend inner;
         final AtomicLong read = new AtomicLong();
+        /** Milliseconds each scan page takes (a slow store or network), to make a query outlast its timeout. */
+        volatile long pageDelayMillis;
 
         Counting(Backend inner) {
             this.inner = inner;
@@ -60,6 +62,13 @@ class PushdownTest {
 
         @Override
         public List<Row> scan(byte[] start, byte[] end, byte[] prefix, int limit) throws SQLException {
+            if (pageDelayMillis > 0) {
+                try {
+                    Thread.sleep(pageDelayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             List<Row> rows = inner.scan(start, end, prefix, limit);
             read.addAndGet(rows.size());
             return rows;
@@ -168,6 +177,40 @@ class PushdownTest {
                 assertEquals(sql.contains("LIKE") ? 5_000 : 10_000, rows);
                 assertTrue(rs.isAfterLast());
             }
+        }
+    }
+
+    @Test
+    void aQueryTimeoutAndCancelStopAStreamedResult() throws Exception {
+        backend.pageDelayMillis = 400; // 10 pages: 4 s for the whole table
+        try (Statement s = connection.createStatement()) {
+            s.setQueryTimeout(1);
+            ResultSet rs = s.executeQuery("SELECT key, value FROM kv");
+            java.sql.SQLTimeoutException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLTimeoutException.class, () -> {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            });
+            assertEquals("57014", e.getSQLState());
+        }
+        try (Statement s = connection.createStatement()) {
+            ResultSet rs = s.executeQuery("SELECT key, value FROM kv");
+            assertTrue(rs.next());
+            Thread canceller = new Thread(() -> {
+                try {
+                    s.cancel();
+                } catch (SQLException ignored) {
+                    // asserted below through the reader
+                }
+            });
+            canceller.start();
+            canceller.join();
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            });
+            assertEquals("57014", e.getSQLState());
         }
     }
 
