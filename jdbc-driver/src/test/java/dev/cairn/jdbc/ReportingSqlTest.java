@@ -97,6 +97,7 @@ class ReportingSqlTest {
         same("issue", "SELECT key, value FROM kv /* comment */ ORDER BY key LIMIT 1", true);
         same("issue", "SELECT UPPER(value) FROM kv", false);
         same("issue", "SELECT value, COUNT(*) FROM kv GROUP BY value", false);
+        same("the root README", "SELECT value, COUNT(*) FROM kv GROUP BY value ORDER BY 2 DESC", false);
     }
 
     @Test
