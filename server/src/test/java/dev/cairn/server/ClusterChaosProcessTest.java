@@ -26,11 +26,16 @@ import redis.clients.jedis.params.SetParams;
  * after it was replaced), and another is SIGKILLed and restarted on its data. The history is
  * checked for linearizability per key (an operation whose connection failed or timed out, or that
  * got an error, is indeterminate). Prints {@code scenario= seed= ops= ok= failed= indeterminate=
- * acknowledged_lost= linearizable=}; {@code -Dcairn.seed=N} replays the clients' choices.
+ * quorum_refusals= acknowledged_lost= linearizable=}; {@code -Dcairn.seed=N} replays the clients'
+ * choices; {@code -Dcairn.chaos.minutes=M} repeats each scenario for M minutes with new seeds
+ * (the long mode, appending to {@code target/chaos-results.txt}).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterChaosProcessTest {
-    private static final long SEED = Long.getLong("cairn.seed", new Random().nextLong());
+    private static final Long FIXED_SEED = Long.getLong("cairn.seed");
+    /** The long mode: each scenario again and again, with new seeds, for this many minutes (0: once). */
+    private static final double MINUTES = Double.parseDouble(System.getProperty("cairn.chaos.minutes", "0"));
+    private long seed = FIXED_SEED != null ? FIXED_SEED : new Random().nextLong();
 
     @TempDir
     Path dir;
@@ -44,16 +49,12 @@ class ClusterChaosProcessTest {
         ServerProcess.closeAll(nodes);
     }
 
-    private ServerProcess start(int i, String members, int clusterPort) throws Exception {
-        return ServerProcess.clusterNode(dir.resolve("node" + i), "chaos", members, clusterPort);
-    }
-
     /** Error replies that said a quorum was not reached (the minority side of a partition). */
     private final java.util.concurrent.atomic.AtomicLong quorumRefusals = new java.util.concurrent.atomic.AtomicLong();
 
     /** One client's loop: random operations through one node, reconnecting to the next one when its connection fails. */
     private void client(int id, History history, AtomicBoolean stop) {
-        Random rnd = new Random(SEED + id);
+        Random rnd = new Random(seed + id);
         Jedis j = null;
         int target = id;
         for (int i = 0; !stop.get(); i++) {
@@ -155,30 +156,58 @@ class ClusterChaosProcessTest {
         }
         List<Linearizability.Result> failures = Linearizability.check(history);
         long indeterminate = history.ops().stream().filter(History.Op::indeterminate).count();
-        System.out.printf("scenario=%s seed=%d ops=%d ok=%d failed=0 indeterminate=%d quorum_refusals=%d acknowledged_lost=%s "
-                        + "linearizable=%s%n", scenario, SEED, history.size(), history.size() - indeterminate, indeterminate,
-                quorumRefusals.get(), failures.isEmpty() ? "0" : "?", failures.isEmpty() ? "yes" : "no");
+        String line = String.format("scenario=%s seed=%d ops=%d ok=%d failed=0 indeterminate=%d quorum_refusals=%d "
+                        + "acknowledged_lost=%s linearizable=%s", scenario, seed, history.size(), history.size() - indeterminate,
+                indeterminate, quorumRefusals.get(), failures.isEmpty() ? "0" : "?", failures.isEmpty() ? "yes" : "no");
+        System.out.println(line);
+        if (MINUTES > 0) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("target", "chaos-results.txt"), line + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
         assertTrue(history.size() - indeterminate > 100, "too few operations completed to mean anything");
-        assertTrue(failures.isEmpty(), "seed=" + SEED + " " + failures);
+        assertTrue(failures.isEmpty(), "seed=" + seed + " " + failures);
+    }
+
+    private interface Run {
+        void run(Path base) throws Exception;
+    }
+
+    /**
+     * Runs a scenario once, or with {@code -Dcairn.chaos.minutes=M} again and again, each time on
+     * fresh nodes and directories with a new seed, appending each run's line to
+     * {@code target/chaos-results.txt}.
+     */
+    private void repeat(Run run) throws Exception {
+        long until = System.nanoTime() + (long) (MINUTES * 60e9);
+        int round = 0;
+        do {
+            quorumRefusals.set(0);
+            run.run(dir.resolve("round" + round++));
+            ServerProcess.closeAll(nodes);
+            java.util.Arrays.fill(nodes, null);
+            seed = new Random().nextLong();
+        } while (FIXED_SEED == null && System.nanoTime() < until);
     }
 
     @Test
     void aPausedAndAKilledMemberLeaveTheHistoryLinearizable() throws Exception {
-        int[] cport = FreePorts.loopback(3);
-        String members = "127.0.0.1:" + cport[0] + ",127.0.0.1:" + cport[1] + ",127.0.0.1:" + cport[2];
-        for (int i = 0; i < 3; i++) {
-            nodes[i] = start(i, members, cport[i]);
-        }
-        checkUnder("process-pause-kill", () -> {
-            Thread.sleep(3_000);
-            nodes[2].pause(); // longer than failure detection (FD_ALL3 6 s + VERIFY_SUSPECT2 1 s)
-            Thread.sleep(10_000);
-            nodes[2].resume();
-            Thread.sleep(6_000);
-            nodes[1].kill9();
-            Thread.sleep(3_000);
-            nodes[1] = start(1, members, cport[1]);
-            Thread.sleep(6_000);
+        repeat(base -> {
+            int[] cport = FreePorts.loopback(3);
+            String members = "127.0.0.1:" + cport[0] + ",127.0.0.1:" + cport[1] + ",127.0.0.1:" + cport[2];
+            for (int i = 0; i < 3; i++) {
+                nodes[i] = ServerProcess.clusterNode(base.resolve("node" + i), "chaos", members, cport[i]);
+            }
+            checkUnder("process-pause-kill", () -> {
+                Thread.sleep(3_000);
+                nodes[2].pause(); // longer than failure detection (FD_ALL3 6 s + VERIFY_SUSPECT2 1 s)
+                Thread.sleep(10_000);
+                nodes[2].resume();
+                Thread.sleep(6_000);
+                nodes[1].kill9();
+                Thread.sleep(3_000);
+                nodes[1] = ServerProcess.clusterNode(base.resolve("node1"), "chaos", members, cport[1]);
+                Thread.sleep(6_000);
+            });
         });
     }
 
@@ -190,31 +219,33 @@ class ClusterChaosProcessTest {
      */
     @Test
     void networkPartitionsBetweenProcessesLeaveTheHistoryLinearizable() throws Exception {
-        try (NetworkNamespaces net = new NetworkNamespaces(3)) {
-            int clusterPort = 7800; // every namespace has its own ports
-            String members = net.address(0) + ":" + clusterPort + "," + net.address(1) + ":" + clusterPort + ","
-                    + net.address(2) + ":" + clusterPort;
-            for (int i = 0; i < 3; i++) {
-                hosts[i] = net.address(i);
-                nodes[i] = new ServerProcess(net.launcher(i), net.address(i), dir.resolve("node" + i), "--cluster", "partition",
-                        "--members", members, "--cluster-port", Integer.toString(clusterPort), "--sync", "SYNC");
+        repeat(base -> {
+            try (NetworkNamespaces net = new NetworkNamespaces(3)) {
+                int clusterPort = 7800; // every namespace has its own ports
+                String members = net.address(0) + ":" + clusterPort + "," + net.address(1) + ":" + clusterPort + ","
+                        + net.address(2) + ":" + clusterPort;
+                for (int i = 0; i < 3; i++) {
+                    hosts[i] = net.address(i);
+                    nodes[i] = new ServerProcess(net.launcher(i), net.address(i), base.resolve("node" + i), "--cluster",
+                            "partition", "--members", members, "--cluster-port", Integer.toString(clusterPort), "--sync", "SYNC");
+                }
+                try {
+                    checkUnder("process-netns-partition", () -> {
+                        Thread.sleep(3_000);
+                        net.isolate(2);
+                        Thread.sleep(12_000);
+                        net.heal(2);
+                        Thread.sleep(8_000);
+                        net.isolate(0);
+                        Thread.sleep(12_000);
+                        net.heal(0);
+                        Thread.sleep(8_000);
+                    });
+                    assertTrue(quorumRefusals.get() > 0, "the isolated member refused writes for want of a quorum");
+                } finally {
+                    ServerProcess.closeAll(nodes); // before the namespaces they run in go
+                }
             }
-            try {
-                checkUnder("process-netns-partition", () -> {
-                    Thread.sleep(3_000);
-                    net.isolate(2);
-                    Thread.sleep(12_000);
-                    net.heal(2);
-                    Thread.sleep(8_000);
-                    net.isolate(0);
-                    Thread.sleep(12_000);
-                    net.heal(0);
-                    Thread.sleep(8_000);
-                });
-                assertTrue(quorumRefusals.get() > 0, "the isolated member refused writes for want of a quorum");
-            } finally {
-                ServerProcess.closeAll(nodes);
-            }
-        }
+        });
     }
 }

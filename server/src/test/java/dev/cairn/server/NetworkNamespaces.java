@@ -21,7 +21,11 @@ final class NetworkNamespaces implements AutoCloseable {
     private final List<String> names = new ArrayList<>();
     private final String bridge = "cbr" + tag;
 
+    /** Removes the namespaces and bridge if the test JVM ends without closing this (an interrupted run). */
+    private final Thread cleanUp = new Thread(this::close, "remove-network-namespaces");
+
     NetworkNamespaces(int count) throws Exception {
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         try {
             run("ip", "link", "add", bridge, "type", "bridge");
             run("ip", "addr", "add", "10.213." + subnet + ".254/24", "dev", bridge);
@@ -77,7 +81,12 @@ final class NetworkNamespaces implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanUp);
+        } catch (IllegalStateException shuttingDown) {
+            // called from the hook itself
+        }
         for (String ns : names) {
             runQuietly("ip", "netns", "del", ns); // takes its end of the veth pair, and so the pair, with it
         }
