@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Properties;
 import org.apache.calcite.DataContext;
@@ -358,7 +357,6 @@ final class CalciteEngine implements QueryEngine {
             String low; // inclusive
             String high; // exclusive
             String likePrefix;
-            boolean nothing;
 
             void narrow(RexNode f, DataContext root) {
                 if (!(f instanceof RexCall call) || call.getOperands().isEmpty()
@@ -527,7 +525,7 @@ final class CalciteEngine implements QueryEngine {
                     done = true;
                     return !rows.isEmpty();
                 }
-                byte[] start = after != null ? successor(after) : reads.low == null ? null : storeKey(reads.low);
+                byte[] start = after != null ? dev.cairn.api.ByteStrings.successor(after) : reads.low == null ? null : storeKey(reads.low);
                 byte[] end = reads.high == null ? null : storeKey(reads.high);
                 byte[] scanPrefix = reads.likePrefix == null ? (prefix.length == 0 ? null : prefix) : storeKey(reads.likePrefix);
                 if (start == null && prefix.length > 0) {
@@ -576,10 +574,6 @@ final class CalciteEngine implements QueryEngine {
             byte[] out = Arrays.copyOf(prefix, prefix.length + b.length);
             System.arraycopy(b, 0, out, prefix.length, b.length);
             return out;
-        }
-
-        private static byte[] successor(byte[] key) {
-            return Arrays.copyOf(key, key.length + 1);
         }
     }
 }

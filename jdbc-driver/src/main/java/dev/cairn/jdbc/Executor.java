@@ -166,6 +166,19 @@ final class Executor {
         throw new SQLSyntaxErrorException("cannot run " + sql, "42000");
     }
 
+    /**
+     * The keys starting with {@code scanPrefix} (null: all), read a page at a time as the result
+     * set advances; the statement's interruption (cancel, timeout) is checked before each page.
+     */
+    private ResultData streamed(byte[] scanPrefix, Sql.Select s, int prefixLength) throws SQLException {
+        Interruption check = interruption;
+        ResultData.PageReader reader = (after, limit) -> {
+            check.check();
+            return backend.scan(after == null ? null : dev.cairn.api.ByteStrings.successor(after), null, scanPrefix, limit);
+        };
+        return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefixLength);
+    }
+
     private static Outcome rows(ResultData data) {
         return new Outcome(data, -1, List.of());
     }
@@ -198,12 +211,7 @@ final class Executor {
                 rows = r == null ? List.of() : List.of(r);
             } else if (prefixOnly) {
                 if (n == Integer.MAX_VALUE) {
-                    Interruption check = interruption;
-                    ResultData.PageReader reader = (after, limit) -> {
-                        check.check();
-                        return backend.scan(after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
-                    };
-                    return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefix.length);
+                    return streamed(scanPrefix, s, prefix.length);
                 }
                 rows = backend.scan(null, null, scanPrefix, n);
             } else {
@@ -220,13 +228,7 @@ final class Executor {
         } else {
             if (n == Integer.MAX_VALUE) {
                 // no bound at all: stream the table a page at a time instead of loading it
-                byte[] scanPrefix = prefix.length == 0 ? null : prefix;
-                Interruption check = interruption;
-                ResultData.PageReader reader = (after, limit) -> {
-                    check.check();
-                    return backend.scan(after == null ? null : java.util.Arrays.copyOf(after, after.length + 1), null, scanPrefix, limit);
-                };
-                return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefix.length);
+                return streamed(prefix.length == 0 ? null : prefix, s, prefix.length);
             }
             rows = backend.scan(null, null, prefix.length == 0 ? null : prefix, n);
         }

@@ -82,29 +82,10 @@ record ResultData(List<Column> columns, List<Object[]> rows) {
 
     /** A result over {@code first} (the first page) and what {@code reader} reads after it, typed by the first page. */
     static ResultData paged(List<Row> first, PageReader reader, List<String> columns, List<String> labels, int prefixLength) {
-        ResultData typed = of(first, columns, labels, prefixLength);
-        boolean keysText = typed.columns().stream().noneMatch(c -> c.name().equals("KEY") && c.type() == Types.VARBINARY);
-        boolean valuesText = typed.columns().stream().noneMatch(c -> c.name().equals("VALUE") && c.type() == Types.VARBINARY);
-        java.util.function.Function<Row, Object[]> project = r -> {
-            Object[] values = new Object[columns.size()];
-            for (int i = 0; i < columns.size(); i++) {
-                values[i] = switch (columns.get(i)) {
-                    case "KEY" -> textIfUtf8(tail(r.key(), prefixLength), keysText);
-                    case "VALUE" -> textIfUtf8(r.value(), valuesText);
-                    case "TTL" -> r.ttlSeconds();
-                    case "VERSION" -> r.version();
-                    default -> throw new IllegalStateException(columns.get(i));
-                };
-            }
-            return values;
-        };
-        return new ResultData(typed.columns(), new Paged(first, reader, project));
+        Typing t = typing(first, columns, labels, prefixLength);
+        // later pages were not typed: a value of a text column that is not UTF-8 stays bytes
+        return new ResultData(t.columns(), new Paged(first, reader, projection(columns, prefixLength, t, true)));
     }
-
-    private static Object textIfUtf8(byte[] b, boolean textColumn) {
-        return textColumn && isUtf8(b) ? new String(b, StandardCharsets.UTF_8) : b;
-    }
-
 
     static boolean isUtf8(byte[] b) {
         try {
@@ -120,6 +101,20 @@ record ResultData(List<Column> columns, List<Object[]> rows) {
 
     /** Rows of key/value/ttl/version projected to {@code columns} with {@code labels}; keys shown without the table prefix. */
     static ResultData of(List<Row> rows, List<String> columns, List<String> labels, int prefixLength) {
+        Typing t = typing(rows, columns, labels, prefixLength);
+        java.util.function.Function<Row, Object[]> project = projection(columns, prefixLength, t, false);
+        List<Object[]> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(project.apply(r));
+        }
+        return new ResultData(t.columns(), out);
+    }
+
+    /** The columns of a result, and whether its key and value columns are text (every value of {@code rows} UTF-8). */
+    private record Typing(List<Column> columns, boolean keysText, boolean valuesText) {
+    }
+
+    private static Typing typing(List<Row> rows, List<String> columns, List<String> labels, int prefixLength) {
         boolean keysText = true;
         boolean valuesText = true;
         for (Row r : rows) {
@@ -136,25 +131,32 @@ record ResultData(List<Column> columns, List<Object[]> rows) {
             };
             cols.add(new Column(c, labels.get(i), type));
         }
-        List<Object[]> out = new ArrayList<>(rows.size());
-        for (Row r : rows) {
+        return new Typing(cols, keysText, valuesText);
+    }
+
+    /**
+     * A row's values for {@code columns}. Values of a text column become Strings; {@code recheck}
+     * checks each is UTF-8 first (rows the typing did not see), keeping bytes where one is not.
+     */
+    private static java.util.function.Function<Row, Object[]> projection(List<String> columns, int prefixLength, Typing t,
+                                                                         boolean recheck) {
+        return r -> {
             Object[] values = new Object[columns.size()];
             for (int i = 0; i < columns.size(); i++) {
                 values[i] = switch (columns.get(i)) {
-                    case "KEY" -> text(tail(r.key(), prefixLength), keysText);
-                    case "VALUE" -> text(r.value(), valuesText);
+                    case "KEY" -> text(tail(r.key(), prefixLength), t.keysText(), recheck);
+                    case "VALUE" -> text(r.value(), t.valuesText(), recheck);
                     case "TTL" -> r.ttlSeconds();
                     case "VERSION" -> r.version();
                     default -> throw new IllegalStateException(columns.get(i));
                 };
             }
-            out.add(values);
-        }
-        return new ResultData(cols, out);
+            return values;
+        };
     }
 
-    private static Object text(byte[] b, boolean asText) {
-        return asText ? new String(b, StandardCharsets.UTF_8) : b;
+    private static Object text(byte[] b, boolean textColumn, boolean recheck) {
+        return textColumn && (!recheck || isUtf8(b)) ? new String(b, StandardCharsets.UTF_8) : b;
     }
 
     static byte[] tail(byte[] b, int from) {

@@ -199,7 +199,7 @@ class EmbeddedDriverTest {
     }
 
     @Test
-    void unsupportedSqlSaysWhatIsUnsupported() throws Exception {
+    void queriesBeyondTheSubsetRunOnTheEngineAndWhatNeitherTakesSaysSo() throws Exception {
         // queries beyond the key-value subset run on the SQL engine: joins, aggregates, grouping, OR
         update("PUT 'a:1' 'x'");
         update("PUT 'b:1' 'y'");

@@ -79,17 +79,9 @@ final class StringEditCommands {
         if (start < 0 && end < 0 && start > end) {
             return Reply.bulk(new byte[0]);
         }
-        if (start < 0) {
-            start = n + start;
-        }
-        if (end < 0) {
-            end = n + end;
-        }
-        start = Math.max(start, 0);
-        end = Math.max(end, 0);
-        if (end >= n) {
-            end = n - 1;
-        }
+        long[] r = clamp(start, end, n);
+        start = r[0];
+        end = r[1];
         if (start > end || n == 0) {
             return Reply.bulk(new byte[0]);
         }
@@ -118,6 +110,26 @@ final class StringEditCommands {
             return out;
         });
         return Reply.integer(length[0]);
+    }
+
+    /**
+     * Redis's rule for a range of {@code total} positions (bytes or bits), as GETRANGE, BITCOUNT
+     * and BITPOS share it: negative indexes count from the end, then both are clamped to
+     * {@code [0, total - 1]} (an empty value gives end -1, so start > end).
+     */
+    private static long[] clamp(long start, long end, long total) {
+        if (start < 0) {
+            start = total + start;
+        }
+        if (end < 0) {
+            end = total + end;
+        }
+        start = Math.max(start, 0);
+        end = Math.max(end, 0);
+        if (end >= total) {
+            end = total - 1;
+        }
+        return new long[] {start, end};
     }
 
     /** GETSET: SET that answers the old value, and drops the expiry (it is a plain SET). */
@@ -232,18 +244,9 @@ final class StringEditCommands {
                 return Reply.integer(0); // before the unit is looked at, as in Redis
             }
             bits = bitUnit(a, 4);
-            long total = bits ? (long) v.length << 3 : v.length;
-            if (start < 0) {
-                start = total + start;
-            }
-            if (end < 0) {
-                end = total + end;
-            }
-            start = Math.max(start, 0);
-            end = Math.max(end, 0);
-            if (end >= total) {
-                end = total - 1;
-            }
+            long[] r = clamp(start, end, bits ? (long) v.length << 3 : v.length);
+            start = r[0];
+            end = r[1];
         } else if (a.size() == 2) {
             start = 0;
             end = v.length - 1;
@@ -291,20 +294,9 @@ final class StringEditCommands {
             } else {
                 end = bits ? (total << 3) + 7 : total - 1;
             }
-            if (bits) {
-                total <<= 3;
-            }
-            if (start < 0) {
-                start = total + start;
-            }
-            if (end < 0) {
-                end = total + end;
-            }
-            start = Math.max(start, 0);
-            end = Math.max(end, 0);
-            if (end >= total) {
-                end = total - 1;
-            }
+            long[] r = clamp(start, end, bits ? total << 3 : total);
+            start = r[0];
+            end = r[1];
         } else if (a.size() == 3) {
             start = 0;
             end = v.length - 1;
