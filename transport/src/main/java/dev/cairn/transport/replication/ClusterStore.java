@@ -340,17 +340,18 @@ public final class ClusterStore implements Store {
     /**
      * This member's view of the cluster: name, epoch, members, and how many segments it serves as
      * primary now (of how many it is primary of in the current topology), how many of those it
-     * still transfers, and its replication counters and latencies.
+     * still transfers, the members of a staged topology change and how many segments this member
+     * still copies ahead of it, and its replication counters and latencies.
      */
     public record Status(String member, long epoch, List<String> members, int serving, int primaryOf, int segments,
-                         int inTransfer, ReplicationMetrics.Snapshot metrics) {
+                         int inTransfer, List<String> staged, int preparing, ReplicationMetrics.Snapshot metrics) {
     }
 
     public Status status() {
         dev.cairn.transport.topology.Topology t = service.topology().current();
         int primaryOf = 0;
         if (t.members().contains(service.topology().member().name())) {
-            dev.cairn.transport.placement.SegmentTable table = t.table(service.segments(), service.settings().owners());
+            dev.cairn.transport.placement.SegmentTable table = service.table(t);
             for (int s = 0; s < service.segments(); s++) {
                 if (table.primary(s).equals(service.topology().member().name())) {
                     primaryOf++;
@@ -358,7 +359,8 @@ public final class ClusterStore implements Store {
             }
         }
         return new Status(service.topology().member().name(), t.epoch(), t.members(), service.serving().size(), primaryOf,
-                service.segments(), service.segmentsInTransfer(), service.metrics().snapshot());
+                service.segments(), service.segmentsInTransfer(), service.topology().state().staged(), service.segmentsPreparing(),
+                service.metrics().snapshot());
     }
 
     /** Closes this handle (the members keep the data); later calls raise {@link dev.cairn.api.StoreClosedException}. */

@@ -103,6 +103,9 @@ public final class ReplicaService implements AutoCloseable {
     private final AtomicLong counter;
     private final ReentrantLock[] stripes = new ReentrantLock[256];
     private final ScheduledExecutorService takeovers;
+    /** Copies segments this member will gain from a staged topology: apart from takeovers, which must never wait behind it. */
+    private final ScheduledExecutorService preparer;
+    private volatile int preparing;
     private final ReplicationMetrics metrics;
     private volatile int pending;
     private volatile long transferBytesPerSecond = 64L << 20;
@@ -137,6 +140,11 @@ public final class ReplicaService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        preparer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cairn-prepare-" + topology.member().name());
+            t.setDaemon(true);
+            return t;
+        });
         metrics = new ReplicationMetrics(topology.member().name());
         raiseFloor(topology.current().epoch());
         topology.member().handleRequests(this::handle);
@@ -148,7 +156,15 @@ public final class ReplicaService implements AutoCloseable {
                 // closed
             }
         });
+        topology.onStaging(st -> {
+            try {
+                preparer.execute(this::prepare);
+            } catch (RejectedExecutionException closing) {
+                // closed
+            }
+        });
         takeovers.execute(this::takeOver);
+        preparer.execute(this::prepare);
     }
 
     /** Caps the bytes per second a takeover transfers (pulls and pushes together); 0: no cap. */
@@ -162,6 +178,11 @@ public final class ReplicaService implements AutoCloseable {
     /** This member's counters and latencies. */
     public ReplicationMetrics metrics() {
         return metrics;
+    }
+
+    /** The segments this member copies ahead of a staged topology change in which it gains them. */
+    public int segmentsPreparing() {
+        return preparing;
     }
 
     /** The segments this member is primary of in the current topology and still hands over. */
@@ -178,8 +199,49 @@ public final class ReplicaService implements AutoCloseable {
         return fenced.length;
     }
 
+    /** A topology's members with their placement, computed once per topology rather than per request. */
+    private record Placed(List<String> members, SegmentTable table) {
+    }
+
+    private volatile Placed placed = new Placed(List.of(), null);
+    private volatile Placed stagedPlaced = new Placed(List.of(), null);
+
     SegmentTable table(Topology t) {
-        return t.table(segments(), settings.owners());
+        return placement(t.members(), true);
+    }
+
+    private SegmentTable placement(List<String> members, boolean current) {
+        Placed p = current ? placed : stagedPlaced;
+        if (p.table() == null || !p.members().equals(members)) {
+            p = new Placed(members, Placement.compute(members, segments(), settings.owners()));
+            if (current) {
+                placed = p;
+            } else {
+                stagedPlaced = p;
+            }
+        }
+        return p.table();
+    }
+
+    /**
+     * The members that will own segment {@code s} (for a namespace of {@code rs.owners()} owners)
+     * once the staged topology replaces {@code t}, and do not own it in {@code t}: the primary
+     * sends them its writes too, so that what they copy does not go stale while they copy it.
+     */
+    private List<String> stagedOwners(Topology t, int s, ReplicationSettings rs) {
+        ClusterState st = topology.state();
+        if (st.staged().isEmpty() || st.topology().epoch() != t.epoch()) {
+            return List.of();
+        }
+        List<String> next = placement(st.staged(), false).owners(s);
+        List<String> now = owners(t, s, rs);
+        List<String> out = new ArrayList<>(0);
+        for (String m : next.subList(0, Math.min(next.size(), rs.owners()))) {
+            if (!now.contains(m)) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     public ReplicationSettings settings() {
@@ -196,6 +258,61 @@ public final class ReplicaService implements AutoCloseable {
 
     private static ReplicaStore replica(Store s) {
         return (ReplicaStore) s;
+    }
+
+    // ------------------------------------------------------------------ staging
+
+    /**
+     * When a topology change is staged and this member is to gain segments in it: copies them from
+     * their current primaries (digests first, then pages of records, throttled) while those keep
+     * serving and send it their new writes, then tells Raft it has prepared. Nothing here is
+     * needed for safety — the takeover after the change fences and pulls in full — but it finds
+     * the copies in place and only compares digests, so segments change hands without waiting for
+     * their data to travel.
+     */
+    private void prepare() {
+        ClusterState st = topology.state();
+        Topology t = st.topology();
+        List<String> staged = st.staged();
+        if (staged.isEmpty() || !staged.contains(name()) || st.prepared(name()) || t.members().isEmpty()) {
+            preparing = 0;
+            return;
+        }
+        java.util.function.BooleanSupplier stale = () -> {
+            ClusterState now = topology.state();
+            return now.topology().epoch() != t.epoch() || !now.staged().equals(staged);
+        };
+        SegmentTable current = table(t);
+        SegmentTable next = placement(staged, false);
+        java.util.Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
+        for (int s = 0; s < segments(); s++) {
+            if (next.owners(s).contains(name()) && !current.owners(s).contains(name())) {
+                bySource.computeIfAbsent(current.primary(s), k -> new ArrayList<>()).add(s);
+            }
+        }
+        int gaining = bySource.values().stream().mapToInt(List::size).sum();
+        preparing = gaining;
+        try {
+            for (java.util.Map.Entry<String, List<Integer>> e : bySource.entrySet()) {
+                List<Integer> segs = e.getValue();
+                if (stale.getAsBoolean() || !transfer(e.getKey(), segs, t.epoch(), false, ns -> digests(ns, segs), stale)) {
+                    throw new IOException("copying " + segs.size() + " segments from " + e.getKey() + " did not complete");
+                }
+                preparing = Math.max(0, preparing - segs.size());
+            }
+            if (!stale.getAsBoolean()) {
+                topology.markPrepared(t.epoch(), staged, settings.timeoutMillis());
+                log.info("{}: copied the {} segments it gains in the staged topology {}", name(), gaining, staged);
+            }
+            preparing = 0;
+        } catch (Exception e) {
+            log.debug("{}: preparing for the staged topology, retrying: {}", name(), e.toString());
+            try {
+                preparer.schedule(this::prepare, 200, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // closed
+            }
+        }
     }
 
     // ------------------------------------------------------------------ takeover
@@ -326,7 +443,7 @@ public final class ReplicaService implements AutoCloseable {
             }
             List<Integer> from = new ArrayList<>(e.getValue());
             from.retainAll(ready);
-            if (!from.isEmpty() && !transfer(source, from, epoch, false, ns -> digests(ns, from))) {
+            if (!from.isEmpty() && !transfer(source, from, epoch, false, ns -> digests(ns, from), () -> false)) {
                 ready.removeAll(from);
             }
         }
@@ -352,7 +469,7 @@ public final class ReplicaService implements AutoCloseable {
         counter.accumulateAndGet(highest, Math::max);
         java.util.Map<Integer, Integer> holders = new java.util.HashMap<>();
         for (java.util.Map.Entry<String, List<Integer>> e : byTarget.entrySet()) {
-            if (transfer(e.getKey(), e.getValue(), epoch, true, ns -> mine.getOrDefault(ns, java.util.Map.of()))) {
+            if (transfer(e.getKey(), e.getValue(), epoch, true, ns -> mine.getOrDefault(ns, java.util.Map.of()), () -> false)) {
                 for (int s : e.getValue()) {
                     holders.merge(s, 1, Integer::sum);
                 }
@@ -381,10 +498,11 @@ public final class ReplicaService implements AutoCloseable {
      * segments' digests and copies the differing ones, from {@code other} to this member
      * ({@code push} false) or from this member to {@code other} (true), by pages of records with
      * their versions and tombstones, throttled. {@code mine} gives this member's digests of a
-     * namespace. True once done.
+     * namespace. True once done; false as soon as {@code abandon} says so (between pages).
      */
     private boolean transfer(String other, List<Integer> segs, long epoch, boolean push,
-                             java.util.function.Function<String, java.util.Map<Integer, Long>> mine) throws IOException {
+                             java.util.function.Function<String, java.util.Map<Integer, Long>> mine,
+                             java.util.function.BooleanSupplier abandon) throws IOException {
         Set<String> names = new java.util.TreeSet<>(local.names());
         if (!push) {
             byte[] reply = call(other, new Wire.Out().b(NAMES).done());
@@ -414,16 +532,20 @@ public final class ReplicaService implements AutoCloseable {
             if (differing.isEmpty()) {
                 continue;
             }
-            if (push ? !pushTo(other, ns, differing, epoch) : !pullFrom(other, ns, differing)) {
+            if (push ? !pushTo(other, ns, differing, epoch) : !pullFrom(other, ns, differing, abandon)) {
                 return false;
             }
         }
         return true;
     }
 
-    private boolean pullFrom(String source, String ns, List<Integer> segs) throws IOException {
+    private boolean pullFrom(String source, String ns, List<Integer> segs, java.util.function.BooleanSupplier abandon)
+            throws IOException {
         byte[] after = new byte[0];
         while (true) {
+            if (abandon.getAsBoolean()) {
+                return false;
+            }
             byte[] page = call(source, segmentsFrame(new Wire.Out().b(PULL).s(ns).bytes(after), segs).done());
             if (page == null || page[0] != OK) {
                 return false;
@@ -759,7 +881,10 @@ public final class ReplicaService implements AutoCloseable {
     int clearEverywhere(String ns) {
         byte[] frame = new Wire.Out().b(CLEAR).s(ns).done();
         int done = 0;
-        for (byte[] reply : callAll(topology.current().members(), frame)) {
+        // and the staged members: a copy they made would outlive the clear and come back after the change
+        java.util.TreeSet<String> members = new java.util.TreeSet<>(topology.current().members());
+        members.addAll(topology.state().staged());
+        for (byte[] reply : callAll(List.copyOf(members), frame)) {
             if (reply != null && reply[0] == OK) {
                 done++;
             }
@@ -767,8 +892,11 @@ public final class ReplicaService implements AutoCloseable {
         return done;
     }
 
+    /** The members a clear must reach: the topology's and the staged ones. */
     int memberCount() {
-        return topology.current().members().size();
+        java.util.TreeSet<String> members = new java.util.TreeSet<>(topology.current().members());
+        members.addAll(topology.state().staged());
+        return members.size();
     }
 
     /** The first {@code limit} keys any member of the topology holds in {@code range}, merged, in order. */
@@ -978,9 +1106,12 @@ public final class ReplicaService implements AutoCloseable {
         byte[] frame = out.done();
         List<String> others = new ArrayList<>(owners(t, s, rs));
         others.remove(name());
+        int owning = others.size();
+        others.addAll(stagedOwners(t, s, rs)); // they receive it, but only owners acknowledge a write
         boolean deposed = false;
         metrics.replicated(others.size());
-        for (byte[] reply : callAll(others, frame)) {
+        List<byte[]> replies = callAll(others, frame);
+        for (byte[] reply : replies.subList(0, owning)) {
             if (reply != null && reply[0] == OK) {
                 acks++;
             } else if (reply != null && reply[0] == FENCED) {
@@ -1165,5 +1296,6 @@ public final class ReplicaService implements AutoCloseable {
     @Override
     public void close() {
         takeovers.shutdownNow();
+        preparer.shutdownNow();
     }
 }

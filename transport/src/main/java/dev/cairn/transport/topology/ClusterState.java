@@ -16,6 +16,12 @@ import java.util.TreeMap;
  * served epoch ({@code PROTOCOL.md}); since serving begins only once the mark is committed, a
  * segment with no mark for an epoch was never served in it, so no write was acknowledged there.
  *
+ * <p>It also holds the next topology being prepared, if any: the <em>staged</em> members (a join
+ * or a graceful leave, while every member of the topology is alive), and which of them have
+ * copied the segments they will gain. The topology stays as it is meanwhile, its primaries
+ * serving; writes also reach the staged owners. Staging is only a head start for the takeover
+ * that follows the change, which runs in full: it decides nothing about safety.
+ *
  * <p>Immutable and pure: each change returns a new state; {@link #write}/{@link #read} are its
  * binary form in the Raft snapshot.
  */
@@ -23,11 +29,20 @@ public final class ClusterState {
     private final Topology topology;
     private final long[] lastServed;
     private final TreeMap<Long, List<String>> history; // epoch -> members, for every epoch in lastServed
+    private final List<String> staged; // the next members being prepared in this epoch; empty: none
+    private final java.util.SortedSet<String> prepared; // those of staged that have copied what they gain
 
     private ClusterState(Topology topology, long[] lastServed, TreeMap<Long, List<String>> history) {
+        this(topology, lastServed, history, List.of(), java.util.Collections.emptySortedSet());
+    }
+
+    private ClusterState(Topology topology, long[] lastServed, TreeMap<Long, List<String>> history, List<String> staged,
+                         java.util.SortedSet<String> prepared) {
         this.topology = topology;
         this.lastServed = lastServed;
         this.history = history;
+        this.staged = staged;
+        this.prepared = prepared;
     }
 
     /** A cluster that has agreed on nothing yet, with {@code segments} segments. */
@@ -69,6 +84,46 @@ public final class ClusterState {
         return new ClusterState(topology.next(members), lastServed, prune(h, lastServed, topology.epoch() + 1));
     }
 
+    /** The members staged as the next topology (empty: none), in the topology's form (sorted, distinct). */
+    public List<String> staged() {
+        return staged;
+    }
+
+    /** Whether {@code member}, one of the staged members, has copied the segments it gains. */
+    public boolean prepared(String member) {
+        return prepared.contains(member);
+    }
+
+    /** Whether every staged member has copied what it gains: the staged members may become the topology. */
+    public boolean stagingComplete() {
+        return !staged.isEmpty() && prepared.containsAll(staged);
+    }
+
+    /**
+     * "If the epoch is still {@code expectedEpoch}, prepare {@code members} as the next topology":
+     * replaces any staging under way (its preparations are forgotten); this state when stale, when
+     * the members are the topology's already or when they are staged already.
+     */
+    public ClusterState withStaged(long expectedEpoch, List<String> members) {
+        List<String> next = new Topology(0, members).members();
+        if (expectedEpoch != topology.epoch() || topology.epoch() == 0 || next.isEmpty()
+                || next.equals(topology.members()) || next.equals(staged)) {
+            return this;
+        }
+        return new ClusterState(topology, lastServed, history, next, java.util.Collections.emptySortedSet());
+    }
+
+    /** "{@code member} has copied what it gains under staging {@code members} in {@code epoch}"; stale marks change nothing. */
+    public ClusterState withPrepared(long epoch, List<String> members, String member) {
+        if (epoch != topology.epoch() || staged.isEmpty() || !new Topology(0, members).members().equals(staged)
+                || !staged.contains(member) || prepared.contains(member)) {
+            return this;
+        }
+        java.util.TreeSet<String> p = new java.util.TreeSet<>(prepared);
+        p.add(member);
+        return new ClusterState(topology, lastServed, history, staged, java.util.Collections.unmodifiableSortedSet(p));
+    }
+
     /** {@code segments} are served in {@code epoch}; a mark for an epoch that is no longer current changes nothing. */
     public ClusterState withServed(long epoch, int[] segments) {
         if (epoch != topology.epoch()) {
@@ -82,7 +137,7 @@ public final class ClusterState {
                 changed = true;
             }
         }
-        return changed ? new ClusterState(topology, served, prune(history, served, topology.epoch())) : this;
+        return changed ? new ClusterState(topology, served, prune(history, served, topology.epoch()), staged, prepared) : this;
     }
 
     /** History keeps the epochs some segment was last served in, besides the current one. */
@@ -127,6 +182,8 @@ public final class ClusterState {
         for (Map.Entry<Long, List<String>> h : history.entrySet()) {
             new Topology(h.getKey(), h.getValue()).write(out);
         }
+        new Topology(0, staged).write(out);
+        new Topology(0, List.copyOf(prepared)).write(out);
     }
 
     public static ClusterState read(DataInput in) throws IOException {
@@ -148,13 +205,18 @@ public final class ClusterState {
             Topology h = Topology.read(in);
             history.put(h.epoch(), h.members());
         }
-        return new ClusterState(t, served, history);
+        List<String> staged = Topology.read(in).members();
+        java.util.TreeSet<String> prepared = new java.util.TreeSet<>(Topology.read(in).members());
+        if (!staged.containsAll(prepared)) {
+            throw new IOException("prepared members " + prepared + " not among the staged " + staged);
+        }
+        return new ClusterState(t, served, history, staged, java.util.Collections.unmodifiableSortedSet(prepared));
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ClusterState c && c.topology.equals(topology) && Arrays.equals(c.lastServed, lastServed)
-                && c.history.equals(history);
+                && c.history.equals(history) && c.staged.equals(staged) && c.prepared.equals(prepared);
     }
 
     @Override
@@ -164,6 +226,7 @@ public final class ClusterState {
 
     @Override
     public String toString() {
-        return "ClusterState{" + topology + ", history=" + history.keySet() + "}";
+        return "ClusterState{" + topology + ", history=" + history.keySet()
+                + (staged.isEmpty() ? "" : ", staged=" + staged + ", prepared=" + prepared) + "}";
     }
 }

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the topology agreed: this member's side of the Raft group. Whichever member is the Raft
  * leader proposes a new topology when the JGroups view's voting members differ from the
  * topology's (a join, a leave, a crash detected by the failure detectors), and again every
- * {@value #RETRY_MILLIS} ms until it is committed. A member on the minority side of a partition
- * has no leader and changes nothing.
+ * {@value #RETRY_MILLIS} ms until it is committed; a join or a graceful leave is staged first,
+ * so that the members gaining segments copy them while the current owners serve. A member on
+ * the minority side of a partition has no leader and changes nothing.
  *
  * <p>The voting members are Raft's configuration, which changes through Raft too: a member that
  * is not in it (one started with a member list that does not name it: a new member) asks the
@@ -52,6 +53,7 @@ public final class TopologyService implements AutoCloseable {
         ClusterMember member = ClusterMember.join(config, m -> service[0] = new TopologyService(m));
         TopologyService s = service[0];
         member.onView(v -> s.timer.execute(s::propose));
+        s.state.onStaging(st -> s.timer.execute(s::propose)); // the last member prepared completes the staging at once
         s.timer.scheduleWithFixedDelay(s::propose, 0, RETRY_MILLIS, TimeUnit.MILLISECONDS);
         s.timer.scheduleWithFixedDelay(s::joinVoters, JOIN_DELAY_MILLIS, JOIN_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         return s;
@@ -177,24 +179,62 @@ public final class TopologyService implements AutoCloseable {
         return member;
     }
 
-    /** Proposes the view's voting members as the topology, if this member leads and they differ. */
+    /**
+     * How long the leader waits for the staged members to copy what they gain before it changes
+     * the topology anyway (their takeovers then copy what is left, with the segments waiting).
+     */
+    static final long STAGING_TIMEOUT_MILLIS = 120_000;
+
+    private List<String> stagedSeen = List.of(); // leader only: the staging it is waiting on
+    private long stagedSinceNanos;
+
+    /**
+     * Proposes the view's voting members as the topology, if this member leads and they differ.
+     * When every member of the topology is alive (a join, or a graceful leave), the change is
+     * staged first: the current primaries keep serving while the members that will gain segments
+     * copy them, and the topology changes once they all have (or after
+     * {@value #STAGING_TIMEOUT_MILLIS} ms). When a member of the topology is gone (a crash), its
+     * segments have no one serving them: the topology changes at once.
+     */
     private void propose() {
         try {
             if (!raft.isLeader()) {
                 return;
             }
             List<String> voting = voters();
+            List<String> view = member.members();
             List<String> live = new ArrayList<>();
-            for (String m : member.members()) {
+            for (String m : view) {
                 if (voting.contains(m)) {
                     live.add(m);
                 }
             }
-            Topology t = state.current();
-            if (live.isEmpty() || new Topology(0, live).members().equals(t.members())) {
+            ClusterState st = state.state();
+            Topology t = st.topology();
+            List<String> next = new Topology(0, live).members();
+            if (live.isEmpty() || next.equals(t.members())) {
                 return;
             }
-            byte[] cmd = TopologyStateMachine.command(t.epoch(), live);
+            byte[] cmd;
+            if (t.epoch() == 0 || !view.containsAll(t.members())) {
+                cmd = TopologyStateMachine.command(t.epoch(), live);
+            } else if (!st.staged().equals(next)) {
+                cmd = TopologyStateMachine.stageCommand(t.epoch(), live);
+            } else {
+                if (!stagedSeen.equals(next)) {
+                    stagedSeen = next;
+                    stagedSinceNanos = System.nanoTime();
+                }
+                boolean waitedEnough = System.nanoTime() - stagedSinceNanos > TimeUnit.MILLISECONDS.toNanos(STAGING_TIMEOUT_MILLIS);
+                if (!st.stagingComplete() && !waitedEnough) {
+                    return;
+                }
+                if (!st.stagingComplete()) {
+                    log.warn("{}: staged members {} have not copied their segments in {} ms; changing the topology anyway",
+                            member.name(), next, STAGING_TIMEOUT_MILLIS);
+                }
+                cmd = TopologyStateMachine.command(t.epoch(), live);
+            }
             raft.setAsync(cmd, 0, cmd.length).whenComplete((r, e) -> {
                 if (e != null) {
                     log.debug("{}: topology proposal not committed (retrying): {}", member.name(), e.toString());
@@ -203,6 +243,20 @@ public final class TopologyService implements AutoCloseable {
         } catch (Exception e) {
             log.debug("{}: topology proposal failed (retrying): {}", member.name(), e.toString());
         }
+    }
+
+    /**
+     * Commits "this member has copied what it gains under staging {@code staged} in {@code epoch}"
+     * through Raft, waiting up to {@code timeoutMillis}.
+     */
+    public void markPrepared(long epoch, List<String> staged, long timeoutMillis) throws Exception {
+        byte[] cmd = TopologyStateMachine.preparedCommand(epoch, staged, member.name());
+        raft.set(cmd, 0, cmd.length, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Calls {@code listener} (on the Raft apply thread) whenever a staging begins or a staged member has prepared. */
+    public void onStaging(Consumer<ClusterState> listener) {
+        state.onStaging(listener);
     }
 
     /**

@@ -14,13 +14,15 @@ import java.util.function.Consumer;
 import org.jgroups.raft.StateMachine;
 
 /**
- * The {@link ClusterState} as a Raft state machine. Two commands, both idempotent:
+ * The {@link ClusterState} as a Raft state machine. Four commands, all idempotent:
  * <ul>
  *   <li>a compare-and-set of the members — "if the epoch is still E, the members are M" — so a
  *       proposal made on a stale topology (two leaders in turn reacting to the same view, a retry
  *       of a proposal already applied) changes nothing;</li>
  *   <li>"segments S are served in epoch E", which a new primary commits before it serves them
- *       (ignored once E is no longer current).</li>
+ *       (ignored once E is no longer current);</li>
+ *   <li>"if the epoch is still E, prepare members M as the next topology" (staging);</li>
+ *   <li>"member X has copied what it gains under staging M in epoch E".</li>
  * </ul>
  * Every member applies the same sequence of states. Raft decides the order of commands and only a
  * majority of the voting members can commit one: the two sides of a partition can never both
@@ -29,9 +31,12 @@ import org.jgroups.raft.StateMachine;
 public final class TopologyStateMachine implements StateMachine {
     private static final byte SET_MEMBERS = 1;
     private static final byte SERVED = 2;
+    private static final byte STAGE = 3;
+    private static final byte PREPARED = 4;
 
     private volatile ClusterState state;
     private final List<Consumer<Topology>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ClusterState>> stagingListeners = new CopyOnWriteArrayList<>();
 
     public TopologyStateMachine(int segments) {
         this.state = ClusterState.initial(segments);
@@ -50,13 +55,35 @@ public final class TopologyStateMachine implements StateMachine {
         listeners.add(listener);
     }
 
+    /** Calls {@code listener} with the state whenever what is staged (or who has prepared it) changes. */
+    public void onStaging(Consumer<ClusterState> listener) {
+        stagingListeners.add(listener);
+    }
+
     /** The command: set {@code members} if the epoch is still {@code expectedEpoch}. */
     public static byte[] command(long expectedEpoch, List<String> members) {
+        return membersCommand(SET_MEMBERS, expectedEpoch, members, null);
+    }
+
+    /** The command: prepare {@code members} as the next topology if the epoch is still {@code expectedEpoch}. */
+    public static byte[] stageCommand(long expectedEpoch, List<String> members) {
+        return membersCommand(STAGE, expectedEpoch, members, null);
+    }
+
+    /** The command: {@code member} has copied what it gains under staging {@code members} in {@code epoch}. */
+    public static byte[] preparedCommand(long epoch, List<String> members, String member) {
+        return membersCommand(PREPARED, epoch, members, member);
+    }
+
+    private static byte[] membersCommand(byte type, long epoch, List<String> members, String member) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(SET_MEMBERS);
-            out.writeLong(expectedEpoch);
+            out.writeByte(type);
+            out.writeLong(epoch);
             new Topology(0, members).write(out);
+            if (member != null) {
+                out.writeUTF(member);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -100,12 +127,22 @@ public final class TopologyStateMachine implements StateMachine {
                 segments[i] = in.readInt();
             }
             after = before.withServed(epoch, segments);
+        } else if (type == STAGE) {
+            long expected = in.readLong();
+            after = before.withStaged(expected, Topology.read(in).members());
+        } else if (type == PREPARED) {
+            long epoch = in.readLong();
+            List<String> members = Topology.read(in).members();
+            after = before.withPrepared(epoch, members, in.readUTF());
         } else {
             throw new IOException("unknown topology command " + type);
         }
         state = after;
         if (after.topology().epoch() != before.topology().epoch()) {
             listeners.forEach(l -> l.accept(after.topology()));
+        }
+        if (after != before && !after.staged().isEmpty()) {
+            stagingListeners.forEach(l -> l.accept(after));
         }
         if (!serializeResponse) {
             return null;
@@ -122,6 +159,9 @@ public final class TopologyStateMachine implements StateMachine {
         ClusterState s = ClusterState.read(in);
         state = s;
         listeners.forEach(l -> l.accept(s.topology()));
+        if (!s.staged().isEmpty()) {
+            stagingListeners.forEach(l -> l.accept(s));
+        }
     }
 
     @Override

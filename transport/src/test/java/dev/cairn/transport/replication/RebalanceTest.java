@@ -135,6 +135,67 @@ class RebalanceTest {
     }
 
     /**
+     * A join is staged: while the newcomer copies the segments it will gain (throttled, so that the
+     * copy takes seconds), the topology stays as it is and its primaries serve; writes made then
+     * are acknowledged by the old owners and reach the newcomer too. Only when its copy is complete
+     * does the topology change, and the takeover that follows finds almost nothing left to pull.
+     * Every write, old and new, is there afterwards.
+     */
+    @Test
+    void aJoinCopiesWhileTheOwnersServeAndSwitchesWhenTheCopyIsComplete() throws Exception {
+        String name = "stage-" + System.nanoTime();
+        ReplicationSettings settings = new ReplicationSettings(3, 2, 2, 3_000);
+        cluster = TestCluster.start(name, settings, Clock.systemUTC());
+        ClusterStore a = store(cluster.members().get(0));
+        int keys = 2_000;
+        byte[] filler = new byte[1_000];
+        for (int i = 0; i < keys; i++) {
+            a.put(utf8("k" + i), filler);
+        }
+        long epochBefore = a.status().epoch();
+        ReplicaService d = cluster.add(name, "d", List.of("a", "b", "c"), settings, Clock.systemUTC());
+        d.transferBytesPerSecond(400_000); // about 1.5 MB to copy: seconds of staging
+        TestCluster.await(() -> "d copying under a staged topology: " + d.topology().state(),
+                () -> d.topology().state().staged().contains("d") && d.segmentsPreparing() > 0);
+        List<String> staged = d.topology().state().staged();
+        dev.cairn.transport.placement.SegmentTable next = dev.cairn.transport.placement.Placement.compute(staged, d.segments(), 3);
+        List<String> gained = new ArrayList<>();
+        int written = 0;
+        for (int i = 0; gained.size() < 40; i++, written++) {
+            String key = "during" + i;
+            a.put(utf8(key), utf8("v" + i)); // served by the old owners meanwhile
+            if (next.owners(dev.cairn.transport.placement.Placement.segmentOf(utf8(key), d.segments())).contains("d")) {
+                gained.add(key);
+            }
+        }
+        assertEquals(epochBefore, a.status().epoch(), "the topology changed before the copy was complete");
+        assertTrue(!d.topology().state().prepared("d"), "the copy completed before the writes: the test lost its point");
+        dev.cairn.api.Store dLocal = cluster.engine(3).namespace("data");
+        for (String key : gained) {
+            assertTrue(dLocal.get(utf8(key)).isPresent(), key + ", written while d copied a segment it gains, did not reach d");
+        }
+        TestCluster.await(() -> "d prepared: " + d.topology().state(), () -> d.topology().state().prepared("d")
+                || d.topology().current().members().contains("d"));
+        long copiedAhead = d.metrics().snapshot().transferRecordsIn();
+        List<ReplicaService> live = new ArrayList<>(cluster.members());
+        TestCluster.awaitServing(live);
+        assertEquals(List.of("a", "b", "c", "d"), d.topology().current().members());
+        long pulledAfter = d.metrics().snapshot().transferRecordsIn() - copiedAhead;
+        assertTrue(copiedAhead > keys / 2, "d copied only " + copiedAhead + " records ahead of the change");
+        assertTrue(pulledAfter < copiedAhead / 10, "the takeover after the change still pulled " + pulledAfter
+                + " records (" + copiedAhead + " copied ahead)");
+        ClusterStore fromD = store(d);
+        for (int i = 0; i < keys; i++) {
+            assertTrue(fromD.get(utf8("k" + i)).isPresent(), "k" + i + " lost across the join");
+        }
+        for (int i = 0; i < written; i++) {
+            assertTrue(fromD.get(utf8("during" + i)).isPresent(), "during" + i + " lost across the join");
+        }
+        System.out.println("RebalanceTest staged join: copied ahead=" + copiedAhead + " records, pulled after the change="
+                + pulledAfter);
+    }
+
+    /**
      * A primary restarted within the same epoch (the others never noticed it was gone: the
      * topology did not change) stamps versions above those of its previous incarnation. With a
      * counter starting again from 1, its writes were acknowledged and yet lost to the older

@@ -63,9 +63,24 @@ class ClusterStateTest {
                         membersByEpoch.add(next.topology().members());
                     }
                     s = next;
+                } else if (rnd.nextInt(4) == 0) {
+                    List<String> m = new ArrayList<>();
+                    for (String p : pool) {
+                        if (rnd.nextBoolean()) {
+                            m.add(p);
+                        }
+                    }
+                    ClusterState next = rnd.nextBoolean() ? s.withStaged(s.topology().epoch() - rnd.nextInt(2), m)
+                            : s.withPrepared(s.topology().epoch() - rnd.nextInt(2), rnd.nextBoolean() ? s.staged() : m,
+                                    pool.get(rnd.nextInt(pool.size())));
+                    assertEquals(s.topology(), next.topology(), "staging changed the topology; seed=" + SEED);
+                    s = next;
                 } else {
                     int[] segs = rnd.ints(1 + rnd.nextInt(5), 0, 32).toArray();
                     s = s.withServed(s.topology().epoch() - rnd.nextInt(2), segs);
+                }
+                for (String m : pool) {
+                    assertTrue(!s.prepared(m) || s.staged().contains(m), "prepared but not staged; seed=" + SEED);
                 }
                 for (int seg = 0; seg < 32; seg++) {
                     long e = s.lastServed(seg);
@@ -80,6 +95,31 @@ class ClusterStateTest {
             s.write(new DataOutputStream(bytes));
             assertEquals(s, ClusterState.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))));
         }
+    }
+
+    @Test
+    void stagingPreparesTheNextMembersWithoutChangingTheTopology() {
+        ClusterState s = ClusterState.initial(16).withMembers(0, List.of("a", "b", "c"));
+        ClusterState staged = s.withStaged(1, List.of("d", "c", "b", "a"));
+        assertEquals(List.of("a", "b", "c", "d"), staged.staged());
+        assertEquals(s.topology(), staged.topology(), "staging is not a change of topology");
+        assertSame(staged, staged.withStaged(0, List.of("a", "b")), "staged on a stale epoch");
+        assertSame(s, s.withStaged(1, List.of("c", "b", "a")), "the topology's own members");
+        assertSame(staged, staged.withPrepared(1, List.of("a", "b", "c"), "a"), "prepared for another staging");
+        assertSame(staged, staged.withPrepared(1, List.of("a", "b", "c", "d"), "e"), "not a staged member");
+        ClusterState partly = staged.withPrepared(1, List.of("a", "b", "c", "d"), "d");
+        assertTrue(partly.prepared("d") && !partly.stagingComplete());
+        ClusterState all = partly;
+        for (String m : List.of("a", "b", "c")) {
+            all = all.withPrepared(1, List.of("a", "b", "c", "d"), m);
+        }
+        assertTrue(all.stagingComplete());
+        ClusterState restaged = all.withStaged(1, List.of("a", "b", "c", "e"));
+        assertTrue(!restaged.prepared("a"), "a new staging starts unprepared");
+        ClusterState changed = all.withMembers(1, all.staged());
+        assertEquals(2, changed.topology().epoch());
+        assertEquals(List.of(), changed.staged(), "a change of topology ends the staging");
+        assertSame(changed, changed.withPrepared(1, List.of("a", "b", "c", "d"), "a"), "a mark for a past staging");
     }
 
     @Test
