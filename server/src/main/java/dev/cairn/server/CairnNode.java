@@ -58,18 +58,21 @@ public final class CairnNode implements AutoCloseable {
     private final ServerContext context;
     private volatile boolean closed;
 
-    private CairnNode(ServerOptions options) throws IOException, InterruptedException {
+    private CairnNode(ServerOptions options, java.time.Clock clock) throws IOException, InterruptedException {
         String valueLimit = Integer.toString(options.maxValueBytes());
-        namespaces = options.cluster() != null ? joinCluster(options)
+        namespaces = options.cluster() != null ? joinCluster(options, clock)
                 : options.memory()
-                ? Stores.open("mem:cairn-server-" + MEMORY_NODES.incrementAndGet(), Map.of("maxValueBytes", valueLimit))
+                ? Stores.open("mem:cairn-server-" + MEMORY_NODES.incrementAndGet(), Map.of("maxValueBytes", valueLimit), clock)
                 : Stores.open("file:" + options.dataDir().toAbsolutePath(),
-                        Map.of("sync", options.sync().name(), "maxValueBytes", valueLimit));
+                        Map.of("sync", options.sync().name(), "maxValueBytes", valueLimit), clock);
         // database i of SELECT is namespace "i"
         context = new ServerContext(db -> namespaces.namespace(Integer.toString(db)), options.databases(),
                 namespaces::names, options.requirePass(), options.bind(), options.maxClients(), options.maxBulkBytes(), options.maxOutputBytes(),
                 options.cluster() != null ? ServerContext.CLUSTER : options.memory() ? "NONE" : options.sync().name(),
                 version());
+        if (clock instanceof dev.cairn.server.command.SettableClock settable) {
+            context.testClock(settable);
+        }
         store = context.store;
         Commands commands = new Commands(context);
         try {
@@ -103,7 +106,7 @@ public final class CairnNode implements AutoCloseable {
      * Joins the cluster: the local engine in the data directory (or in memory), the topology's
      * Raft log beside it, the cluster endpoint on the bind address and cluster port.
      */
-    private static Namespaces joinCluster(ServerOptions options) {
+    private static Namespaces joinCluster(ServerOptions options, java.time.Clock clock) {
         Map<String, String> settings = new java.util.HashMap<>();
         settings.put("member", options.clusterEndpoint());
         settings.put("members", String.join(",", options.members()));
@@ -125,12 +128,20 @@ public final class CairnNode implements AutoCloseable {
                 throw new java.io.UncheckedIOException(e);
             }
         }
-        return Stores.open("cluster:" + options.cluster(), settings);
+        return Stores.open("cluster:" + options.cluster(), settings, clock);
     }
 
     /** Opens the store and starts listening; {@code port} 0 picks a free port (see {@link #port()}). */
     public static CairnNode start(ServerOptions options) throws IOException, InterruptedException {
-        return new CairnNode(options);
+        return new CairnNode(options, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * As above, the store reading time from {@code clock}; a {@link dev.cairn.server.command.SettableClock}
+     * (--test-clock) also enables {@code CAIRN.CLOCK SET}.
+     */
+    public static CairnNode start(ServerOptions options, java.time.Clock clock) throws IOException, InterruptedException {
+        return new CairnNode(options, clock);
     }
 
     /** The Netty transport in use: "epoll" or "nio". */
@@ -144,6 +155,16 @@ public final class CairnNode implements AutoCloseable {
 
     public Store store() {
         return store;
+    }
+
+    /**
+     * Calls {@code listener} once if this node is a cluster member and its storage fails (a failed
+     * fsync): the member has left the cluster by then, its segments taken over by the others.
+     */
+    public void onStorageFailure(java.util.function.Consumer<Throwable> listener) {
+        if (store instanceof dev.cairn.transport.replication.ClusterStore cs) {
+            cs.onStorageFailure(listener);
+        }
     }
 
     /** What the commands share: settings, counters, the SCAN cursor table. */

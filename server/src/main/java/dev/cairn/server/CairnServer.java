@@ -66,6 +66,9 @@ public final class CairnServer implements Callable<Integer> {
     @Option(names = "--cluster-port", description = "the port this node's cluster endpoint listens on (default 7800)")
     Integer clusterPort;
 
+    @Option(names = "--test-clock", description = "for tests only: the store's clock stands still until CAIRN.CLOCK SET ms moves it")
+    boolean testClock;
+
     @Option(names = "--config", description = "properties file with any of the options above (keys without dashes)")
     Path config;
 
@@ -107,11 +110,22 @@ public final class CairnServer implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerOptions options = options();
-        CairnNode node = CairnNode.start(options);
+        CairnNode node = testClock
+                ? CairnNode.start(options, new dev.cairn.server.command.SettableClock(System.currentTimeMillis()))
+                : CairnNode.start(options);
+        if (testClock) {
+            log.warn("--test-clock: the store's clock moves only through CAIRN.CLOCK SET (for tests; never serve data so)");
+        }
         log.info("Cairn {} listening on {}:{} ({}{}{}, {} transport)", CairnNode.version(), options.bind(), node.port(),
                 options.memory() ? "memory only" : "data " + options.dataDir().toAbsolutePath() + ", sync " + options.sync(),
                 options.cluster() != null ? ", member " + options.clusterEndpoint() + " of cluster " + options.cluster() : "",
                 options.requirePass() != null ? ", password required" : "", CairnNode.transport());
+        // a member whose disk failed has left the cluster; exiting lets a supervisor restart it on its data
+        // (the WAL replays what was acknowledged) and sends its clients to the other nodes
+        node.onStorageFailure(e -> {
+            log.error("the storage failed; this node left the cluster and exits with status {}", EXIT_STORAGE_FAILED);
+            System.exit(EXIT_STORAGE_FAILED);
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
@@ -120,6 +134,9 @@ public final class CairnServer implements Callable<Integer> {
         stopped.await();
         return 0;
     }
+
+    /** The exit status of a cluster node whose storage failed (sysexits' EX_IOERR). */
+    public static final int EXIT_STORAGE_FAILED = 74;
 
     public static void main(String[] args) {
         int code = new CommandLine(new CairnServer()).execute(args);

@@ -1,5 +1,6 @@
 package dev.cairn.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.api.FreePorts;
@@ -208,6 +209,46 @@ class ClusterChaosProcessTest {
                 nodes[1] = ServerProcess.clusterNode(base.resolve("node1"), "chaos", members, cport[1]);
                 Thread.sleep(6_000);
             });
+        });
+    }
+
+    /**
+     * A member's disk fails under load: its WAL fsyncs start failing (injected into that process
+     * only, by {@link FailingDiskServer}). It must acknowledge nothing it could not make durable,
+     * leave the cluster and exit with {@link CairnServer#EXIT_STORAGE_FAILED}, and the other two
+     * take its segments over; restarted on its data once the disk is back, it rejoins. The history
+     * must be linearizable throughout.
+     */
+    @Test
+    void aMemberWhoseFsyncFailsLeavesAndTheHistoryStaysLinearizable() throws Exception {
+        repeat(base -> {
+            int[] cport = FreePorts.loopback(3);
+            String members = "127.0.0.1:" + cport[0] + ",127.0.0.1:" + cport[1] + ",127.0.0.1:" + cport[2];
+            for (int i = 0; i < 2; i++) {
+                nodes[i] = ServerProcess.clusterNode(base.resolve("node" + i), "chaos", members, cport[i]);
+            }
+            Path trigger = base.resolve("disk-failed");
+            nodes[2] = new ServerProcess(List.of(), List.of("-Djdk.attach.allowAttachSelf=true",
+                    "-Dcairn.test.failFsyncOnceExists=" + trigger), FailingDiskServer.class, "127.0.0.1", base.resolve("node2"),
+                    "--cluster", "chaos", "--members", members, "--cluster-port", Integer.toString(cport[2]), "--sync", "SYNC");
+            Integer[] exit = new Integer[1];
+            List<String> failedLog = new ArrayList<>();
+            checkUnder("process-failed-fsync", () -> {
+                Thread.sleep(3_000);
+                java.nio.file.Files.createFile(trigger);
+                exit[0] = nodes[2].awaitExit(30);
+                List<String> log = nodes[2].log();
+                failedLog.addAll(log.subList(Math.max(0, log.size() - 30), log.size()));
+                if (exit[0] == null) {
+                    nodes[2].close();
+                }
+                java.nio.file.Files.delete(trigger);
+                Thread.sleep(4_000); // the other two serve its segments meanwhile
+                nodes[2] = ServerProcess.clusterNode(base.resolve("node2"), "chaos", members, cport[2]);
+                Thread.sleep(8_000);
+            });
+            assertEquals(CairnServer.EXIT_STORAGE_FAILED, exit[0], "the member whose fsyncs failed did not leave and exit; "
+                    + "its log ended: " + String.join("\n", failedLog));
         });
     }
 

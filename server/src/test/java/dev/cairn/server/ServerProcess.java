@@ -27,10 +27,20 @@ public final class ServerProcess implements AutoCloseable {
      * network namespace), listening on {@code bind}.
      */
     public ServerProcess(List<String> launcher, String bind, Path dataDir, String... extra) throws Exception {
+        this(launcher, List.of(), CairnServer.class, bind, dataDir, extra);
+    }
+
+    /**
+     * A server started through {@code launcher} with {@code jvmArgs}, whose entry point is
+     * {@code main} (CairnServer's, or a test's that prepares something first and then calls it).
+     */
+    ServerProcess(List<String> launcher, List<String> jvmArgs, Class<?> main, String bind, Path dataDir, String... extra)
+            throws Exception {
         List<String> cmd = new ArrayList<>(launcher);
-        cmd.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), CairnServer.class.getName(),
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(),
                 "--port", "0", "--bind", bind, "--data-dir", dataDir.toString()));
         cmd.addAll(List.of(extra));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -89,6 +99,11 @@ public final class ServerProcess implements AutoCloseable {
         synchronized (log) {
             return List.copyOf(log);
         }
+    }
+
+    /** Waits up to {@code seconds} for the process to end on its own; its exit status, or null while it runs. */
+    public Integer awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
     /** SIGKILL: no shutdown hook runs. */

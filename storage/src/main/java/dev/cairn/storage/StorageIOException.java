@@ -1,6 +1,6 @@
 package dev.cairn.storage;
 
-import dev.cairn.api.CairnException;
+import dev.cairn.api.StorageFailedException;
 
 /**
  * The disk failed under the store: a write to the WAL, an fsync, or a background flush or
@@ -9,7 +9,7 @@ import dev.cairn.api.CairnException;
  * that are not durable. Reopen the store once the cause is fixed; the WAL replays what was
  * acknowledged.
  */
-public final class StorageIOException extends CairnException {
+public final class StorageIOException extends StorageFailedException {
     private static final long serialVersionUID = 1L;
 
     public StorageIOException(String message, Throwable cause) {

@@ -21,7 +21,8 @@ import java.util.Set;
  * lock. Settings apply when the engine is first opened.
  *
  * <ul>
- *   <li>{@code mem:NAME} — {@link MemoryNamespaces}; settings {@code maxKeyBytes},
+ *   <li>{@code mem:NAME} — {@link MemoryNamespaces}; settings {@code tombstoneGraceMillis} (default 0:
+ *       a delete forgets the key at once; a replica needs a grace period), {@code maxKeyBytes},
  *       {@code maxValueBytes}, plus per-namespace ones given to {@code namespace(name, settings)}.</li>
  *   <li>{@code file:PATH} (also {@code file:///abs/path}) — an {@link LsmStore} in directory PATH;
  *       settings {@code sync} ({@code SYNC}, {@code INTERVAL}, {@code NONE}), {@code syncIntervalMillis},
@@ -47,8 +48,11 @@ public final class StorageStoreProvider {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("a memory store URI names the store: mem:NAME, not '" + uri + "'");
             }
-            checkKnown(settings, Set.of("maxKeyBytes", "maxValueBytes"));
-            return dev.cairn.api.SharedNamespaces.acquire("mem:" + name, () -> new MemoryNamespaces(clock, limits(settings)));
+            checkKnown(settings, Set.of("maxKeyBytes", "maxValueBytes", "tombstoneGraceMillis"));
+            String grace = settings.get("tombstoneGraceMillis");
+            return dev.cairn.api.SharedNamespaces.acquire("mem:" + name, () -> new MemoryNamespaces(
+                    dev.cairn.storage.memory.MemoryStoreOptions.defaults().withClock(clock).withLimits(limits(settings))
+                            .withTombstoneGrace(Duration.ofMillis(grace == null ? 0 : Long.parseLong(grace.trim())))));
         }
     }
 

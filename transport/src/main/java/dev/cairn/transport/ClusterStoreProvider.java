@@ -28,7 +28,8 @@ import java.util.Set;
  *       contacts and the Raft voting members at the start);</li>
  *   <li>{@code data} — the local engine's URI ({@code file:PATH} or {@code mem:NAME}), and
  *       {@code data.*} its settings (e.g. {@code data.sync=SYNC}: a replica acknowledges a write
- *       once it is on its disk);</li>
+ *       once it is on its disk; {@code data.tombstoneGraceMillis}, how long a delete's tombstone
+ *       is kept, a day unless given — a replica must not forget a delete at once);</li>
  *   <li>{@code raftLogDir} — where the topology's Raft log lives (absent: in memory);</li>
  *   <li>{@code owners}, {@code writes}, {@code reads}, {@code timeoutMillis} — N, W, R and the
  *       replication timeout (defaults: 3, majority, majority, 5000);</li>
@@ -100,6 +101,10 @@ public final class ClusterStoreProvider implements StoreProvider {
                 engine.put(k.substring("data.".length()), v);
             }
         });
+        // A replica keeps its tombstones: one that forgot a delete at once (the memory engine's own
+        // default) took an older value a late replicate, a read repair or a stale owner offered
+        // as the newest, and a deleted key came back (ClusterCachesChaosTest found it).
+        engine.putIfAbsent("tombstoneGraceMillis", Long.toString(REPLICA_TOMBSTONE_GRACE_MILLIS));
         Namespaces local = Stores.open(settings.getOrDefault("data", "mem:cluster-" + name + "-" + member), engine, clock);
         try {
             TopologyService topology = TopologyService.start(config);
@@ -120,6 +125,9 @@ public final class ClusterStoreProvider implements StoreProvider {
 
     /** How long opening waits for this member to be in the agreed topology before it returns anyway. */
     static final long JOIN_WAIT_MILLIS = 30_000;
+
+    /** How long a member's engine keeps a tombstone unless {@code data.tombstoneGraceMillis} says otherwise: a day. */
+    static final long REPLICA_TOMBSTONE_GRACE_MILLIS = 24L * 3600 * 1000;
 
     /**
      * Waits until this member is in the agreed topology (a new member: until it is added), at most

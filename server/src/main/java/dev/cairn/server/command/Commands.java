@@ -72,6 +72,7 @@ public final class Commands {
                     new StringEditCommands(context, store).register(t);
                     new KeyCommands(context, store, db).register(t);
                     new ConnectionCommands(context, this).register(t);
+                    new CairnCommands(context, store).register(t);
                     tables.set(db, t);
                 }
             }
@@ -274,11 +275,16 @@ public final class Commands {
             "flushdb", "flushall", "info");
 
     /** Commands that read the store (in a cluster, they wait on other members). */
-    private static final java.util.Set<String> STORE_READS = java.util.Set.of("get", "mget", "exists", "ttl", "pttl",
-            "type", "strlen", "scan", "keys", "dbsize", "info");
+    /**
+     * The reading commands that never touch the store. Every other read may wait on it (on other
+     * members, in a cluster), so it runs off the event loops there — a list of the reads that do
+     * touch it had fallen behind the commands (GETRANGE, LCS, OBJECT, … ran on the event loop).
+     */
+    private static final java.util.Set<String> NO_STORE_READS = java.util.Set.of("ping", "echo", "auth", "select", "quit",
+            "client", "hello", "command", "config", "time", "cairn.limits");
 
     private static boolean touchesStore(String name) {
-        return STORE_READS.contains(name);
+        return !NO_STORE_READS.contains(name);
     }
 
     /** The error reply of a command that cannot run as sent (authentication, arity), or null. */
@@ -360,8 +366,20 @@ public final class Commands {
         return new java.util.TreeMap<>(stats);
     }
 
-    /** The reply to a command that failed with {@code e}, in Redis's wording. */
+    /**
+     * The reply to a command that failed with {@code e}, in Redis's wording — or, for Cairn's own
+     * commands, typed by its first word with the figures a client needs to raise the store's
+     * exception: {@code KEYTOOLARGE size limit}, {@code VALUETOOLARGE size limit},
+     * {@code NOTANUMBER message}, {@code OVERFLOW current delta}, {@code NOQUORUM required answered
+     * message}, {@code ILLEGALKEY message}, {@code STORAGE message}.
+     */
     private static Reply errorReply(String name, Throwable e) {
+        if (name.startsWith("cairn.")) {
+            Reply typed = typedError(e);
+            if (typed != null) {
+                return typed;
+            }
+        }
         if (e instanceof CommandException) {
             return Reply.error(e.getMessage());
         } else if (e instanceof NotANumberException) {
@@ -379,6 +397,25 @@ public final class Commands {
         }
         log.error("command {} failed", name, e);
         return Reply.error("ERR internal error: " + e);
+    }
+
+    private static Reply typedError(Throwable e) {
+        if (e instanceof KeyTooLargeException k) {
+            return Reply.error("KEYTOOLARGE " + k.size() + " " + k.limit());
+        } else if (e instanceof ValueTooLargeException v) {
+            return Reply.error("VALUETOOLARGE " + v.size() + " " + v.limit());
+        } else if (e instanceof NotANumberException) {
+            return Reply.error("NOTANUMBER " + e.getMessage());
+        } else if (e instanceof NumericOverflowException o) {
+            return Reply.error("OVERFLOW " + o.current() + " " + o.delta());
+        } else if (e instanceof dev.cairn.api.QuorumNotReachedException q) {
+            return Reply.error("NOQUORUM " + q.required() + " " + q.answered() + " " + q.getMessage());
+        } else if (e instanceof dev.cairn.api.IllegalKeyException) {
+            return Reply.error("ILLEGALKEY " + e.getMessage());
+        } else if (e instanceof dev.cairn.api.StorageFailedException) {
+            return Reply.error("STORAGE " + e.getMessage());
+        }
+        return null;
     }
 
     /**

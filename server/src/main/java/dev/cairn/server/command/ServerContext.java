@@ -140,6 +140,18 @@ public final class ServerContext {
         longRunningThreads.shutdown(); // not interrupted: an interrupt would close the engine's file channels; a walk still going ends with the store's closed error
     }
 
+    private volatile SettableClock testClock;
+
+    /** The store clock of a node started with --test-clock (CAIRN.CLOCK sets it), or null. */
+    public SettableClock testClock() {
+        return testClock;
+    }
+
+    /** Makes CAIRN.CLOCK set {@code clock}, the clock the node's store reads; before the commands are built. */
+    public void testClock(SettableClock clock) {
+        this.testClock = clock;
+    }
+
     /** How many databases SELECT can choose from. */
     public final int databases;
     private final java.util.function.IntFunction<Store> openDatabase;

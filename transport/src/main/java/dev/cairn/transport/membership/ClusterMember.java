@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
+import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.jgroups.util.NameCache;
@@ -43,10 +44,52 @@ public final class ClusterMember implements AutoCloseable {
         this.config = config;
         channel = new JChannel(new ByteArrayInputStream(config.stackXml().getBytes(StandardCharsets.UTF_8)));
         channel.name(config.memberName());
-        dispatcher = new org.jgroups.blocks.MessageDispatcher(channel, msg -> requests.handle(msg)).setReceiver(new Receiver() {
+        dispatcher = new org.jgroups.blocks.MessageDispatcher(channel, new org.jgroups.blocks.RequestHandler() {
+            @Override
+            public Object handle(Message msg) throws Exception {
+                return requests.handle(msg);
+            }
+
+            @Override
+            public void handle(Message msg, org.jgroups.blocks.Response response) {
+                handleApart(msg, response);
+            }
+        }).setReceiver(new Receiver() {
             @Override
             public void viewAccepted(View view) {
                 accept(view);
+            }
+        });
+        dispatcher.asyncDispatching(true);
+    }
+
+    /**
+     * Runs requests on threads of their own, never on the JGroups thread that delivered them: a
+     * handler may wait on other members (a primary replicating), and JGroups delivers a batch of
+     * messages on one thread, one after another — a reply this handler waits for could sit in the
+     * same batch behind it. Two members each waiting, on a batch's thread, for the other's reply
+     * stalled both until the replication timeout.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor handlers = new java.util.concurrent.ThreadPoolExecutor(0, 512,
+            30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "cairn-request");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+
+    private void handleApart(Message msg, org.jgroups.blocks.Response response) {
+        handlers.execute(() -> {
+            Object reply;
+            try {
+                reply = requests.handle(msg);
+            } catch (Throwable e) {
+                if (response != null) {
+                    response.send(e, true);
+                }
+                return;
+            }
+            if (response != null) {
+                response.send(reply, false);
             }
         });
     }
@@ -154,6 +197,7 @@ public final class ClusterMember implements AutoCloseable {
     /** Leaves the cluster gracefully (the others install a view without this member at once) and closes the channel. */
     @Override
     public void close() {
+        handlers.shutdown();
         dispatcher.stop();
         channel.close();
     }

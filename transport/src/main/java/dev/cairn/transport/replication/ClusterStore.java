@@ -347,6 +347,16 @@ public final class ClusterStore implements Store {
                          int inTransfer, List<String> staged, int preparing, ReplicationMetrics.Snapshot metrics) {
     }
 
+    /** The cluster member this store routes through (its JGroups channel, its name, its view). */
+    public dev.cairn.transport.membership.ClusterMember member() {
+        return service.topology().member();
+    }
+
+    /** Calls {@code listener} once if this member's storage fails; the member has left the cluster by then. */
+    public void onStorageFailure(java.util.function.Consumer<Throwable> listener) {
+        service.onStorageFailure(listener);
+    }
+
     public Status status() {
         dev.cairn.transport.topology.Topology t = service.topology().current();
         int primaryOf = 0;

@@ -6,6 +6,7 @@ import dev.cairn.api.Mutation;
 import dev.cairn.api.Namespaces;
 import dev.cairn.api.ReplicaRecord;
 import dev.cairn.api.ReplicaStore;
+import dev.cairn.api.StorageFailedException;
 import dev.cairn.api.Store;
 import dev.cairn.api.Version;
 import dev.cairn.transport.placement.Placement;
@@ -88,8 +89,8 @@ public final class ReplicaService implements AutoCloseable {
     private final Namespaces local;
     private final ReplicationSettings settings;
     private final Clock clock;
-    private final long[] fenced; // guarded by this
-    private long floor; // guarded by this: the newest epoch this member knows
+    private final long[] fenced; // guarded by fenceLock
+    private long floor; // guarded by fenceLock: the newest epoch this member knows
     private final java.nio.file.Path fenceFile;
     private final Set<Integer> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile long servingEpoch;
@@ -254,6 +255,49 @@ public final class ReplicaService implements AutoCloseable {
 
     private Store localStore(String namespace) {
         return local.namespace(namespace);
+    }
+
+    /** Applies {@code records} to this member's copy of {@code ns}, each only if newer than what it holds. */
+    private void applyLocally(String ns, List<ReplicaRecord> records) {
+        try {
+            replica(localStore(ns)).applyAllIfNewer(records);
+        } catch (RuntimeException e) {
+            throw checkStorage(e);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean storageFailed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final List<java.util.function.Consumer<Throwable>> storageFailureListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code listener} once if this member's storage fails; by then the member has stopped
+     * (see {@link #checkStorage}). A server exits, so that a supervisor restarts it on its data.
+     */
+    public void onStorageFailure(java.util.function.Consumer<Throwable> listener) {
+        storageFailureListeners.add(listener);
+    }
+
+    /**
+     * A member whose storage failed (a failed fsync: {@link StorageFailedException}) can
+     * acknowledge nothing from then on, and as a primary it would hold its segments unavailable
+     * for as long as it stays. So it stops being a member — as a crash would, on another thread,
+     * since this may be a JGroups thread — and the others take its segments over: every write it
+     * acknowledged is on W owners. Returns {@code e} for the caller to throw.
+     */
+    private RuntimeException checkStorage(RuntimeException e) {
+        StorageFailedException failure = StorageFailedException.in(e);
+        if (failure != null && storageFailed.compareAndSet(false, true)) {
+            log.error("{}: the local storage failed; this member leaves the cluster (restart it once the disk is fixed)",
+                    name(), failure);
+            Thread stop = new Thread(() -> {
+                close();
+                topology.close();
+                storageFailureListeners.forEach(l -> l.accept(failure));
+            }, "cairn-storage-failed-" + name());
+            stop.setDaemon(true);
+            stop.start();
+        }
+        return e;
     }
 
     private static ReplicaStore replica(Store s) {
@@ -559,7 +603,7 @@ public final class ReplicaService implements AutoCloseable {
             boolean more = p.bool();
             byte[] resume = p.nonNullBytes();
             if (!records.isEmpty()) {
-                replica(localStore(ns)).applyAllIfNewer(records);
+                applyLocally(ns, records);
             }
             metrics.transferredIn(records.size(), page.length);
             throttle(page.length);
@@ -672,30 +716,55 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     /** Raises the fences of {@code segs} to {@code epoch}; durable (when a fence file is kept) before it returns. */
-    private synchronized void fence(List<Integer> segs, long epoch) {
-        boolean changed = false;
-        for (int s : segs) {
-            if (fenced[s] < epoch) {
-                fenced[s] = epoch;
-                changed = true;
+    /**
+     * Guards the fences and the floor. Applying a record takes it shared, around the check of the
+     * fence and the apply, so applies run side by side (and share the engine's group commit)
+     * while a fence, taken exclusively, waits for the applies under way and is seen by every
+     * later one: once a fence is acknowledged, no write of an older epoch is applied here.
+     * (A monitor held across each durable apply serialized every write on a member behind one
+     * fsync at a time, and an unfair monitor let a write wait out the replication timeout.)
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock fenceLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    private void fence(List<Integer> segs, long epoch) {
+        fenceLock.writeLock().lock();
+        try {
+            boolean changed = false;
+            for (int s : segs) {
+                if (fenced[s] < epoch) {
+                    fenced[s] = epoch;
+                    changed = true;
+                }
             }
-        }
-        if (changed && fenceFile != null) {
-            Fences.write(fenceFile, fenced);
+            if (changed && fenceFile != null) {
+                Fences.write(fenceFile, fenced);
+            }
+        } finally {
+            fenceLock.writeLock().unlock();
         }
     }
 
     /** Nothing of an epoch older than the newest one this member knows is accepted, in any segment. */
-    private synchronized void raiseFloor(long epoch) {
-        floor = Math.max(floor, epoch);
+    private void raiseFloor(long epoch) {
+        fenceLock.writeLock().lock();
+        try {
+            floor = Math.max(floor, epoch);
+        } finally {
+            fenceLock.writeLock().unlock();
+        }
     }
 
-    private synchronized boolean accepts(int s, long epoch) {
+    private boolean accepts(int s, long epoch) {
         return epoch >= fencedAt(s);
     }
 
-    private synchronized long fencedAt(int s) {
-        return Math.max(fenced[s], floor);
+    private long fencedAt(int s) {
+        fenceLock.readLock().lock();
+        try {
+            return Math.max(fenced[s], floor);
+        } finally {
+            fenceLock.readLock().unlock();
+        }
     }
 
     // ------------------------------------------------------------------ requests
@@ -760,14 +829,17 @@ public final class ReplicaService implements AutoCloseable {
         }
         in.end();
         // the check and the apply under the fences: a fence cannot slip in between
-        synchronized (this) {
+        fenceLock.readLock().lock();
+        try {
             for (ReplicaRecord r : records) {
                 long at = fencedAt(Placement.segmentOf(r.key(), segments()));
                 if (epoch < at) {
                     return new Wire.Out().b(FENCED).l(at).done();
                 }
             }
-            replica(localStore(ns)).applyAllIfNewer(records);
+            applyLocally(ns, records);
+        } finally {
+            fenceLock.readLock().unlock();
         }
         return new Wire.Out().b(OK).done();
     }
@@ -873,7 +945,11 @@ public final class ReplicaService implements AutoCloseable {
     private byte[] onClear(Wire.In in) throws IOException {
         String ns = in.s();
         in.end();
-        localStore(ns).clear();
+        try {
+            localStore(ns).clear();
+        } catch (RuntimeException e) {
+            throw checkStorage(e);
+        }
         return new Wire.Out().b(OK).done();
     }
 
@@ -1094,12 +1170,15 @@ public final class ReplicaService implements AutoCloseable {
      */
     private int replicate(int s, Topology t, String ns, List<ReplicaRecord> records, ReplicationSettings rs) {
         int acks = 0;
-        synchronized (this) {
+        fenceLock.readLock().lock();
+        try {
             if (t.epoch() < fencedAt(s)) {
                 return DEPOSED;
             }
-            replica(localStore(ns)).applyAllIfNewer(records);
+            applyLocally(ns, records);
             acks++;
+        } finally {
+            fenceLock.readLock().unlock();
         }
         Wire.Out out = new Wire.Out().b(REPLICATE).l(t.epoch()).s(ns).i(records.size());
         records.forEach(out::record);
@@ -1272,11 +1351,16 @@ public final class ReplicaService implements AutoCloseable {
                         // anycast: a unicast to each of them; a multicast would reach (and be handled by) every member
                         new RequestOptions(ResponseMode.GET_ALL, settings.timeoutMillis()).anycasting(true));
             } catch (Exception e) {
+                log.warn("{}: a request to {} failed: {}", name(), present, e.toString());
                 rsps = null;
             }
         }
         for (Address a : dests) {
             Rsp<byte[]> r = a == null || rsps == null ? null : rsps.get(a);
+            if (r != null && (!r.wasReceived() || r.hasException())) {
+                log.warn("{}: no answer from {}: received={} suspected={} unreachable={} exception={}", name(), a,
+                        r.wasReceived(), r.wasSuspected(), r.wasUnreachable(), r.getException());
+            }
             out.add(r != null && r.wasReceived() && !r.hasException() ? r.getValue() : null);
         }
         return out;

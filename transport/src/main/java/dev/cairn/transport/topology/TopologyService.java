@@ -116,6 +116,9 @@ public final class TopologyService implements AutoCloseable {
      * false when that did not happen within {@code timeoutMillis}; the caller closes anyway.
      */
     public boolean leave(long timeoutMillis) {
+        if (closed) {
+            return false; // stopped already (its storage failed): nothing to hand over through a closed channel
+        }
         leaving = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         if (state.current().members().size() < 2 || member.members().size() < 2) {
@@ -269,8 +272,14 @@ public final class TopologyService implements AutoCloseable {
         return Topology.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(after)));
     }
 
+    private volatile boolean closed;
+
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         timer.shutdownNow();
         boolean removed = leaving && !voters().contains(member.name());
         org.jgroups.protocols.raft.Log log = raftProtocol().log();

@@ -29,9 +29,9 @@ public final class Linearizability {
                 return key + ": linearizable";
             }
             StringBuilder sb = new StringBuilder(key + ": NOT linearizable; smallest failing sub-history ("
-                    + minimal.size() + " operations):");
-            minimal.stream().sorted((a, b) -> Long.compare(a.call(), b.call()))
-                    .forEach(op -> sb.append("\n  ").append(op));
+                    + minimal.size() + " operations)" + (minimal.size() > 80 ? ", its last 80 by call" : "") + ":");
+            List<History.Op> sorted = minimal.stream().sorted((a, b) -> Long.compare(a.call(), b.call())).toList();
+            sorted.subList(Math.max(0, sorted.size() - 80), sorted.size()).forEach(op -> sb.append("\n  ").append(op));
             return sb.toString();
         }
     }
@@ -48,12 +48,14 @@ public final class Linearizability {
     }
 
     /**
-     * Greedily drops operations while the rest still fails, up to a size where that stays quick. A
-     * write whose value a remaining operation observes is kept: without it the read would fail for
-     * a reason of the shrinking's making (a value nobody wrote), not the history's.
+     * Cuts a long history to its shortest failing prefix in time, then greedily drops reads while
+     * the rest still fails, up to a size where that stays quick; writes stay (see {@link #writes}).
      */
     private static List<History.Op> shrink(List<History.Op> ops) {
         List<History.Op> current = new ArrayList<>(ops);
+        if (current.size() > 400) {
+            current = shortestFailingPrefix(current);
+        }
         if (current.size() > 400) {
             return current;
         }
@@ -61,7 +63,7 @@ public final class Linearizability {
         while (changed) {
             changed = false;
             for (int i = 0; i < current.size(); i++) {
-                if (observed(current, current.get(i))) {
+                if (writes(current.get(i))) {
                     continue;
                 }
                 List<History.Op> without = new ArrayList<>(current);
@@ -76,16 +78,55 @@ public final class Linearizability {
         return current;
     }
 
-    private static boolean observed(List<History.Op> ops, History.Op write) {
-        if (write.value() == null) {
-            return false;
+    /**
+     * The shortest failing prefix in time (by bisection): the history as it stood at the earliest
+     * instant T where it already fails — the operations called by T, those still running at T
+     * made indeterminate (their results unknown then). Nothing that had returned by T can have
+     * seen an operation called after it, so a failing prefix is a real violation, and a long
+     * history's violation shows at the end of it, where {@link Result#toString} prints it.
+     */
+    private static List<History.Op> shortestFailingPrefix(List<History.Op> ops) {
+        long[] returns = ops.stream().filter(o -> !o.indeterminate()).mapToLong(History.Op::ret).sorted().toArray();
+        int lo = 0;
+        int hi = returns.length - 1;
+        if (hi < 0 || linearizable(prefixAt(ops, returns[hi]))) {
+            return ops;
         }
-        for (History.Op op : ops) {
-            if (op != write && (write.value().equals(op.result()) || write.value().equals(op.expected()))) {
-                return true;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (linearizable(prefixAt(ops, returns[mid]))) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        return false;
+        return prefixAt(ops, returns[hi]);
+    }
+
+    private static List<History.Op> prefixAt(List<History.Op> ops, long t) {
+        List<History.Op> out = new ArrayList<>();
+        for (History.Op o : ops) {
+            if (o.call() > t) {
+                continue;
+            }
+            out.add(o.indeterminate() || o.ret() <= t ? o
+                    : new History.Op(o.client(), o.key(), o.kind(), o.value(), o.expected(), o.delta(), o.call(), o.ret(), true, null));
+        }
+        return out;
+    }
+
+    /**
+     * Whether {@code op} may have changed the register. Shrinking keeps every such operation:
+     * without one, a later read or increment could fail for a reason of the shrinking's making (a
+     * value nobody wrote, a count that skips) rather than the history's. It drops reads, and
+     * conditional operations that said they did nothing.
+     */
+    private static boolean writes(History.Op op) {
+        return switch (op.kind()) {
+            case GET -> false;
+            case CAS, PUT_IF_ABSENT, DELETE -> op.indeterminate() || !"false".equals(op.result());
+            default -> true;
+        };
     }
 
     /** One call or return, in a doubly linked list that the search lifts entries out of and puts back. */

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -97,7 +98,8 @@ class ClusterHistoryTest {
                     Random rnd = new Random(seed + client);
                     int failedInARow = 0;
                     for (int i = 0; i < ops && failedInARow < 3; i++) { // a client cut off gives up after 3 failures
-                        boolean ok = operate(store, client, "key" + rnd.nextInt(4), rnd, history, client + "-" + i);
+                        boolean ok = versionedOps ? operateVersioned(store, client, "key" + rnd.nextInt(4), rnd, history)
+                                : operate(store, client, "key" + rnd.nextInt(4), rnd, history, client + "-" + i);
                         failedInARow = ok ? 0 : failedInARow + 1;
                         int n = done.incrementAndGet();
                         for (int f = 0; f < faults.size(); f++) {
@@ -125,6 +127,59 @@ class ClusterHistoryTest {
 
     private static String text(byte[] b) {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the clients run {@link #operateVersioned} (read-modify-writes on versions, as JCache does) instead of {@link #operate}. */
+    private boolean versionedOps;
+
+    /**
+     * One random operation as a JCache cache runs it on a store, recorded: an increment, a put
+     * and a remove are each a read and then a compare-and-set (or compare-and-delete) on the
+     * version read, again until it holds; a get is a read. Values are numbers, so that
+     * increments and puts mix. Returns false when the outcome is unknown.
+     */
+    private static boolean operateVersioned(ClusterStore store, int client, String key, Random rnd, History history) {
+        int choice = rnd.nextInt(20);
+        Kind kind = choice < 8 ? Kind.GET : choice < 15 ? Kind.INCREMENT : choice < 18 ? Kind.PUT : Kind.DELETE;
+        String value = kind == Kind.PUT ? Integer.toString(rnd.nextInt(1_000)) : null;
+        long call = System.nanoTime();
+        String result = null;
+        boolean indeterminate = false;
+        try {
+            switch (kind) {
+                case GET -> result = text(store.get(utf8(key)).map(e -> e.value()).orElse(null));
+                case DELETE -> {
+                    while (true) {
+                        Optional<dev.cairn.api.Entry> current = store.get(utf8(key));
+                        if (current.isEmpty()) {
+                            result = "false";
+                            break;
+                        }
+                        if (store.compareAndDelete(utf8(key), Expected.version(current.get().version()))) {
+                            result = "true";
+                            break;
+                        }
+                    }
+                }
+                default -> {
+                    while (true) {
+                        Optional<dev.cairn.api.Entry> current = store.get(utf8(key));
+                        String next = kind == Kind.PUT ? value
+                                : Long.toString(current.map(e -> Long.parseLong(text(e.value()))).orElse(0L) + 1);
+                        Expected condition = current.map(e -> Expected.version(e.version())).orElse(Expected.absent());
+                        if (store.compareAndSet(utf8(key), condition, utf8(next)).isPresent()) {
+                            result = kind == Kind.INCREMENT ? next : null;
+                            break;
+                        }
+                    }
+                }
+            }
+        } catch (CairnException e) {
+            indeterminate = true; // timed out or refused: it may still take effect
+        }
+        history.add(new History.Op(client, key, kind, value, null, kind == Kind.INCREMENT ? 1 : 0, call, System.nanoTime(),
+                indeterminate, result));
+        return !indeterminate;
     }
 
     /** One random operation, recorded; returns false when its outcome is unknown. */
@@ -207,6 +262,24 @@ class ClusterHistoryTest {
         repeat(() -> {
             List<ReplicaService> services = cluster("history-" + System.nanoTime());
             report("steady", run(services, 6, 150, (Runnable) null));
+        });
+    }
+
+    /**
+     * Read-modify-writes on versions, as a JCache cache runs {@code invoke}, {@code put} and
+     * {@code remove} on a store: increments must neither be lost nor counted twice, a removed
+     * key must not come back.
+     */
+    @Test
+    void versionedReadModifyWritesAreLinearizable() throws Exception {
+        repeat(() -> {
+            List<ReplicaService> services = cluster("versioned-" + System.nanoTime());
+            versionedOps = true;
+            try {
+                report("versioned", run(services, 6, 300, (Runnable) null));
+            } finally {
+                versionedOps = false;
+            }
         });
     }
 
