@@ -443,7 +443,8 @@ final class ConnectionCommands {
                     .append("cluster_taking_over:").append(st.primaryOf() - st.serving()).append("\r\n")
                     .append("cluster_segments_in_transfer:").append(st.inTransfer()).append("\r\n")
                     .append("cluster_staged_members:").append(String.join(",", st.staged())).append("\r\n")
-                    .append("cluster_segments_preparing:").append(st.preparing()).append("\r\n");
+                    .append("cluster_segments_preparing:").append(st.preparing()).append("\r\n")
+                    .append("cluster_raft:").append(st.raft()).append("\r\n");
             var m = st.metrics();
             sb.append("cluster_forwarded:").append(m.forwarded()).append("\r\n")
                     .append("cluster_forward_p50_us:").append(m.forwardP50Micros()).append("\r\n")

@@ -344,7 +344,7 @@ public final class ClusterStore implements Store {
      * still copies ahead of it, and its replication counters and latencies.
      */
     public record Status(String member, long epoch, List<String> members, int serving, int primaryOf, int segments,
-                         int inTransfer, List<String> staged, int preparing, ReplicationMetrics.Snapshot metrics) {
+                         int inTransfer, List<String> staged, int preparing, String raft, ReplicationMetrics.Snapshot metrics) {
     }
 
     /** The cluster member this store routes through (its JGroups channel, its name, its view). */
@@ -370,7 +370,7 @@ public final class ClusterStore implements Store {
         }
         return new Status(service.topology().member().name(), t.epoch(), t.members(), service.serving().size(), primaryOf,
                 service.segments(), service.segmentsInTransfer(), service.topology().state().staged(), service.segmentsPreparing(),
-                service.metrics().snapshot());
+                service.topology().describeRaft(), service.metrics().snapshot());
     }
 
     /** Closes this handle (the members keep the data); later calls raise {@link dev.cairn.api.StoreClosedException}. */

@@ -314,7 +314,17 @@ public final class ReplicaService implements AutoCloseable {
      * the copies in place and only compares digests, so segments change hands without waiting for
      * their data to travel.
      */
+    private volatile List<String> lastPrepareWarned = List.of();
+
     private void prepare() {
+        try {
+            prepareOnce();
+        } catch (RuntimeException e) {
+            log.warn("{}: copying ahead of a staged topology failed: {}", name(), e.toString(), e);
+        }
+    }
+
+    private void prepareOnce() {
         ClusterState st = topology.state();
         Topology t = st.topology();
         List<String> staged = st.staged();
@@ -350,7 +360,12 @@ public final class ReplicaService implements AutoCloseable {
             }
             preparing = 0;
         } catch (Exception e) {
-            log.debug("{}: preparing for the staged topology, retrying: {}", name(), e.toString());
+            if (!staged.equals(lastPrepareWarned)) {
+                lastPrepareWarned = staged;
+                log.warn("{}: copying ahead of the staged topology {} failed, retrying: {}", name(), staged, e.toString());
+            } else {
+                log.debug("{}: preparing for the staged topology, retrying: {}", name(), e.toString());
+            }
             try {
                 preparer.schedule(this::prepare, 200, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException closing) {
