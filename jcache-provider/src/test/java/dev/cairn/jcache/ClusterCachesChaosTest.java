@@ -42,7 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusterCachesChaosTest {
     private static final Long FIXED_SEED = Long.getLong("cairn.seed");
-    private static final String[] KEYS = {"c0", "c1", "c2", "c3"};
+    private static final String[] KEYS = {"c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"};
+    /** Each client's most operations: the checker's search grows fast with long histories of indeterminate operations. */
+    private static final int MAX_OPS_PER_CLIENT = 4_000;
 
     @TempDir
     Path dir;
@@ -90,7 +92,7 @@ class ClusterCachesChaosTest {
     /** One client's loop through one member's cache. */
     private static void client(int id, long seed, Cache<String, String> cache, History history, AtomicBoolean stop) {
         Random rnd = new Random(seed + id);
-        while (!stop.get()) {
+        for (int n = 0; n < MAX_OPS_PER_CLIENT && !stop.get(); n++) {
             String key = KEYS[rnd.nextInt(KEYS.length)];
             int dice = rnd.nextInt(10);
             Kind kind = dice < 5 ? Kind.INCREMENT : dice < 8 ? Kind.GET : dice < 9 ? Kind.PUT : Kind.DELETE;
@@ -115,6 +117,13 @@ class ClusterCachesChaosTest {
             }
             history.add(new History.Op(id, key, kind, value, null, kind == Kind.INCREMENT ? 1 : 0, call, System.nanoTime(),
                     indeterminate, result));
+            try {
+                // back off after a failure, as a client would (fewer calls of unknown outcome to
+                // check), and pace the calls so that the bounded count spans the whole run
+                Thread.sleep(indeterminate ? 1_000 : 3);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
