@@ -7,7 +7,6 @@ import dev.cairn.transport.check.History;
 import dev.cairn.transport.check.History.Kind;
 import dev.cairn.transport.check.Linearizability;
 import dev.cairn.transport.replication.ClusterStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,34 +58,15 @@ class ClusterCachesChaosTest {
     }
 
     private List<Cache<String, String>> members() throws Exception {
-        int[] ports = dev.cairn.api.FreePorts.loopback(3);
-        String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
         List<Cache<String, String>> caches = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            Path config = dir.resolve("member" + i + ".properties");
-            Files.writeString(config, String.join("\n",
-                    "default.persistence = cluster",
-                    "cluster.name = chaos-" + ports[0],
-                    "cluster.member = 127.0.0.1:" + ports[i],
-                    "cluster.members = " + members,
-                    "cluster.owners = 3"));
-            CairnCachingProvider p = new CairnCachingProvider();
-            providers.add(p);
-            CacheManager m = p.getCacheManager(config.toUri(), getClass().getClassLoader());
+        for (CacheManager m : ClusterCachesTest.startMembers(dir, providers, "cluster.owners = 3")) {
             caches.add(m.createCache("counters", new MutableConfiguration<String, String>().setTypes(String.class, String.class)));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) { // a new cluster serves once its segments are taken over
-            try {
-                caches.get(0).put("ready", "1");
-                return caches;
-            } catch (RuntimeException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(100);
-            }
-        }
+        ClusterCachesTest.eventually(() -> {
+            caches.get(0).put("ready", "1"); // a new cluster serves once its segments are taken over
+            return null;
+        });
+        return caches;
     }
 
     /** One client's loop through one member's cache. */

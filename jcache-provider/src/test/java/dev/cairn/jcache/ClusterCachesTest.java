@@ -48,27 +48,33 @@ class ClusterCachesTest {
 
 
     private List<CacheManager> members(String extra) throws IOException {
+        return startMembers(dir, providers, "serialization.allow = " + Counter.class.getName(), extra);
+    }
+
+    /**
+     * Three cache managers in this JVM, each a member of one new cluster (JGroups TCP on loopback),
+     * configured by a file in {@code dir} with {@code extra} lines added; their providers go to
+     * {@code providers}, for the caller to close.
+     */
+    static List<CacheManager> startMembers(Path dir, List<CairnCachingProvider> providers, String... extra) throws IOException {
         int[] ports = dev.cairn.api.FreePorts.loopback(3);
         String members = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
         List<CacheManager> managers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Path config = dir.resolve("member" + i + ".properties");
-            Files.writeString(config, String.join("\n",
-                    "default.persistence = cluster",
-                    "cluster.name = caches-" + ports[0],
-                    "cluster.member = 127.0.0.1:" + ports[i],
-                    "cluster.members = " + members,
-                    "serialization.allow = " + Counter.class.getName(),
-                    extra));
+            List<String> lines = new ArrayList<>(List.of("default.persistence = cluster", "cluster.name = caches-" + ports[0],
+                    "cluster.member = 127.0.0.1:" + ports[i], "cluster.members = " + members));
+            lines.addAll(List.of(extra));
+            Files.writeString(config, String.join("\n", lines));
             CairnCachingProvider p = new CairnCachingProvider();
             providers.add(p);
-            managers.add(p.getCacheManager(config.toUri(), getClass().getClassLoader()));
+            managers.add(p.getCacheManager(config.toUri(), ClusterCachesTest.class.getClassLoader()));
         }
         return managers;
     }
 
     /** Retries while the new cluster takes its segments over (a cache answers once its member serves). */
-    private static <T> T eventually(java.util.concurrent.Callable<T> call) throws Exception {
+    static <T> T eventually(java.util.concurrent.Callable<T> call) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {

@@ -55,42 +55,6 @@ class ClusterFailoverTest {
         }
     }
 
-    /** Waits until every node reports a topology of all three and no staged change ({@code INFO cluster}, over RESP). */
-    private void awaitSettled() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            boolean settled = true;
-            for (ServerProcess n : nodes) {
-                String info = info(n.port());
-                last = info;
-                settled &= info.matches("(?s).*cluster_members:[^,\\r\\n]+,[^,\\r\\n]+,[^,\\r\\n]+\\r\\n.*")
-                        && info.contains("cluster_staged_members:\r\n");
-            }
-            if (settled) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the cluster did not settle: " + last);
-    }
-
-    /** {@code INFO cluster} of the node on {@code port}, over a plain socket. */
-    private static String info(int port) throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write("*2\r\n$4\r\nINFO\r\n$7\r\ncluster\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-            StringBuilder header = new StringBuilder();
-            for (int b; (b = in.read()) != '\n'; ) {
-                header.append((char) b);
-            }
-            byte[] body = new byte[Integer.parseInt(header.substring(1).trim())];
-            in.readFully(body);
-            return new String(body, java.nio.charset.StandardCharsets.UTF_8);
-        }
-    }
-
     @Test
     void aNewConnectionReadsEverythingAfterTheFirstNodeIsKilled() throws Exception {
         int[] cluster = FreePorts.loopback(3);
@@ -107,7 +71,7 @@ class ClusterFailoverTest {
             // Kill only once the third node is in the topology: jgroups-raft 1.1.0 leaves a member
             // that joined less than about a second before the Raft leader died without the log for
             // good (transport/PROTOCOL.md, limits), which is not what this test is about.
-            awaitSettled();
+            ServerProcess.awaitSettled(nodes);
             nodes[0].kill9();
             SQLException lost = assertThrows(SQLException.class, () -> {
                 try (Statement s = c.createStatement()) {

@@ -67,15 +67,10 @@ final class RespStore implements Store {
         this.limits = limits;
     }
 
-    private enum Cmd implements ProtocolCommand {
-        INSTANCE;
-
-        private static final ThreadLocal<byte[]> NAME = new ThreadLocal<>();
-
-        @Override
-        public byte[] getRaw() {
-            return NAME.get();
-        }
+    /** A command Jedis does not know, by name. */
+    private static ProtocolCommand command(String name) {
+        byte[] raw = name.getBytes(StandardCharsets.US_ASCII);
+        return () -> raw;
     }
 
     /** Sends {@code name args} to the next node; maps a typed error reply to the store's exception. */
@@ -90,8 +85,7 @@ final class RespStore implements Store {
         setClocks();
         JedisPool pool = pools.get(Math.floorMod(next.getAndIncrement(), pools.size()));
         try (Jedis j = pool.getResource()) {
-            Cmd.NAME.set(name.getBytes(StandardCharsets.US_ASCII));
-            return j.sendCommand(Cmd.INSTANCE, raw);
+            return j.sendCommand(command(name), raw);
         } catch (JedisDataException e) {
             throw typed(e.getMessage());
         }
@@ -107,8 +101,7 @@ final class RespStore implements Store {
         }
         for (JedisPool pool : pools) {
             try (Jedis j = pool.getResource()) {
-                Cmd.NAME.set("CAIRN.CLOCK".getBytes(StandardCharsets.US_ASCII));
-                j.sendCommand(Cmd.INSTANCE, "SET".getBytes(StandardCharsets.US_ASCII),
+                j.sendCommand(command("CAIRN.CLOCK"), "SET".getBytes(StandardCharsets.US_ASCII),
                         Long.toString(now).getBytes(StandardCharsets.US_ASCII));
             }
         }

@@ -15,6 +15,7 @@ public final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on [0-9.]+:(\\d+)");
 
     private final Process process;
+    private final String bind;
     private final List<String> log = new ArrayList<>();
     private int port = -1;
 
@@ -36,6 +37,7 @@ public final class ServerProcess implements AutoCloseable {
      */
     ServerProcess(List<String> launcher, List<String> jvmArgs, Class<?> main, String bind, Path dataDir, String... extra)
             throws Exception {
+        this.bind = bind;
         List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -99,6 +101,63 @@ public final class ServerProcess implements AutoCloseable {
         synchronized (log) {
             return List.copyOf(log);
         }
+    }
+
+    /** This node's {@code INFO cluster}, field by field (over a plain socket: users of this class may lack a Redis client). */
+    public java.util.Map<String, String> clusterInfo() throws Exception {
+        try (java.net.Socket s = new java.net.Socket(bind, port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("*2\r\n$4\r\nINFO\r\n$7\r\ncluster\r\n".getBytes(StandardCharsets.US_ASCII));
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            StringBuilder header = new StringBuilder();
+            for (int b; (b = in.read()) != '\n'; ) {
+                if (b < 0) {
+                    throw new java.io.EOFException("the node closed the connection");
+                }
+                header.append((char) b);
+            }
+            byte[] body = new byte[Integer.parseInt(header.substring(1).trim())];
+            in.readFully(body);
+            java.util.Map<String, String> info = new java.util.HashMap<>();
+            for (String line : new String(body, StandardCharsets.UTF_8).split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    info.put(line.substring(0, colon), line.substring(colon + 1));
+                }
+            }
+            return info;
+        }
+    }
+
+    /**
+     * Waits until {@code nodes} agree on one topology of all of them, with no change staged, and
+     * serve every segment between them: a topology change during a test fails the writes under
+     * way with the quorum error, as it must, and is rarely what the test is about.
+     */
+    public static void awaitSettled(ServerProcess... nodes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        List<java.util.Map<String, String>> last = List.of();
+        while (System.nanoTime() < deadline) {
+            List<java.util.Map<String, String>> infos = new ArrayList<>();
+            for (ServerProcess n : nodes) {
+                infos.add(n.clusterInfo());
+            }
+            last = infos;
+            java.util.Set<String> epochs = new java.util.HashSet<>();
+            int serving = 0;
+            boolean all = true;
+            for (java.util.Map<String, String> info : infos) {
+                epochs.add(info.get("cluster_epoch"));
+                all &= info.getOrDefault("cluster_members", "").split(",").length == nodes.length
+                        && info.getOrDefault("cluster_staged_members", "").isEmpty();
+                serving += Integer.parseInt(info.getOrDefault("cluster_serving", "0"));
+            }
+            if (all && epochs.size() == 1 && serving == Integer.parseInt(infos.get(0).getOrDefault("cluster_segments", "-1"))) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the cluster did not settle: " + last);
     }
 
     /** Waits up to {@code seconds} for the process to end on its own; its exit status, or null while it runs. */

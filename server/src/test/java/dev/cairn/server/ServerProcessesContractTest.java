@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 
 /**
  * The {@code api} contract suite against three cairn-server processes forming a cluster (SYNC
@@ -40,47 +39,7 @@ class ServerProcessesContractTest extends StoreContract {
                     "--cluster-port", Integer.toString(cport[i]), "--sync", "SYNC", "--test-clock");
             ADDRESSES.add(new HostAndPort("127.0.0.1", NODES[i].port()));
         }
-        awaitSettled();
-    }
-
-    /**
-     * Waits until the three nodes agree on one topology of all three and serve every segment
-     * between them: a topology change during a test (the third node joining after the first two
-     * formed the cluster) would fail the writes under way with the quorum error, as it must.
-     */
-    private static void awaitSettled() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            java.util.Set<String> epochs = new java.util.HashSet<>();
-            int serving = 0;
-            int segments = -1;
-            boolean all = true;
-            StringBuilder sb = new StringBuilder();
-            for (ServerProcess n : NODES) {
-                try (Jedis j = new Jedis("127.0.0.1", n.port())) {
-                    java.util.Map<String, String> info = new java.util.HashMap<>();
-                    for (String line : j.info("cluster").split("\r\n")) {
-                        int colon = line.indexOf(':');
-                        if (colon > 0) {
-                            info.put(line.substring(0, colon), line.substring(colon + 1));
-                        }
-                    }
-                    sb.append(info).append(' ');
-                    epochs.add(info.get("cluster_epoch"));
-                    all &= info.getOrDefault("cluster_members", "").split(",").length == 3
-                            && info.getOrDefault("cluster_staged_members", "").isEmpty();
-                    serving += Integer.parseInt(info.getOrDefault("cluster_serving", "0"));
-                    segments = Integer.parseInt(info.getOrDefault("cluster_segments", "-1"));
-                }
-            }
-            if (all && epochs.size() == 1 && serving == segments) {
-                return;
-            }
-            last = sb.toString();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the cluster did not settle: " + last);
+        ServerProcess.awaitSettled(NODES); // a join under way would fail the first tests' writes with the quorum error
     }
 
     @AfterAll

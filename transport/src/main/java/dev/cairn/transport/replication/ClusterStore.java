@@ -330,10 +330,9 @@ public final class ClusterStore implements Store {
         if (closed) {
             throw new dev.cairn.api.StoreClosedException("cluster namespace " + namespace);
         }
-        int members = service.memberCount();
-        int done = service.clearEverywhere(namespace);
-        if (done < members) {
-            throw new QuorumNotReachedException(members, done, "clearing namespace " + namespace);
+        ReplicaService.Cleared cleared = service.clearEverywhere(namespace);
+        if (cleared.done() < cleared.members()) {
+            throw new QuorumNotReachedException(cleared.members(), cleared.done(), "clearing namespace " + namespace);
         }
     }
 

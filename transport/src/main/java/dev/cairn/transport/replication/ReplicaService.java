@@ -306,6 +306,8 @@ public final class ReplicaService implements AutoCloseable {
 
     // ------------------------------------------------------------------ staging
 
+    private volatile List<String> lastPrepareWarned = List.of();
+
     /**
      * When a topology change is staged and this member is to gain segments in it: copies them from
      * their current primaries (digests first, then pages of records, throttled) while those keep
@@ -314,17 +316,7 @@ public final class ReplicaService implements AutoCloseable {
      * the copies in place and only compares digests, so segments change hands without waiting for
      * their data to travel.
      */
-    private volatile List<String> lastPrepareWarned = List.of();
-
     private void prepare() {
-        try {
-            prepareOnce();
-        } catch (RuntimeException e) {
-            log.warn("{}: copying ahead of a staged topology failed: {}", name(), e.toString(), e);
-        }
-    }
-
-    private void prepareOnce() {
         ClusterState st = topology.state();
         Topology t = st.topology();
         List<String> staged = st.staged();
@@ -336,17 +328,17 @@ public final class ReplicaService implements AutoCloseable {
             ClusterState now = topology.state();
             return now.topology().epoch() != t.epoch() || !now.staged().equals(staged);
         };
-        SegmentTable current = table(t);
-        SegmentTable next = placement(staged, false);
-        java.util.Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
-        for (int s = 0; s < segments(); s++) {
-            if (next.owners(s).contains(name()) && !current.owners(s).contains(name())) {
-                bySource.computeIfAbsent(current.primary(s), k -> new ArrayList<>()).add(s);
-            }
-        }
-        int gaining = bySource.values().stream().mapToInt(List::size).sum();
-        preparing = gaining;
         try {
+            SegmentTable current = table(t);
+            SegmentTable next = placement(staged, false);
+            java.util.Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
+            for (int s = 0; s < segments(); s++) {
+                if (next.owners(s).contains(name()) && !current.owners(s).contains(name())) {
+                    bySource.computeIfAbsent(current.primary(s), k -> new ArrayList<>()).add(s);
+                }
+            }
+            int gaining = bySource.values().stream().mapToInt(List::size).sum();
+            preparing = gaining;
             for (java.util.Map.Entry<String, List<Integer>> e : bySource.entrySet()) {
                 List<Integer> segs = e.getValue();
                 if (stale.getAsBoolean() || !transfer(e.getKey(), segs, t.epoch(), false, ns -> digests(ns, segs), stale)) {
@@ -968,26 +960,25 @@ public final class ReplicaService implements AutoCloseable {
         return new Wire.Out().b(OK).done();
     }
 
-    /** Clears {@code ns} on every member of the topology; returns how many did. */
-    int clearEverywhere(String ns) {
+    /** How many members a clear had to reach, and how many cleared. */
+    record Cleared(int members, int done) {
+    }
+
+    /**
+     * Clears {@code ns} on every member of the topology and every staged member (a copy a staged
+     * member made would outlive the clear and come back after the change).
+     */
+    Cleared clearEverywhere(String ns) {
         byte[] frame = new Wire.Out().b(CLEAR).s(ns).done();
-        int done = 0;
-        // and the staged members: a copy they made would outlive the clear and come back after the change
         java.util.TreeSet<String> members = new java.util.TreeSet<>(topology.current().members());
         members.addAll(topology.state().staged());
+        int done = 0;
         for (byte[] reply : callAll(List.copyOf(members), frame)) {
             if (reply != null && reply[0] == OK) {
                 done++;
             }
         }
-        return done;
-    }
-
-    /** The members a clear must reach: the topology's and the staged ones. */
-    int memberCount() {
-        java.util.TreeSet<String> members = new java.util.TreeSet<>(topology.current().members());
-        members.addAll(topology.state().staged());
-        return members.size();
+        return new Cleared(members.size(), done);
     }
 
     /** The first {@code limit} keys any member of the topology holds in {@code range}, merged, in order. */
@@ -1366,14 +1357,14 @@ public final class ReplicaService implements AutoCloseable {
                         // anycast: a unicast to each of them; a multicast would reach (and be handled by) every member
                         new RequestOptions(ResponseMode.GET_ALL, settings.timeoutMillis()).anycasting(true));
             } catch (Exception e) {
-                log.warn("{}: a request to {} failed: {}", name(), present, e.toString());
+                log.debug("{}: a request to {} failed: {}", name(), present, e.toString());
                 rsps = null;
             }
         }
         for (Address a : dests) {
             Rsp<byte[]> r = a == null || rsps == null ? null : rsps.get(a);
             if (r != null && (!r.wasReceived() || r.hasException())) {
-                log.warn("{}: no answer from {}: received={} suspected={} unreachable={} exception={}", name(), a,
+                log.debug("{}: no answer from {}: received={} suspected={} unreachable={} exception={}", name(), a,
                         r.wasReceived(), r.wasSuspected(), r.wasUnreachable(), r.getException());
             }
             out.add(r != null && r.wasReceived() && !r.hasException() ? r.getValue() : null);

@@ -83,6 +83,18 @@ class ClusterHistoryTest {
      * run (one fault: half-way; two: at a third and two thirds).
      */
     private History run(List<ReplicaService> services, int clients, int ops, List<Runnable> faults) throws Exception {
+        return run(services, clients, ops, faults, (store, client, key, rnd, history, value) ->
+                operate(store, client, key, rnd, history, value));
+    }
+
+    /** One client's operation on {@code key}, recorded; false when its outcome is unknown. */
+    private interface Operation {
+        boolean run(ClusterStore store, int client, String key, Random rnd, History history, String value);
+    }
+
+    /** As above, each client running {@code operation} again and again. */
+    private History run(List<ReplicaService> services, int clients, int ops, List<Runnable> faults, Operation operation)
+            throws Exception {
         History history = new History();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         ExecutorService nemesis = Executors.newSingleThreadExecutor();
@@ -98,8 +110,7 @@ class ClusterHistoryTest {
                     Random rnd = new Random(seed + client);
                     int failedInARow = 0;
                     for (int i = 0; i < ops && failedInARow < 3; i++) { // a client cut off gives up after 3 failures
-                        boolean ok = versionedOps ? operateVersioned(store, client, "key" + rnd.nextInt(4), rnd, history)
-                                : operate(store, client, "key" + rnd.nextInt(4), rnd, history, client + "-" + i);
+                        boolean ok = operation.run(store, client, "key" + rnd.nextInt(4), rnd, history, client + "-" + i);
                         failedInARow = ok ? 0 : failedInARow + 1;
                         int n = done.incrementAndGet();
                         for (int f = 0; f < faults.size(); f++) {
@@ -128,9 +139,6 @@ class ClusterHistoryTest {
     private static String text(byte[] b) {
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
-
-    /** Whether the clients run {@link #operateVersioned} (read-modify-writes on versions, as JCache does) instead of {@link #operate}. */
-    private boolean versionedOps;
 
     /**
      * One random operation as a JCache cache runs it on a store, recorded: an increment, a put
@@ -274,12 +282,8 @@ class ClusterHistoryTest {
     void versionedReadModifyWritesAreLinearizable() throws Exception {
         repeat(() -> {
             List<ReplicaService> services = cluster("versioned-" + System.nanoTime());
-            versionedOps = true;
-            try {
-                report("versioned", run(services, 6, 300, (Runnable) null));
-            } finally {
-                versionedOps = false;
-            }
+            report("versioned", run(services, 6, 300, List.of(),
+                    (store, client, key, rnd, history, value) -> operateVersioned(store, client, key, rnd, history)));
         });
     }
 
