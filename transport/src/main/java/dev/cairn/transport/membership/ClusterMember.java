@@ -47,7 +47,7 @@ public final class ClusterMember implements AutoCloseable {
         dispatcher = new org.jgroups.blocks.MessageDispatcher(channel, new org.jgroups.blocks.RequestHandler() {
             @Override
             public Object handle(Message msg) throws Exception {
-                return requests.handle(msg);
+                return route(msg);
             }
 
             @Override
@@ -81,7 +81,7 @@ public final class ClusterMember implements AutoCloseable {
         handlers.execute(() -> {
             Object reply;
             try {
-                reply = requests.handle(msg);
+                reply = route(msg);
             } catch (Throwable e) {
                 if (response != null) {
                     response.send(e, true);
@@ -92,6 +92,26 @@ public final class ClusterMember implements AutoCloseable {
                 response.send(reply, false);
             }
         });
+    }
+
+    /**
+     * The first byte of a request for the topology layer (Raft housekeeping) rather than for the
+     * handler set with {@link #handleRequests}; the replicas' operations start with small numbers.
+     */
+    public static final byte TOPOLOGY_REQUEST = 0x70;
+
+    private volatile org.jgroups.blocks.RequestHandler topologyRequests = msg -> null;
+
+    private Object route(Message msg) throws Exception {
+        if (msg.hasArray() && msg.getLength() > 0 && msg.getArray()[msg.getOffset()] == TOPOLOGY_REQUEST) {
+            return topologyRequests.handle(msg);
+        }
+        return requests.handle(msg);
+    }
+
+    /** Sets what answers requests that start with {@link #TOPOLOGY_REQUEST}. */
+    public void handleTopologyRequests(org.jgroups.blocks.RequestHandler handler) {
+        this.topologyRequests = Objects.requireNonNull(handler, "handler");
     }
 
     /** Creates the channel and joins (or founds) the cluster; returns once this member is in a view. */

@@ -56,6 +56,9 @@ public final class TopologyService implements AutoCloseable {
         s.state.onStaging(st -> s.timer.execute(s::propose)); // the last member prepared completes the staging at once
         s.timer.scheduleWithFixedDelay(s::propose, 0, RETRY_MILLIS, TimeUnit.MILLISECONDS);
         s.timer.scheduleWithFixedDelay(s::joinVoters, JOIN_DELAY_MILLIS, JOIN_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        s.timer.scheduleWithFixedDelay(s::catchUpFollowers, CATCH_UP_MILLIS, CATCH_UP_MILLIS, TimeUnit.MILLISECONDS);
+        member.handleTopologyRequests(s::handle);
+        s.timer.scheduleWithFixedDelay(s::watchLeader, LEADERLESS_MILLIS, LEADERLESS_MILLIS / 3, TimeUnit.MILLISECONDS);
         return s;
     }
 
@@ -75,6 +78,11 @@ public final class TopologyService implements AutoCloseable {
         org.jgroups.protocols.raft.RAFT r = raftProtocol();
         return "raft{role=" + (r.isLeader() ? "leader" : "follower") + " leader=" + r.leader() + " term=" + r.currentTerm()
                 + " commit=" + r.commitIndex() + " last=" + r.lastAppended() + " voters=" + r.members() + "}";
+    }
+
+    /** Whether this member is the Raft leader now. */
+    public boolean leads() {
+        return raft.isLeader();
     }
 
     /** The current Raft configuration: the members that vote on the topology. */
@@ -204,6 +212,9 @@ public final class TopologyService implements AutoCloseable {
             if (!raft.isLeader()) {
                 return;
             }
+            if (!proposal.isDone() && System.nanoTime() - proposedAtNanos < TimeUnit.MILLISECONDS.toNanos(PROPOSAL_PATIENCE_MILLIS)) {
+                return; // one proposal at a time: repeats would only pile up in the log uncommitted
+            }
             List<String> voting = voters();
             List<String> view = member.members();
             List<String> live = new ArrayList<>();
@@ -238,13 +249,135 @@ public final class TopologyService implements AutoCloseable {
                 }
                 cmd = TopologyStateMachine.command(t.epoch(), live);
             }
-            raft.setAsync(cmd, 0, cmd.length).whenComplete((r, e) -> {
+            proposedAtNanos = System.nanoTime();
+            proposal = raft.setAsync(cmd, 0, cmd.length);
+            proposal.whenComplete((r, e) -> {
                 if (e != null) {
                     log.debug("{}: topology proposal not committed (retrying): {}", member.name(), e.toString());
                 }
             });
         } catch (Exception e) {
             log.debug("{}: topology proposal failed (retrying): {}", member.name(), e.toString());
+        }
+    }
+
+    /**
+     * How long the leader waits for its last proposal to commit (or fail, as it does when the
+     * leadership changes) before it proposes again.
+     */
+    static final long PROPOSAL_PATIENCE_MILLIS = 5_000;
+
+    private java.util.concurrent.CompletableFuture<byte[]> proposal = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private long proposedAtNanos; // both touched on the timer thread only
+
+    /** How long a member waits without a leader, with a majority of the voters in its view, before it calls an election. */
+    static final long LEADERLESS_MILLIS = 3_000;
+    private static final byte ELECT = 1;
+
+    private long leaderlessSinceNanos = -1; // timer thread only
+    private volatile long electionCalledNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(LEADERLESS_MILLIS);
+
+    /**
+     * Calls an election when this member has had no leader for {@value #LEADERLESS_MILLIS} ms
+     * although a majority of the voters is in its view. jgroups-raft elects on view changes only,
+     * run by the view's coordinator, and a member drops the coordinator's "leader elected" when
+     * it arrives before the view that makes it possible (two sides merging: the coordinator of
+     * the merged view elects a member that still sees itself alone). The coordinator then
+     * believes in a leader that never took office, nobody votes again, and nothing commits. Only
+     * the coordinator can start a vote, so a member that is not it asks it to; a vote is always
+     * safe in Raft (a new term; a leader still in office steps down or is elected again).
+     */
+    private void watchLeader() {
+        try {
+            org.jgroups.protocols.raft.RAFT r = raftProtocol();
+            List<String> view = member.members();
+            long present = voters().stream().filter(view::contains).count();
+            org.jgroups.Address leader = r.leader();
+            org.jgroups.View v = member.channel().getView();
+            boolean leaderless = !closed && present >= r.majority() && (leader == null || v == null || !v.containsMember(leader));
+            if (!leaderless) {
+                leaderlessSinceNanos = -1;
+                return;
+            }
+            long now = System.nanoTime();
+            if (leaderlessSinceNanos < 0) {
+                leaderlessSinceNanos = now;
+                return;
+            }
+            if (now - leaderlessSinceNanos < TimeUnit.MILLISECONDS.toNanos(LEADERLESS_MILLIS)) {
+                return;
+            }
+            leaderlessSinceNanos = now; // ask again if this one does not help
+            String coordinator = view.isEmpty() ? null : view.get(0);
+            log.info("{}: no Raft leader for {} ms with {} of the voters present; asking {} to call an election",
+                    member.name(), LEADERLESS_MILLIS, present, coordinator);
+            if (member.name().equals(coordinator)) {
+                callElection();
+            } else if (coordinator != null && member.addressOf(coordinator) != null) {
+                member.dispatcher().sendMessage(new org.jgroups.BytesMessage(member.addressOf(coordinator),
+                        new byte[] {dev.cairn.transport.membership.ClusterMember.TOPOLOGY_REQUEST, ELECT}),
+                        org.jgroups.blocks.RequestOptions.ASYNC());
+            }
+        } catch (Exception e) {
+            log.debug("{}: cannot check for a Raft leader: {}", member.name(), e.toString());
+        }
+    }
+
+    private Object handle(org.jgroups.Message msg) {
+        byte[] body = msg.getArray();
+        if (msg.getLength() == 2 && body[msg.getOffset() + 1] == ELECT) {
+            callElection();
+        }
+        return null;
+    }
+
+    /** On the view's coordinator: starts a vote, at most once per {@value #LEADERLESS_MILLIS} ms however many ask. */
+    private synchronized void callElection() {
+        long now = System.nanoTime();
+        if (now - electionCalledNanos < TimeUnit.MILLISECONDS.toNanos(LEADERLESS_MILLIS)) {
+            return;
+        }
+        electionCalledNanos = now;
+        org.jgroups.protocols.raft.election.BaseElection election =
+                member.channel().getProtocolStack().findProtocol(org.jgroups.protocols.raft.election.BaseElection.class);
+        if (election != null && election.runVotingThread()) {
+            log.info("{}: called a Raft election (a member had no leader)", member.name());
+        }
+    }
+
+    /** How often the leader checks for followers that lag behind its log. */
+    static final long CATCH_UP_MILLIS = 1_000;
+
+    private final java.util.Map<org.jgroups.Address, Long> matchedBefore = new java.util.HashMap<>(); // timer thread only
+
+    /**
+     * On the leader: sends the missing entries to every follower whose log ends before the
+     * leader's and has not grown since the last check (a member that joined, or came back, while
+     * a leader it had never heard from died). jgroups-raft resends to lagging followers only after
+     * its request queue has been idle for its resend interval, which a leader handling requests
+     * more often than that never is; such a follower stays behind and, once its vote is needed for
+     * a majority, nothing commits again. A follower whose log grows is left to RAFT.
+     */
+    private void catchUpFollowers() {
+        try {
+            org.jgroups.protocols.raft.RAFT r = raftProtocol();
+            org.jgroups.raft.util.CommitTable table = r.commitTable();
+            if (!r.isLeader() || table == null) {
+                matchedBefore.clear();
+                return;
+            }
+            long last = r.lastAppended();
+            matchedBefore.keySet().retainAll(table.keys());
+            table.forEach((follower, entry) -> {
+                long matched = entry.matchIndex();
+                Long before = matchedBefore.put(follower, matched);
+                if (matched < last && before != null && before == matched) {
+                    log.debug("{}: follower {} is stuck behind the log's end {} ({}); resending", member.name(), follower, last, entry);
+                    r.flushCommitTable(follower);
+                }
+            });
+        } catch (Exception e) {
+            log.debug("{}: cannot bring followers up to date: {}", member.name(), e.toString());
         }
     }
 

@@ -81,4 +81,58 @@ class TopologyTest {
         assertThrows(Exception.class, () -> c.markServed(c.current().epoch(), new int[] {1}, 2000));
         assertEquals(0, c.state().lastServed(1));
     }
+
+    /**
+     * A member that joins and finds the Raft leader dead within a second has none of the log; the
+     * next leader must bring it up to date although it keeps proposing the topology change that
+     * needs it (jgroups-raft resends to a lagging follower only when its queue has been idle for
+     * a second, which a leader proposing twice a second never is).
+     */
+    @Test
+    void aLateMemberCatchesUpWhenTheLeaderDiesRightAfterItJoined() throws Exception {
+        String cluster = "late-" + System.nanoTime();
+        TopologyService a = start(cluster, "a");
+        TopologyService b = start(cluster, "b");
+        await("a and b agree on {a, b}", () -> a.current().members().equals(List.of("a", "b")) && b.current().equals(a.current()));
+        TopologyService c = start(cluster, "c");
+        TopologyService leader = a.leads() ? a : b;
+        TopologyService survivor = leader == a ? b : a;
+        opened.remove(leader);
+        leader.close();
+        List<String> expected = new Topology(0, List.of(survivor.member().name(), "c")).members();
+        await(() -> "c catches up and the survivor and c agree on " + expected + "; now survivor " + survivor.current()
+                        + " " + survivor.describeRaft() + ", c " + c.current() + " " + c.describeRaft(),
+                () -> survivor.current().members().equals(expected) && c.current().equals(survivor.current()));
+    }
+
+    /**
+     * The state a lost "leader elected" message leaves behind: the members believe in a leader
+     * that is not leading, and no election runs. A member without a leader must get one elected.
+     */
+    @Test
+    void membersWhoseLeaderNeverTookOfficeElectAgain() throws Exception {
+        String cluster = "leaderless-" + System.nanoTime();
+        TopologyService a = start(cluster, "a");
+        TopologyService b = start(cluster, "b");
+        TopologyService c = start(cluster, "c");
+        await("all three agree", () -> List.of(a, b, c).stream().allMatch(s -> s.current().members().equals(VOTING)));
+        TopologyService leader = List.of(a, b, c).stream().filter(TopologyService::leads).findFirst().orElseThrow();
+        leader.member().channel().getProtocolStack().<org.jgroups.protocols.raft.RAFT>findProtocol(org.jgroups.protocols.raft.RAFT.class).setLeaderAndTerm(null);
+        assertTrue(List.of(a, b, c).stream().noneMatch(TopologyService::leads), "nobody leads now");
+        long epoch = a.current().epoch();
+        await(() -> "a leader again, and a mark committed through it; now " + a.describeRaft() + " " + b.describeRaft()
+                        + " " + c.describeRaft(),
+                () -> {
+                    if (List.of(a, b, c).stream().noneMatch(TopologyService::leads)) {
+                        return false;
+                    }
+                    try {
+                        a.markServed(epoch, new int[] {3}, 2000);
+                        return true;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+        await("every member learns the mark", () -> List.of(a, b, c).stream().allMatch(s -> s.state().lastServed(3) == epoch));
+    }
 }
