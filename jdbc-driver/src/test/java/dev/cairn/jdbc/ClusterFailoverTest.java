@@ -68,10 +68,9 @@ class ClusterFailoverTest {
             for (int i = 0; i < 40; i++) {
                 assertEquals("1", eventually(c, "PUT 'k" + i + "' 'v" + i + "'"));
             }
-            // Kill only once the third node is in the topology: jgroups-raft 1.1.0 leaves a member
-            // that joined less than about a second before the Raft leader died without the log for
-            // good (transport/PROTOCOL.md, limits), which is not what this test is about.
-            ServerProcess.awaitSettled(nodes);
+            // killed while the third node may still be joining: a member that joined just before
+            // the Raft leader died is caught up by the next one (transport/PROTOCOL.md, "Keeping
+            // Raft live")
             nodes[0].kill9();
             SQLException lost = assertThrows(SQLException.class, () -> {
                 try (Statement s = c.createStatement()) {
