@@ -35,6 +35,9 @@ import java.util.Set;
  *       replication timeout (defaults: 3, majority, majority, 5000);</li>
  *   <li>{@code transferBytesPerSecond} — the cap on what a takeover moves per second (default
  *       64 MiB; 0: none);</li>
+ *   <li>{@code antiEntropyMillis} — how often each primary compares its segments with their other
+ *       owners and repairs what differs (default 600000, ten minutes; 0: never), well inside the
+ *       tombstone grace;</li>
  *   <li>{@code joinWaitMillis} — how long opening waits for this member to be in the agreed
  *       topology (default 30000; a server, whose clients retry, waits 0: the first of several
  *       members started one by one cannot be in a topology until a majority is up).</li>
@@ -49,7 +52,7 @@ import java.util.Set;
  */
 public final class ClusterStoreProvider implements StoreProvider {
     private static final Set<String> KNOWN = Set.of("member", "members", "data", "raftLogDir", "owners", "writes", "reads",
-            "timeoutMillis", "transferBytesPerSecond", "joinWaitMillis", "maxKeyBytes", "maxValueBytes");
+            "timeoutMillis", "transferBytesPerSecond", "antiEntropyMillis", "joinWaitMillis", "maxKeyBytes", "maxValueBytes");
 
     @Override
     public String scheme() {
@@ -114,6 +117,10 @@ public final class ClusterStoreProvider implements StoreProvider {
             String rate = settings.get("transferBytesPerSecond");
             if (rate != null) {
                 service.transferBytesPerSecond(Long.parseLong(rate.trim()));
+            }
+            String antiEntropy = settings.get("antiEntropyMillis");
+            if (antiEntropy != null) {
+                service.antiEntropyEvery(Long.parseLong(antiEntropy.trim()));
             }
             awaitMembership(topology, Long.parseLong(settings.getOrDefault("joinWaitMillis", Long.toString(JOIN_WAIT_MILLIS)).trim()));
             return new ClusterNamespaces(service, topology, local, limits, clock);

@@ -462,6 +462,8 @@ final class ConnectionCommands {
                     .append("cluster_transfer_records_out:").append(m.transferRecordsOut()).append("\r\n")
                     .append("cluster_transfer_bytes_in:").append(m.transferBytesIn()).append("\r\n")
                     .append("cluster_transfer_bytes_out:").append(m.transferBytesOut()).append("\r\n")
+                    .append("cluster_anti_entropy_passes:").append(m.antiEntropyPasses()).append("\r\n")
+                    .append("cluster_anti_entropy_repairs:").append(m.antiEntropyRepairs()).append("\r\n")
                     .append("\r\n");
         }
     }

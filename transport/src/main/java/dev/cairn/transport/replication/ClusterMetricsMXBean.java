@@ -20,6 +20,10 @@ public interface ClusterMetricsMXBean {
     long getTransferBytesIn();
 
     long getTransferBytesOut();
+    /** Anti-entropy passes run as a primary. */
+    long getAntiEntropyPasses();
+    /** (segment, namespace) copies those passes found differing from another owner's and repaired. */
+    long getAntiEntropyRepairs();
 
     long getWriteP99Micros();
 

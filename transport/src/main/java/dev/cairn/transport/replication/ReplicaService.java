@@ -31,6 +31,7 @@ import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.Message;
 import org.jgroups.blocks.RequestOptions;
+import org.jgroups.blocks.RspFilter;
 import org.jgroups.blocks.ResponseMode;
 import org.jgroups.util.Rsp;
 import org.jgroups.util.RspList;
@@ -106,6 +107,8 @@ public final class ReplicaService implements AutoCloseable {
     private final ScheduledExecutorService takeovers;
     /** Copies segments this member will gain from a staged topology: apart from takeovers, which must never wait behind it. */
     private final ScheduledExecutorService preparer;
+    /** Runs the anti-entropy passes, apart from takeovers and preparations, which must never wait behind one. */
+    private final ScheduledExecutorService repairer;
     private volatile int preparing;
     private final ReplicationMetrics metrics;
     private volatile int pending;
@@ -146,6 +149,11 @@ public final class ReplicaService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        repairer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cairn-anti-entropy-" + topology.member().name());
+            t.setDaemon(true);
+            return t;
+        });
         metrics = new ReplicationMetrics(topology.member().name());
         raiseFloor(topology.current().epoch());
         topology.member().handleRequests(this::handle);
@@ -166,6 +174,7 @@ public final class ReplicaService implements AutoCloseable {
         });
         takeovers.execute(this::takeOver);
         preparer.execute(this::prepare);
+        antiEntropyEvery(ANTI_ENTROPY_MILLIS);
     }
 
     /** Caps the bytes per second a takeover transfers (pulls and pushes together); 0: no cap. */
@@ -341,7 +350,7 @@ public final class ReplicaService implements AutoCloseable {
             preparing = gaining;
             for (java.util.Map.Entry<String, List<Integer>> e : bySource.entrySet()) {
                 List<Integer> segs = e.getValue();
-                if (stale.getAsBoolean() || !transfer(e.getKey(), segs, t.epoch(), false, ns -> digests(ns, segs), stale)) {
+                if (stale.getAsBoolean() || transfer(e.getKey(), segs, t.epoch(), false, ns -> digests(ns, segs), stale) < 0) {
                     throw new IOException("copying " + segs.size() + " segments from " + e.getKey() + " did not complete");
                 }
                 preparing = Math.max(0, preparing - segs.size());
@@ -494,7 +503,7 @@ public final class ReplicaService implements AutoCloseable {
             }
             List<Integer> from = new ArrayList<>(e.getValue());
             from.retainAll(ready);
-            if (!from.isEmpty() && !transfer(source, from, epoch, false, ns -> digests(ns, from), () -> false)) {
+            if (!from.isEmpty() && transfer(source, from, epoch, false, ns -> digests(ns, from), () -> false) < 0) {
                 ready.removeAll(from);
             }
         }
@@ -520,7 +529,7 @@ public final class ReplicaService implements AutoCloseable {
         counter.accumulateAndGet(highest, Math::max);
         java.util.Map<Integer, Integer> holders = new java.util.HashMap<>();
         for (java.util.Map.Entry<String, List<Integer>> e : byTarget.entrySet()) {
-            if (transfer(e.getKey(), e.getValue(), epoch, true, ns -> mine.getOrDefault(ns, java.util.Map.of()), () -> false)) {
+            if (transfer(e.getKey(), e.getValue(), epoch, true, ns -> mine.getOrDefault(ns, java.util.Map.of()), () -> false) >= 0) {
                 for (int s : e.getValue()) {
                     holders.merge(s, 1, Integer::sum);
                 }
@@ -536,6 +545,94 @@ public final class ReplicaService implements AutoCloseable {
         return out;
     }
 
+    // ------------------------------------------------------------------ anti-entropy
+
+    /** How often a primary compares its segments with their other owners unless told otherwise: every 10 minutes. */
+    public static final long ANTI_ENTROPY_MILLIS = 600_000;
+
+    private java.util.concurrent.ScheduledFuture<?> antiEntropy; // guarded by this
+
+    /**
+     * Runs {@link #repairReplicas} every {@code intervalMillis} (the first after up to 10 % more,
+     * so that the members' passes spread out); 0 stops it. The interval must be well inside the
+     * engines' tombstone grace: a replica that missed a delete must get the tombstone before the
+     * others forget it, or a quorum read meeting that replica brings the value back.
+     */
+    public synchronized void antiEntropyEvery(long intervalMillis) {
+        if (intervalMillis < 0) {
+            throw new IllegalArgumentException("an anti-entropy interval must be >= 0: " + intervalMillis);
+        }
+        if (antiEntropy != null) {
+            antiEntropy.cancel(false);
+            antiEntropy = null;
+        }
+        if (intervalMillis > 0) {
+            long first = intervalMillis + java.util.concurrent.ThreadLocalRandom.current().nextLong(intervalMillis / 10 + 1);
+            try {
+                antiEntropy = repairer.scheduleWithFixedDelay(() -> {
+                    try {
+                        repairReplicas();
+                    } catch (RuntimeException e) {
+                        log.warn("{}: anti-entropy pass failed: {}", name(), e.toString());
+                    }
+                }, first, intervalMillis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // closed
+            }
+        }
+    }
+
+    /**
+     * One anti-entropy pass: for each segment this member serves as primary, and each other owner
+     * of it, compares their digests (every namespace) and, where they differ, pulls the owner's
+     * records of the segment and applies those newer than its own, then pushes its records of the
+     * segment to the owner, which applies those newer than its own — so both end with, for every
+     * key, the newest record either had, tombstones included. This brings an owner that missed
+     * writes or deletes (one of the N − W that did not answer in time) up to date when no read
+     * happens to repair it, as a takeover does for the segments it moves. Records travel with the
+     * versions primaries stamped, and the push goes out under the current epoch, which the owners'
+     * fences and floors check like any replication; a pass stops when the epoch changes. Returns
+     * how many (segment, namespace) pairs differed and were repaired; counted in
+     * {@link ReplicationMetrics} and {@code INFO cluster}.
+     */
+    public int repairReplicas() {
+        Topology t = topology.current();
+        long epoch = t.epoch();
+        Set<Integer> mine = serving();
+        if (mine.isEmpty()) {
+            return 0;
+        }
+        SegmentTable table = table(t);
+        java.util.Map<String, List<Integer>> byOwner = new java.util.TreeMap<>();
+        for (int s : new java.util.TreeSet<>(mine)) {
+            for (String o : table.owners(s)) {
+                if (!o.equals(name())) {
+                    byOwner.computeIfAbsent(o, k -> new ArrayList<>()).add(s);
+                }
+            }
+        }
+        java.util.function.BooleanSupplier moved = () -> topology.current().epoch() != epoch;
+        int repaired = 0;
+        for (java.util.Map.Entry<String, List<Integer>> e : byOwner.entrySet()) {
+            List<Integer> segs = e.getValue();
+            try {
+                int pulled = transfer(e.getKey(), segs, epoch, false, ns -> digests(ns, segs), moved);
+                if (pulled < 0 || moved.getAsBoolean()) {
+                    continue;
+                }
+                int pushed = transfer(e.getKey(), segs, epoch, true, ns -> digests(ns, segs), moved);
+                repaired += Math.max(pulled, pushed);
+            } catch (IOException | RuntimeException ex) {
+                log.debug("{}: anti-entropy with {} incomplete: {}", name(), e.getKey(), ex.toString());
+            }
+        }
+        metrics.antiEntropyPass(repaired);
+        if (repaired > 0) {
+            log.info("{}: anti-entropy repaired {} segment copies with their other owners", name(), repaired);
+        }
+        return repaired;
+    }
+
     private static Wire.Out segmentsFrame(Wire.Out out, List<Integer> segs) {
         out.i(segs.size());
         for (int s : segs) {
@@ -549,16 +646,17 @@ public final class ReplicaService implements AutoCloseable {
      * segments' digests and copies the differing ones, from {@code other} to this member
      * ({@code push} false) or from this member to {@code other} (true), by pages of records with
      * their versions and tombstones, throttled. {@code mine} gives this member's digests of a
-     * namespace. True once done; false as soon as {@code abandon} says so (between pages).
+     * namespace. Returns how many (segment, namespace) pairs differed and were copied, or -1 when
+     * a peer did not answer or {@code abandon} said so (between pages).
      */
-    private boolean transfer(String other, List<Integer> segs, long epoch, boolean push,
+    private int transfer(String other, List<Integer> segs, long epoch, boolean push,
                              java.util.function.Function<String, java.util.Map<Integer, Long>> mine,
                              java.util.function.BooleanSupplier abandon) throws IOException {
         Set<String> names = new java.util.TreeSet<>(local.names());
         if (!push) {
             byte[] reply = call(other, new Wire.Out().b(NAMES).done());
             if (reply == null || reply[0] != OK) {
-                return false;
+                return -1;
             }
             Wire.In in = new Wire.In(reply, 1, reply.length - 1);
             int n = in.i();
@@ -566,11 +664,12 @@ public final class ReplicaService implements AutoCloseable {
                 names.add(in.s());
             }
         }
+        int copied = 0;
         for (String ns : names) {
             Namespaces.checkName(ns);
             byte[] reply = call(other, segmentsFrame(new Wire.Out().b(DIGEST).s(ns), segs).done());
             if (reply == null || reply[0] != OK) {
-                return false;
+                return -1;
             }
             Wire.In in = new Wire.In(reply, 1, reply.length - 1);
             java.util.Map<Integer, Long> ours = mine.apply(ns);
@@ -584,10 +683,11 @@ public final class ReplicaService implements AutoCloseable {
                 continue;
             }
             if (push ? !pushTo(other, ns, differing, epoch) : !pullFrom(other, ns, differing, abandon)) {
-                return false;
+                return -1;
             }
+            copied += differing.size();
         }
-        return true;
+        return copied;
     }
 
     private boolean pullFrom(String source, String ns, List<Integer> segs, java.util.function.BooleanSupplier abandon)
@@ -1195,7 +1295,7 @@ public final class ReplicaService implements AutoCloseable {
         others.addAll(stagedOwners(t, s, rs)); // they receive it, but only owners acknowledge a write
         boolean deposed = false;
         metrics.replicated(others.size());
-        List<byte[]> replies = callAll(others, frame);
+        List<byte[]> replies = callAll(others, frame, enoughAcks(others.subList(0, owning), rs.writes() - 1));
         for (byte[] reply : replies.subList(0, owning)) {
             if (reply != null && reply[0] == OK) {
                 acks++;
@@ -1226,10 +1326,17 @@ public final class ReplicaService implements AutoCloseable {
         ReplicaRecord newest = local;
         List<String> others = new ArrayList<>(owners(t, s, rs));
         others.remove(name());
-        others = others.subList(0, Math.min(others.size(), reads - 1));
+        int wanted = Math.min(others.size(), reads - 1);
         byte[] ask = new Wire.Out().b(READ).i(s).l(t.epoch()).s(ns).bytes(key).done();
         int answered = 1;
-        List<byte[]> replies = callAll(others, ask);
+        // ask R − 1 owners; if they have not all answered within a moment, ask the others too, so
+        // that a paused owner (not yet suspected) fails no read while R owners can answer
+        List<byte[]> replies = new ArrayList<>(callAll(others.subList(0, wanted), ask, null, SPECULATE_MILLIS));
+        int got = (int) replies.stream().filter(ReplicaService::isReadAnswer).count();
+        if (got < wanted && wanted < others.size()) {
+            List<String> rest = others.subList(wanted, others.size());
+            replies.addAll(callAll(rest, ask, enoughAnswers(rest, wanted - got), settings.timeoutMillis() - SPECULATE_MILLIS));
+        }
         for (byte[] reply : replies) {
             if (reply == null || reply[0] == ERROR || reply[0] == NO_QUORUM) {
                 continue;
@@ -1337,8 +1444,83 @@ public final class ReplicaService implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops waiting for replies to a replicate once {@code needed} of {@code owners} acknowledged it
+     * (or one answered that it is fenced): a write is durable on W owners then, whatever the others
+     * do, and an owner that is slow or paused — not yet suspected by the failure detector — must
+     * not hold every write of its segments for the whole timeout (and fail them, when the caller's
+     * own timeout ran out first). Safe because W acknowledgements under one epoch cannot be
+     * gathered once a takeover has fenced its quorum of owners.
+     */
+    private RspFilter enoughAcks(List<String> owners, int needed) {
+        Set<Address> counted = new HashSet<>();
+        for (String o : owners) {
+            Address a = topology.member().addressOf(o);
+            if (a != null) {
+                counted.add(a);
+            }
+        }
+        return new RspFilter() {
+            private int acks; // guarded by the request's lock, which JGroups holds around both calls
+            private boolean fenced;
+
+            @Override
+            public boolean isAcceptable(Object response, Address sender) {
+                if (response instanceof byte[] reply && reply.length > 0 && counted.contains(sender)) {
+                    acks += reply[0] == OK ? 1 : 0;
+                    fenced |= reply[0] == FENCED;
+                }
+                return true;
+            }
+
+            @Override
+            public boolean needMoreResponses() {
+                return acks < needed && !fenced;
+            }
+        };
+    }
+
+    /** How long a quorum read waits for the first R − 1 owners it asked before it asks the others as well. */
+    static final long SPECULATE_MILLIS = 100;
+
+    private static boolean isReadAnswer(byte[] reply) {
+        return reply != null && reply[0] != ERROR && reply[0] != NO_QUORUM;
+    }
+
+    /** Stops waiting once {@code needed} answers to a read came (or one that says the asker is fenced). */
+    private static RspFilter enoughAnswers(List<String> asked, int needed) {
+        return new RspFilter() {
+            private int answers; // guarded by the request's lock
+            private boolean fenced;
+
+            @Override
+            public boolean isAcceptable(Object response, Address sender) {
+                if (response instanceof byte[] reply && reply.length > 0) {
+                    answers += isReadAnswer(reply) ? 1 : 0;
+                    fenced |= reply[0] == FENCED;
+                }
+                return true;
+            }
+
+            @Override
+            public boolean needMoreResponses() {
+                return answers < needed && !fenced;
+            }
+        };
+    }
+
     /** The same request to several members at once; their replies in order (null: none). */
     private List<byte[]> callAll(List<String> members, byte[] frame) {
+        return callAll(members, frame, null);
+    }
+
+    /** As above, waiting only as long as {@code enough} needs more replies (null: for all of them, or the timeout). */
+    private List<byte[]> callAll(List<String> members, byte[] frame, RspFilter enough) {
+        return callAll(members, frame, enough, settings.timeoutMillis());
+    }
+
+    /** As above, waiting at most {@code timeoutMillis}. */
+    private List<byte[]> callAll(List<String> members, byte[] frame, RspFilter enough, long timeoutMillis) {
         List<byte[]> out = new ArrayList<>();
         List<Address> dests = new ArrayList<>();
         for (String m : members) {
@@ -1355,7 +1537,7 @@ public final class ReplicaService implements AutoCloseable {
             try {
                 rsps = topology.member().dispatcher().castMessage(present, new BytesMessage(null, frame).setFlag(Message.Flag.OOB),
                         // anycast: a unicast to each of them; a multicast would reach (and be handled by) every member
-                        new RequestOptions(ResponseMode.GET_ALL, settings.timeoutMillis()).anycasting(true));
+                        new RequestOptions(ResponseMode.GET_ALL, Math.max(1, timeoutMillis)).anycasting(true).rspFilter(enough));
             } catch (Exception e) {
                 log.debug("{}: a request to {} failed: {}", name(), present, e.toString());
                 rsps = null;
@@ -1363,7 +1545,7 @@ public final class ReplicaService implements AutoCloseable {
         }
         for (Address a : dests) {
             Rsp<byte[]> r = a == null || rsps == null ? null : rsps.get(a);
-            if (r != null && (!r.wasReceived() || r.hasException())) {
+            if (r != null && (!r.wasReceived() || r.hasException()) && enough == null) {
                 log.debug("{}: no answer from {}: received={} suspected={} unreachable={} exception={}", name(), a,
                         r.wasReceived(), r.wasSuspected(), r.wasUnreachable(), r.getException());
             }
@@ -1387,5 +1569,6 @@ public final class ReplicaService implements AutoCloseable {
     public void close() {
         takeovers.shutdownNow();
         preparer.shutdownNow();
+        repairer.shutdownNow();
     }
 }

@@ -25,6 +25,8 @@ public final class ReplicationMetrics implements ClusterMetricsMXBean {
     private final LongAdder recordsOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder antiEntropyPasses = new LongAdder();
+    private final LongAdder antiEntropyRepairs = new LongAdder();
     private final Recorder forwardLatency = new Recorder(MAX_MICROS, 2);
     private final Recorder writeLatency = new Recorder(MAX_MICROS, 2);
     private final Recorder readLatency = new Recorder(MAX_MICROS, 2);
@@ -80,6 +82,11 @@ public final class ReplicationMetrics implements ClusterMetricsMXBean {
         bytesOut.add(bytes);
     }
 
+    void antiEntropyPass(int repaired) {
+        antiEntropyPasses.increment();
+        antiEntropyRepairs.add(repaired);
+    }
+
     private static long micros(long nanos) {
         return Math.min(MAX_MICROS, Math.max(0, nanos / 1000));
     }
@@ -88,7 +95,8 @@ public final class ReplicationMetrics implements ClusterMetricsMXBean {
     public record Snapshot(long forwarded, long primaryWrites, long primaryReads, long replicated, long quorumFailures,
                            long readRepairs, long transferRecordsIn, long transferRecordsOut, long transferBytesIn,
                            long transferBytesOut, long forwardP50Micros, long forwardP99Micros, long writeP50Micros,
-                           long writeP99Micros, long readP50Micros, long readP99Micros) {
+                           long writeP99Micros, long readP50Micros, long readP99Micros, long antiEntropyPasses,
+                           long antiEntropyRepairs) {
     }
 
     public synchronized Snapshot snapshot() {
@@ -99,7 +107,8 @@ public final class ReplicationMetrics implements ClusterMetricsMXBean {
                 readRepairs.sum(), recordsIn.sum(), recordsOut.sum(), bytesIn.sum(), bytesOut.sum(),
                 forwardTotal.getValueAtPercentile(50), forwardTotal.getValueAtPercentile(99),
                 writeTotal.getValueAtPercentile(50), writeTotal.getValueAtPercentile(99),
-                readTotal.getValueAtPercentile(50), readTotal.getValueAtPercentile(99));
+                readTotal.getValueAtPercentile(50), readTotal.getValueAtPercentile(99), antiEntropyPasses.sum(),
+                antiEntropyRepairs.sum());
     }
 
     @Override
@@ -140,6 +149,16 @@ public final class ReplicationMetrics implements ClusterMetricsMXBean {
     @Override
     public long getTransferBytesOut() {
         return bytesOut.sum();
+    }
+
+    @Override
+    public long getAntiEntropyPasses() {
+        return antiEntropyPasses.sum();
+    }
+
+    @Override
+    public long getAntiEntropyRepairs() {
+        return antiEntropyRepairs.sum();
     }
 
     @Override
