@@ -113,6 +113,10 @@ class ReadmeExamplesTest {
         assertEquals("10.0.0.1:7800", cluster.get("member"));
         assertEquals("10.0.0.1:7800,10.0.0.2:7800,10.0.0.3:7800", cluster.get("members"));
         assertEquals("orders", settings.clusterName());
+        assertEquals("/var/lib/cairn/orders-raft", cluster.get("raftLogDir"));
+        ManagerSettings repaired = ManagerSettings.of(properties(examples().get("cluster section")
+                + "\ncluster.anti-entropy-millis = 60000\n")).validated();
+        assertEquals("60000", repaired.clusterStoreSettings().get("antiEntropyMillis"));
     }
 
     @Test

@@ -227,7 +227,7 @@ public final class ManagerSettings {
         java.util.Map<String, String> out = new java.util.TreeMap<>();
         String[][] keys = {{"member", "member"}, {"members", "members"}, {"data", "data"}, {"raft-log-dir", "raftLogDir"},
             {"owners", "owners"}, {"writes", "writes"}, {"reads", "reads"}, {"timeout-millis", "timeoutMillis"},
-            {"transfer-bytes-per-second", "transferBytesPerSecond"}};
+            {"transfer-bytes-per-second", "transferBytesPerSecond"}, {"anti-entropy-millis", "antiEntropyMillis"}};
         for (String[] k : keys) {
             String v = properties.getProperty("cluster." + k[0]);
             if (v != null && !v.isBlank()) {
