@@ -66,7 +66,7 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
 
     @Override
     public Versioned<V> get(K key, boolean includeExpired) {
-        Optional<Entry> e = store.get(codec.encode(key), includeExpired ? WITH_EXPIRED : ReadOptions.DEFAULT);
+        Optional<Entry> e = store.get(codec.encodeKey(key), includeExpired ? WITH_EXPIRED : ReadOptions.DEFAULT);
         return e.isPresent() ? versioned(e.get()) : null;
     }
 
@@ -96,19 +96,19 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
 
     @Override
     public boolean put(K key, V value, long expiresAtMillis, Versioned<V> expected) {
-        return store.compareAndSet(codec.encode(key), condition(expected), codec.encode(value), expiring(expiresAtMillis))
+        return store.compareAndSet(codec.encodeKey(key), condition(expected), codec.encode(value), expiring(expiresAtMillis))
                 .isPresent();
     }
 
     @Override
     public boolean setExpiry(K key, long expiresAtMillis, Versioned<V> expected) {
-        return store.compareAndSet(codec.encode(key), condition(expected), codec.encode(expected.value()),
+        return store.compareAndSet(codec.encodeKey(key), condition(expected), codec.encode(expected.value()),
                 expiring(expiresAtMillis)).isPresent();
     }
 
     @Override
     public boolean remove(K key, Versioned<V> expected) {
-        return store.compareAndDelete(codec.encode(key), condition(expected));
+        return store.compareAndDelete(codec.encodeKey(key), condition(expected));
     }
 
     /** Pages through the store in key order, {@value #PAGE} entries at a time. */

@@ -53,6 +53,36 @@ public final class Codec {
         return allowList;
     }
 
+    /** How many keys' serialized forms {@link #encodeKey} remembers before it starts over. */
+    static final int REMEMBERED_KEYS = 4096;
+
+    private final java.util.concurrent.ConcurrentHashMap<Object, byte[]> keyForms = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A key's serialized form, as {@link #encode}, remembering it for keys that go through Java
+     * serialization: looking an entry up needs the key's form, and serializing a key object (an
+     * ORM's cache key: its class descriptors, its fields) took a large share of a cache hit, where
+     * a heap cache such as Ehcache looks the key object up as it is. Keys equal by {@code equals}
+     * get one form — which is also what JCache asks of keys; the forms are shared, never changed.
+     * At most {@value #REMEMBERED_KEYS} are kept (then the memory starts over).
+     */
+    public byte[] encodeKey(Object key) {
+        if (key instanceof String || key instanceof Number || key instanceof byte[] || key instanceof Boolean
+                || key instanceof Character) {
+            return encode(key); // fast paths: as cheap as a lookup
+        }
+        byte[] known = keyForms.get(key);
+        if (known != null) {
+            return known;
+        }
+        byte[] form = encode(key);
+        if (keyForms.size() >= REMEMBERED_KEYS) {
+            keyForms.clear();
+        }
+        keyForms.put(key, form);
+        return form;
+    }
+
     public byte[] encode(Object o) {
         if (o instanceof String s) {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
