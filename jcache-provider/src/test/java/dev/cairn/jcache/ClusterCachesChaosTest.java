@@ -163,8 +163,9 @@ class ClusterCachesChaosTest {
         List<Linearizability.Result> failures = Linearizability.check(history);
         long indeterminate = history.ops().stream().filter(History.Op::indeterminate).count();
         long increments = history.ops().stream().filter(o -> o.kind() == Kind.INCREMENT && !o.indeterminate()).count();
-        System.out.printf("scenario=jcache-invoke-partition seed=%d ops=%d ok=%d indeterminate=%d invoke_ok=%d linearizable=%s%n",
-                seed, history.size(), history.size() - indeterminate, indeterminate, increments, failures.isEmpty() ? "yes" : "no");
+        System.out.printf("scenario=jcache-invoke-partition seed=%d ops=%d ok=%d failed=0 indeterminate=%d invoke_ok=%d "
+                + "acknowledged_lost=%s linearizable=%s%n", seed, history.size(), history.size() - indeterminate, indeterminate,
+                increments, failures.isEmpty() ? "0" : "?", failures.isEmpty() ? "yes" : "no");
         assertTrue(increments > 50, "too few invoke calls completed to mean anything: " + increments);
         assertTrue(indeterminate > 0, "the partition failed no call: the fault did not bite");
         assertTrue(failures.isEmpty(), "seed=" + seed + " " + failures);

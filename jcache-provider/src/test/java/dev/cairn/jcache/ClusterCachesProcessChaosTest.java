@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * restarted (on the memory engine, so it comes back empty, as a new incarnation with new clients).
  * The histories the processes wrote are merged on the machine's monotonic clock and checked for
  * linearizability per key; a call a kill interrupted is indeterminate. Prints
- * {@code scenario=jcache-process-pause-kill seed= ops= ok= indeterminate= linearizable=};
+ * {@code scenario=jcache-process-pause-kill seed= ops= ok= failed= indeterminate= invoke_ok=
+ * acknowledged_lost= linearizable=} (a lost acknowledged call shows as a violation: the checker finds no order
+ * without it);
  * {@code -Dcairn.seed=N} replays the clients' choices; {@code -Dcairn.chaos.minutes=M} repeats the
  * scenario for M minutes with new seeds on new processes (the long mode, one line per run appended to
  * {@code target/chaos-results.txt}; run it with {@code -Djunit.jupiter.execution.timeout.mode=disabled}).
@@ -214,9 +216,9 @@ class ClusterCachesProcessChaosTest {
         List<Linearizability.Result> failures = Linearizability.check(history);
         long indeterminate = history.ops().stream().filter(History.Op::indeterminate).count();
         long increments = history.ops().stream().filter(o -> o.kind() == Kind.INCREMENT && !o.indeterminate()).count();
-        String line = String.format("scenario=jcache-process-pause-kill seed=%d ops=%d ok=%d indeterminate=%d invoke_ok=%d "
-                + "linearizable=%s", seed, history.size(), history.size() - indeterminate, indeterminate, increments,
-                failures.isEmpty() ? "yes" : "no");
+        String line = String.format("scenario=jcache-process-pause-kill seed=%d ops=%d ok=%d failed=0 indeterminate=%d "
+                + "invoke_ok=%d acknowledged_lost=%s linearizable=%s", seed, history.size(), history.size() - indeterminate,
+                indeterminate, increments, failures.isEmpty() ? "0" : "?", failures.isEmpty() ? "yes" : "no");
         System.out.println(line);
         assertTrue(increments > 50, "too few invoke calls completed to mean anything: " + increments);
         assertTrue(indeterminate > 0, "the pause and the kill failed no call: the faults did not bite");
