@@ -1329,13 +1329,25 @@ public final class ReplicaService implements AutoCloseable {
         int wanted = Math.min(others.size(), reads - 1);
         byte[] ask = new Wire.Out().b(READ).i(s).l(t.epoch()).s(ns).bytes(key).done();
         int answered = 1;
-        // ask R − 1 owners; if they have not all answered within a moment, ask the others too, so
-        // that a paused owner (not yet suspected) fails no read while R owners can answer
-        List<byte[]> replies = new ArrayList<>(callAll(others.subList(0, wanted), ask, null, SPECULATE_MILLIS));
+        // ask R − 1 owners; if they have not all answered within a moment and there are other
+        // owners, ask again — the others and those that have not answered — so that a paused owner
+        // (not yet suspected) fails no read while R owners can answer, and a merely slow one can
+        // still be one of them. With no other owner to ask, wait for these the whole timeout.
+        boolean spare = wanted < others.size();
+        List<String> first = others.subList(0, wanted);
+        List<byte[]> firstReplies = callAll(first, ask, null, spare ? SPECULATE_MILLIS : settings.timeoutMillis());
+        List<byte[]> replies = new ArrayList<>();
+        List<String> again = new ArrayList<>(others.subList(wanted, others.size()));
+        for (int i = 0; i < first.size(); i++) {
+            if (isReadAnswer(firstReplies.get(i)) || firstReplies.get(i) != null && firstReplies.get(i)[0] == FENCED) {
+                replies.add(firstReplies.get(i));
+            } else {
+                again.add(first.get(i));
+            }
+        }
         int got = (int) replies.stream().filter(ReplicaService::isReadAnswer).count();
-        if (got < wanted && wanted < others.size()) {
-            List<String> rest = others.subList(wanted, others.size());
-            replies.addAll(callAll(rest, ask, enoughAnswers(rest, wanted - got), settings.timeoutMillis() - SPECULATE_MILLIS));
+        if (got < wanted && spare) {
+            replies.addAll(callAll(again, ask, enoughAnswers(wanted - got), settings.timeoutMillis() - SPECULATE_MILLIS));
         }
         for (byte[] reply : replies) {
             if (reply == null || reply[0] == ERROR || reply[0] == NO_QUORUM) {
@@ -1488,7 +1500,7 @@ public final class ReplicaService implements AutoCloseable {
     }
 
     /** Stops waiting once {@code needed} answers to a read came (or one that says the asker is fenced). */
-    private static RspFilter enoughAnswers(List<String> asked, int needed) {
+    private static RspFilter enoughAnswers(int needed) {
         return new RspFilter() {
             private int answers; // guarded by the request's lock
             private boolean fenced;

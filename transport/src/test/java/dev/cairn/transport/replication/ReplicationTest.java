@@ -184,4 +184,41 @@ class ReplicationTest {
         assertThrows(QuorumNotReachedException.class, () -> c.store("data").compareAndSet(k, Expected.absent(), utf8("x")));
         assertArrayEquals(utf8("acknowledged"), majority.get(1).store("data").get(key).orElseThrow().value());
     }
+
+    /**
+     * An owner that answers slowly (every message from it delayed 400 ms, far more than a read waits
+     * before asking the other owners) fails no read or write: with N = 3 the others answer, and
+     * with N = 2, where it is the only other owner, the primary waits for it.
+     */
+    @Test
+    void aSlowOwnerFailsNoReadOrWrite() throws Exception {
+        List<Member> live = cluster("slow-" + System.nanoTime());
+        ClusterStore three = live.get(0).store("three");
+        ClusterStore two = new ClusterStore(live.get(0).service(), "two", new ReplicationSettings(2, 2, 2, 3_000),
+                StoreLimits.DEFAULT, Clock.systemUTC());
+        for (int i = 0; i < 8; i++) {
+            three.put(utf8("k" + i), utf8("v" + i));
+            two.put(utf8("k" + i), utf8("v" + i));
+        }
+        // everything c sends leaves 400 ms late (queued, not blocking c's threads)
+        org.jgroups.protocols.DELAY delay = new org.jgroups.protocols.DELAY();
+        delay.setOutDelay(400);
+        delay.setValue("constant_delay", true);
+        ProtocolStack stack = live.get(2).topology().member().channel().getProtocolStack();
+        stack.insertProtocol(delay, ProtocolStack.Position.ABOVE, org.jgroups.protocols.TP.class);
+        delay.init();
+        try {
+            for (int i = 0; i < 8; i++) {
+                assertArrayEquals(utf8("v" + i), three.get(utf8("k" + i)).orElseThrow().value(), "k" + i + " of N = 3");
+                assertArrayEquals(utf8("v" + i), two.get(utf8("k" + i)).orElseThrow().value(), "k" + i + " of N = 2");
+                two.put(utf8("k" + i), utf8("w" + i));
+            }
+        } finally {
+            stack.removeProtocol(org.jgroups.protocols.DELAY.class);
+            delay.destroy();
+        }
+        for (int i = 0; i < 8; i++) {
+            assertArrayEquals(utf8("w" + i), two.get(utf8("k" + i)).orElseThrow().value());
+        }
+    }
 }
