@@ -617,11 +617,10 @@ public final class ReplicaService implements AutoCloseable {
             List<Integer> segs = e.getValue();
             try {
                 int pulled = transfer(e.getKey(), segs, epoch, false, ns -> digests(ns, segs), moved);
-                if (pulled < 0 || moved.getAsBoolean()) {
-                    continue;
+                if (pulled <= 0 || moved.getAsBoolean()) {
+                    continue; // no digest differed: nothing to push either (the comparison is the same)
                 }
-                int pushed = transfer(e.getKey(), segs, epoch, true, ns -> digests(ns, segs), moved);
-                repaired += Math.max(pulled, pushed);
+                repaired += Math.max(pulled, transfer(e.getKey(), segs, epoch, true, ns -> digests(ns, segs), moved));
             } catch (IOException | RuntimeException ex) {
                 log.debug("{}: anti-entropy with {} incomplete: {}", name(), e.getKey(), ex.toString());
             }
@@ -1295,7 +1294,9 @@ public final class ReplicaService implements AutoCloseable {
         others.addAll(stagedOwners(t, s, rs)); // they receive it, but only owners acknowledge a write
         boolean deposed = false;
         metrics.replicated(others.size());
-        List<byte[]> replies = callAll(others, frame, enoughAcks(others.subList(0, owning), rs.writes() - 1));
+        Set<Address> owningAddresses = addresses(others.subList(0, owning));
+        List<byte[]> replies = callAll(others, frame, enough(owningAddresses::contains, reply -> reply[0] == OK, rs.writes() - 1),
+                settings.timeoutMillis());
         for (byte[] reply : replies.subList(0, owning)) {
             if (reply != null && reply[0] == OK) {
                 acks++;
@@ -1339,7 +1340,7 @@ public final class ReplicaService implements AutoCloseable {
         List<byte[]> replies = new ArrayList<>();
         List<String> again = new ArrayList<>(others.subList(wanted, others.size()));
         for (int i = 0; i < first.size(); i++) {
-            if (isReadAnswer(firstReplies.get(i)) || firstReplies.get(i) != null && firstReplies.get(i)[0] == FENCED) {
+            if (isReadAnswer(firstReplies.get(i))) { // an answer, or a refusal that says this primary is deposed
                 replies.add(firstReplies.get(i));
             } else {
                 again.add(first.get(i));
@@ -1347,10 +1348,11 @@ public final class ReplicaService implements AutoCloseable {
         }
         int got = (int) replies.stream().filter(ReplicaService::isReadAnswer).count();
         if (got < wanted && spare) {
-            replies.addAll(callAll(again, ask, enoughAnswers(wanted - got), settings.timeoutMillis() - SPECULATE_MILLIS));
+            replies.addAll(callAll(again, ask, enough(a -> true, ReplicaService::isReadAnswer, wanted - got),
+                    settings.timeoutMillis() - SPECULATE_MILLIS));
         }
         for (byte[] reply : replies) {
-            if (reply == null || reply[0] == ERROR || reply[0] == NO_QUORUM) {
+            if (!isReadAnswer(reply)) {
                 continue;
             }
             if (reply[0] == FENCED) {
@@ -1456,42 +1458,6 @@ public final class ReplicaService implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops waiting for replies to a replicate once {@code needed} of {@code owners} acknowledged it
-     * (or one answered that it is fenced): a write is durable on W owners then, whatever the others
-     * do, and an owner that is slow or paused — not yet suspected by the failure detector — must
-     * not hold every write of its segments for the whole timeout (and fail them, when the caller's
-     * own timeout ran out first). Safe because W acknowledgements under one epoch cannot be
-     * gathered once a takeover has fenced its quorum of owners.
-     */
-    private RspFilter enoughAcks(List<String> owners, int needed) {
-        Set<Address> counted = new HashSet<>();
-        for (String o : owners) {
-            Address a = topology.member().addressOf(o);
-            if (a != null) {
-                counted.add(a);
-            }
-        }
-        return new RspFilter() {
-            private int acks; // guarded by the request's lock, which JGroups holds around both calls
-            private boolean fenced;
-
-            @Override
-            public boolean isAcceptable(Object response, Address sender) {
-                if (response instanceof byte[] reply && reply.length > 0 && counted.contains(sender)) {
-                    acks += reply[0] == OK ? 1 : 0;
-                    fenced |= reply[0] == FENCED;
-                }
-                return true;
-            }
-
-            @Override
-            public boolean needMoreResponses() {
-                return acks < needed && !fenced;
-            }
-        };
-    }
-
     /** How long a quorum read waits for the first R − 1 owners it asked before it asks the others as well. */
     static final long SPECULATE_MILLIS = 100;
 
@@ -1499,16 +1465,25 @@ public final class ReplicaService implements AutoCloseable {
         return reply != null && reply[0] != ERROR && reply[0] != NO_QUORUM;
     }
 
-    /** Stops waiting once {@code needed} answers to a read came (or one that says the asker is fenced). */
-    private static RspFilter enoughAnswers(int needed) {
+    /**
+     * Stops waiting for replies once {@code needed} of them count (those from {@code counted}
+     * senders that {@code counts} accepts), or once one says the asker is fenced. A replicate stops
+     * at W − 1 acknowledgements: the write is durable on W owners then, whatever the others do, and
+     * an owner that is slow or paused — not yet suspected by the failure detector — must not hold
+     * every write of its segments for the whole timeout (and fail them, when the caller's own
+     * timeout ran out first); W acknowledgements under one epoch cannot be gathered once a takeover
+     * has fenced its quorum of owners. A read's second round stops at the answers it still needs.
+     */
+    private static RspFilter enough(java.util.function.Predicate<Address> counted, java.util.function.Predicate<byte[]> counts,
+                                    int needed) {
         return new RspFilter() {
-            private int answers; // guarded by the request's lock
+            private int replies; // guarded by the request's lock, which JGroups holds around both calls
             private boolean fenced;
 
             @Override
             public boolean isAcceptable(Object response, Address sender) {
-                if (response instanceof byte[] reply && reply.length > 0) {
-                    answers += isReadAnswer(reply) ? 1 : 0;
+                if (response instanceof byte[] reply && reply.length > 0 && counted.test(sender)) {
+                    replies += counts.test(reply) ? 1 : 0;
                     fenced |= reply[0] == FENCED;
                 }
                 return true;
@@ -1516,22 +1491,32 @@ public final class ReplicaService implements AutoCloseable {
 
             @Override
             public boolean needMoreResponses() {
-                return answers < needed && !fenced;
+                return replies < needed && !fenced;
             }
         };
     }
 
+    /** The addresses of {@code members} in the current view. */
+    private Set<Address> addresses(List<String> members) {
+        Set<Address> out = new HashSet<>();
+        for (String m : members) {
+            Address a = topology.member().addressOf(m);
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
     /** The same request to several members at once; their replies in order (null: none). */
     private List<byte[]> callAll(List<String> members, byte[] frame) {
-        return callAll(members, frame, null);
+        return callAll(members, frame, null, settings.timeoutMillis());
     }
 
-    /** As above, waiting only as long as {@code enough} needs more replies (null: for all of them, or the timeout). */
-    private List<byte[]> callAll(List<String> members, byte[] frame, RspFilter enough) {
-        return callAll(members, frame, enough, settings.timeoutMillis());
-    }
-
-    /** As above, waiting at most {@code timeoutMillis}. */
+    /**
+     * As above, waiting at most {@code timeoutMillis}, and only as long as {@code enough} needs
+     * more replies (null: for all of them).
+     */
     private List<byte[]> callAll(List<String> members, byte[] frame, RspFilter enough, long timeoutMillis) {
         List<byte[]> out = new ArrayList<>();
         List<Address> dests = new ArrayList<>();

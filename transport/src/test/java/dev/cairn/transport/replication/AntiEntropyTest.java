@@ -79,8 +79,8 @@ class AntiEntropyTest {
             stack.removeProtocol(DISCARD.class);
         }
         TestCluster.await("a and b hold the deletes and the new writes", () -> keys.stream()
-                .allMatch(k -> members.subList(0, 2).stream().allMatch(m -> sameAs(record(a, k), record(m, k)))));
-        assertTrue(keys.stream().noneMatch(k -> sameAs(record(a, k), record(c, k))), "c missed every one of them");
+                .allMatch(k -> members.subList(0, 2).stream().allMatch(m -> record(a, k).equals(record(m, k)))));
+        assertTrue(keys.stream().noneMatch(k -> record(a, k).equals(record(c, k))), "c missed every one of them");
 
         int repaired = 0;
         for (ReplicaService m : members) {
@@ -106,9 +106,5 @@ class AntiEntropyTest {
     /** Member {@code m}'s own record of {@code key}, read from its engine. */
     private Optional<ReplicaRecord> record(ReplicaService m, byte[] key) {
         return ((ReplicaStore) cluster.engine(cluster.members().indexOf(m)).namespace("users")).readRecord(key);
-    }
-
-    private static boolean sameAs(Optional<ReplicaRecord> x, Optional<ReplicaRecord> y) {
-        return x.equals(y);
     }
 }

@@ -37,14 +37,20 @@ class TopologyTest {
         return s;
     }
 
+    /** Starts a, b and c of a new cluster named after {@code prefix} and waits until all three agree on {a, b, c}. */
+    private List<TopologyService> startThree(String prefix) throws Exception {
+        String cluster = prefix + "-" + System.nanoTime();
+        List<TopologyService> three = List.of(start(cluster, "a"), start(cluster, "b"), start(cluster, "c"));
+        await("all three agree on {a, b, c}", () -> three.stream().allMatch(s -> s.current().members().equals(VOTING)));
+        return three;
+    }
+
     @Test
     void everyMemberConvergesOnOneTopologyThroughJoinsAndLeaves() throws Exception {
-        String cluster = "topology-" + System.nanoTime();
-        TopologyService a = start(cluster, "a");
-        TopologyService b = start(cluster, "b");
-        TopologyService c = start(cluster, "c");
-        await("all three agree on {a, b, c}", () -> List.of(a, b, c).stream()
-                .allMatch(s -> s.current().members().equals(VOTING)));
+        List<TopologyService> three = startThree("topology");
+        TopologyService a = three.get(0);
+        TopologyService b = three.get(1);
+        TopologyService c = three.get(2);
         Topology agreed = a.current();
         assertEquals(agreed, b.current());
         assertEquals(agreed, c.current());
@@ -58,11 +64,10 @@ class TopologyTest {
 
     @Test
     void aMinorityCannotChangeTheTopologyWhileTheMajorityMovesOn() throws Exception {
-        String cluster = "partition-" + System.nanoTime();
-        TopologyService a = start(cluster, "a");
-        TopologyService b = start(cluster, "b");
-        TopologyService c = start(cluster, "c");
-        await("all three agree", () -> List.of(a, b, c).stream().allMatch(s -> s.current().members().equals(VOTING)));
+        List<TopologyService> three = startThree("partition");
+        TopologyService a = three.get(0);
+        TopologyService b = three.get(1);
+        TopologyService c = three.get(2);
         long before = a.current().epoch();
         // cut c off from everyone, as a partition would
         c.member().channel().getProtocolStack().insertProtocol(new DISCARD().discardAll(true), ProtocolStack.Position.ABOVE,
@@ -111,19 +116,18 @@ class TopologyTest {
      */
     @Test
     void membersWhoseLeaderNeverTookOfficeElectAgain() throws Exception {
-        String cluster = "leaderless-" + System.nanoTime();
-        TopologyService a = start(cluster, "a");
-        TopologyService b = start(cluster, "b");
-        TopologyService c = start(cluster, "c");
-        await("all three agree", () -> List.of(a, b, c).stream().allMatch(s -> s.current().members().equals(VOTING)));
-        TopologyService leader = List.of(a, b, c).stream().filter(TopologyService::leads).findFirst().orElseThrow();
+        List<TopologyService> three = startThree("leaderless");
+        TopologyService a = three.get(0);
+        TopologyService b = three.get(1);
+        TopologyService c = three.get(2);
+        TopologyService leader = three.stream().filter(TopologyService::leads).findFirst().orElseThrow();
         leader.member().channel().getProtocolStack().<org.jgroups.protocols.raft.RAFT>findProtocol(org.jgroups.protocols.raft.RAFT.class).setLeaderAndTerm(null);
-        assertTrue(List.of(a, b, c).stream().noneMatch(TopologyService::leads), "nobody leads now");
+        assertTrue(three.stream().noneMatch(TopologyService::leads), "nobody leads now");
         long epoch = a.current().epoch();
         await(() -> "a leader again, and a mark committed through it; now " + a.describeRaft() + " " + b.describeRaft()
                         + " " + c.describeRaft(),
                 () -> {
-                    if (List.of(a, b, c).stream().noneMatch(TopologyService::leads)) {
+                    if (three.stream().noneMatch(TopologyService::leads)) {
                         return false;
                     }
                     try {
@@ -133,6 +137,6 @@ class TopologyTest {
                         return false;
                     }
                 });
-        await("every member learns the mark", () -> List.of(a, b, c).stream().allMatch(s -> s.state().lastServed(3) == epoch));
+        await("every member learns the mark", () -> three.stream().allMatch(s -> s.state().lastServed(3) == epoch));
     }
 }
