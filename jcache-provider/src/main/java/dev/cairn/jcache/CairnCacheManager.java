@@ -161,7 +161,7 @@ public final class CairnCacheManager implements CacheManager {
                 try {
                     // the cluster's entries outlive the cache's close, as Hazelcast's and Infinispan's do;
                     // destroyCache removes them everywhere. Other members' changes raise no events here.
-                    return new StoreBackend<>(member, cacheName, settings.replication(cacheName), codec, true, false);
+                    return new StoreBackend<>(member, cacheName, settings.replication(cacheName), codec, false, true, false);
                 } catch (RuntimeException e) {
                     member.close();
                     throw e;
@@ -200,7 +200,7 @@ public final class CairnCacheManager implements CacheManager {
                     // what the cache held before this manager created it may be stale
                     store.namespace(cacheName).clear();
                 }
-                return new StoreBackend<>(store, cacheName, Map.of(), codec, true, true);
+                return new StoreBackend<>(store, cacheName, Map.of(), codec, true, true, true);
             } catch (RuntimeException e) {
                 store.close();
                 throw new CacheException("cannot open the store of cache " + cacheName + " in " + dir + ": " + e.getMessage(), e);
@@ -218,7 +218,7 @@ public final class CairnCacheManager implements CacheManager {
         if (maxBytes != null) {
             bounds.put("maxBytes", maxBytes.toString());
         }
-        return new StoreBackend<>(Stores.open(memoryUri, Map.of(), clock), cacheName, bounds, codec, false, false);
+        return new StoreBackend<>(Stores.open(memoryUri, Map.of(), clock), cacheName, bounds, codec, true, false, false);
     }
 
     /**

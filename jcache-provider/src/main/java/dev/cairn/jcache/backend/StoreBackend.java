@@ -7,6 +7,7 @@ import dev.cairn.api.Namespaces;
 import dev.cairn.api.ReadOptions;
 import dev.cairn.api.Store;
 import dev.cairn.api.WriteOptions;
+import dev.cairn.jcache.serialization.ClassDictionary;
 import dev.cairn.jcache.serialization.Codec;
 import dev.cairn.storage.memory.MemoryStore;
 import java.util.ArrayDeque;
@@ -26,8 +27,12 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     private static final ReadOptions WITH_EXPIRED = ReadOptions.DEFAULT.includingExpired();
     private static final int PAGE = 256;
 
+    /** What the namespace of a cache's {@link ClassDictionary} adds to the cache's namespace name. */
+    static final String DICTIONARY_SUFFIX = "\u0000classes";
+
     private final Namespaces owner;
     private final String namespace;
+    private final String dictionaryNamespace; // null: class descriptors written in full
     private final Store store;
     private final Codec codec;
     private final boolean durable;
@@ -36,17 +41,27 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     /**
      * @param owner this cache's handle on the store, released on close
      * @param namespace the cache's namespace in it
+     * @param numberClasses whether Java-serialized keys and values name their classes by number in a
+     *     {@link ClassDictionary} kept in a namespace beside the cache's: for a store that only
+     *     this process reads (memory, disk), not for a cluster's members
      * @param durable whether the namespace outlives the cache's close (disk, cluster); a memory
      *     cache's namespace is dropped when the cache closes
      * @param sharedEvents whether other users of the store in this JVM change it too, and the
      *     store reports their changes ({@link Store#listen}) for the cache's listeners (disk)
      */
-    public StoreBackend(Namespaces owner, String namespace, Map<String, String> settings, Codec codec, boolean durable,
-                        boolean sharedEvents) {
+    public StoreBackend(Namespaces owner, String namespace, Map<String, String> settings, Codec codec,
+                        boolean numberClasses, boolean durable, boolean sharedEvents) {
         this.owner = owner;
         this.namespace = namespace;
         this.store = owner.namespace(namespace, settings);
-        this.codec = codec;
+        String dictionary = namespace + DICTIONARY_SUFFIX;
+        if (numberClasses && dictionary.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= Namespaces.MAX_NAME_BYTES) {
+            this.dictionaryNamespace = dictionary;
+            this.codec = codec.numberingClassesIn(new ClassDictionary(owner.namespace(dictionary)));
+        } else {
+            this.dictionaryNamespace = null;
+            this.codec = codec;
+        }
         this.durable = durable;
         this.sharedEvents = sharedEvents;
     }
@@ -163,7 +178,7 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     public void close() {
         try {
             if (!durable) {
-                owner.drop(namespace);
+                drop();
             }
         } finally {
             owner.close();
@@ -174,9 +189,16 @@ public final class StoreBackend<K, V> implements CacheBackend<K, V> {
     @Override
     public void destroy() {
         try {
-            owner.drop(namespace);
+            drop();
         } finally {
             owner.close();
+        }
+    }
+
+    private void drop() {
+        owner.drop(namespace);
+        if (dictionaryNamespace != null) {
+            owner.drop(dictionaryNamespace);
         }
     }
 }

@@ -34,19 +34,37 @@ public final class Codec {
     private static final byte FLOAT = 9;
     private static final byte BYTES = 10;
     private static final byte JAVA = 0x7F;
+    /** Java serialization whose class descriptors are numbers in a {@link ClassDictionary}. */
+    private static final byte JAVA_NUMBERED = 0x7E;
 
     private final AllowList allowList;
     private final ClassLoader classLoader;
     private final Limits limits;
+    private final ClassDictionary dictionary; // null: descriptors written in full
 
     public Codec(AllowList allowList, ClassLoader classLoader) {
         this(allowList, classLoader, Limits.DEFAULT);
     }
 
     public Codec(AllowList allowList, ClassLoader classLoader, Limits limits) {
+        this(allowList, classLoader, limits, null);
+    }
+
+    private Codec(AllowList allowList, ClassLoader classLoader, Limits limits, ClassDictionary dictionary) {
         this.allowList = allowList;
         this.classLoader = classLoader;
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        this.dictionary = dictionary;
+    }
+
+    /**
+     * This codec writing Java-serialized objects with their class descriptors numbered in
+     * {@code dictionary} (tag {@code 0x7E}) instead of in full (tag {@code 0x7F}); it reads both.
+     * Only for a store that keeps {@code dictionary} beside the entries: a value written so is
+     * unreadable without it.
+     */
+    public Codec numberingClassesIn(ClassDictionary dictionary) {
+        return new Codec(allowList, classLoader, limits, java.util.Objects.requireNonNull(dictionary, "dictionary"));
     }
 
     public AllowList allowList() {
@@ -122,8 +140,8 @@ public final class Codec {
             return ByteBuffer.allocate(5).put(FLOAT).putFloat(f).array();
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        bytes.write(JAVA);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+        bytes.write(dictionary == null ? JAVA : JAVA_NUMBERED);
+        try (ObjectOutputStream out = dictionary == null ? new ObjectOutputStream(bytes) : new NumberedOutputStream(bytes, dictionary)) {
             out.writeObject(o);
         } catch (IOException e) {
             throw new SerializationException("cannot serialize a " + o.getClass().getName()
@@ -159,6 +177,7 @@ public final class Codec {
             case FLOAT:
                 return in.getFloat();
             case JAVA:
+            case JAVA_NUMBERED:
                 return deserialize(b);
             default:
                 throw new SerializationException("unknown type tag " + b[0], null);
@@ -185,7 +204,12 @@ public final class Codec {
 
     private Object deserialize(byte[] b) {
         RecordingFilter filter = new RecordingFilter(allowList, limits, b.length);
-        try (ObjectInputStream in = new LoaderObjectInputStream(new ByteArrayInputStream(b, 1, b.length - 1), classLoader)) {
+        if (b[0] == JAVA_NUMBERED && dictionary == null) {
+            throw new SerializationException("the value's class descriptors are numbered, and this cache keeps no class dictionary", null);
+        }
+        ByteArrayInputStream bytes = new ByteArrayInputStream(b, 1, b.length - 1);
+        try (ObjectInputStream in = b[0] == JAVA_NUMBERED ? new NumberedInputStream(bytes, classLoader, dictionary)
+                : new LoaderObjectInputStream(bytes, classLoader)) {
             in.setObjectInputFilter(filter);
             return in.readObject();
         } catch (InvalidClassException e) {
@@ -250,7 +274,6 @@ public final class Codec {
         }
     }
 
-    /** Resolves classes with a given loader (the cache manager's), as JCache requires. */
     /**
      * Classes this codec's loader resolved, by name: every value read names its classes again,
      * and {@code Class.forName} for each took a noticeable share of a Hibernate cache hit. The
@@ -258,7 +281,7 @@ public final class Codec {
      */
     private final java.util.concurrent.ConcurrentHashMap<String, Class<?>> resolved = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private final class LoaderObjectInputStream extends ObjectInputStream {
+    private class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
 
         LoaderObjectInputStream(java.io.InputStream in, ClassLoader loader) throws IOException {
@@ -280,6 +303,46 @@ public final class Codec {
             }
             resolved.put(desc.getName(), c);
             return c;
+        }
+    }
+
+    /** Reads what {@link NumberedOutputStream} writes: no stream header, descriptors by number. */
+    private final class NumberedInputStream extends LoaderObjectInputStream {
+        private final ClassDictionary dictionary;
+
+        NumberedInputStream(java.io.InputStream in, ClassLoader loader, ClassDictionary dictionary) throws IOException {
+            super(in, loader);
+            this.dictionary = dictionary;
+        }
+
+        @Override
+        protected void readStreamHeader() {
+            // none written
+        }
+
+        @Override
+        protected ObjectStreamClass readClassDescriptor() throws IOException {
+            return dictionary.descriptor(readInt());
+        }
+    }
+
+    /** Writes each class descriptor as its number in a {@link ClassDictionary}, and no stream header. */
+    private static final class NumberedOutputStream extends ObjectOutputStream {
+        private final ClassDictionary dictionary;
+
+        NumberedOutputStream(java.io.OutputStream out, ClassDictionary dictionary) throws IOException {
+            super(out);
+            this.dictionary = dictionary;
+        }
+
+        @Override
+        protected void writeStreamHeader() {
+            // none: the reader supplies it
+        }
+
+        @Override
+        protected void writeClassDescriptor(ObjectStreamClass desc) throws IOException {
+            writeInt(dictionary.numberOf(desc));
         }
     }
 }
