@@ -103,14 +103,37 @@ class CairnProviderTest {
         assertEquals(400, c.unwrap(CairnCache.class).statistics().getCacheEvictions());
     }
 
-    @Test
-    void jarUriIsReadToo() throws Exception {
-        Path jar = dir.resolve("conf.jar");
+    private Path configJar(String jarName, String properties) throws Exception {
+        Path jar = dir.resolve(jarName);
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new JarEntry("cairn.properties"));
-            out.write("default.max-entries = 3\n".getBytes(StandardCharsets.UTF_8));
+            out.write(properties.getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
         }
+        return jar;
+    }
+
+    @Test
+    void aDiskCacheKeepsItsDataWhenItsConfigurationMovesIntoTheNextReleasesJar() throws Exception {
+        String properties = "data-dir = " + dir.resolve("data").toString().replace('\\', '/') + "\ndefault.persistence = disk\n";
+        Path v1 = configJar("app-1.0.jar", properties);
+        Path v2 = configJar("app-1.1.jar", properties);
+        CacheManager first = provider.getCacheManager(URI.create("jar:" + v1.toUri() + "!/cairn.properties"), getClass().getClassLoader());
+        Cache<String, String> c = first.createCache("users", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+        c.put("ada", "Lovelace");
+        first.close();
+        CacheManager next = manager(URI.create("jar:" + v2.toUri() + "!/cairn.properties"));
+        Cache<String, String> again = next.createCache("users", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+        assertEquals("Lovelace", again.get("ada"), "the next release's manager finds the data of the one before");
+        try (var dirs = Files.list(dir.resolve("data"))) {
+            assertEquals(List.of("cairn.properties"), dirs.map(p -> p.getFileName().toString()).toList(),
+                    "one directory, named after the configuration file, not one per jar");
+        }
+    }
+
+    @Test
+    void jarUriIsReadToo() throws Exception {
+        Path jar = configJar("conf.jar", "default.max-entries = 3\n");
         CacheManager m = manager(URI.create("jar:" + jar.toUri() + "!/cairn.properties"));
         Cache<Integer, Integer> c = m.createCache("tiny", new MutableConfiguration<Integer, Integer>().setTypes(Integer.class, Integer.class));
         for (int i = 0; i < 10; i++) {
