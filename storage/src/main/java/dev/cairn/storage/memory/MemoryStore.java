@@ -133,6 +133,11 @@ public final class MemoryStore implements Store, ReplicaStore {
             return value == null || Entry.isExpired(millis, now);
         }
 
+        /** Whether this node can become reclaimable: a tombstone, or a value with an expiry. */
+        boolean isMortal() {
+            return value == null || millis != Entry.NO_EXPIRY;
+        }
+
         /** Bytes counted against the bounds: values only. */
         long bytes() {
             return value == null ? 0 : key.length + value.length + ENTRY_OVERHEAD;
@@ -168,6 +173,12 @@ public final class MemoryStore implements Store, ReplicaStore {
     private final AtomicLong versions = new AtomicLong();
     private final AtomicLong ticks = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    /**
+     * Nodes in the store that are tombstones or have an expiry ({@link Node#isMortal}); guarded by
+     * slotsLock. The expiry probes are skipped while there are none: a store of values that never
+     * expire has nothing for them to find.
+     */
+    private long mortal;
     private final long graceMillis;
     private final dev.cairn.api.StoreListeners listeners = new dev.cairn.api.StoreListeners();
     private volatile boolean closed;
@@ -690,6 +701,7 @@ public final class MemoryStore implements Store, ReplicaStore {
     /** Puts node in place of old (or adds it) in the map, the index and the slots. */
     private void replace(Node old, Node node) {
         synchronized (slotsLock) {
+            mortal += (node.isMortal() ? 1 : 0) - (old != null && old.isMortal() ? 1 : 0);
             if (old != null) {
                 node.slot = old.slot;
                 node.frequency = old.frequency + 1;
@@ -735,6 +747,7 @@ public final class MemoryStore implements Store, ReplicaStore {
         }
         contents.map.remove(key, n);
         synchronized (slotsLock) {
+            mortal -= n.isMortal() ? 1 : 0;
             Node last = slots.remove(slots.size() - 1);
             if (last != n) {
                 last.slot = n.slot;
@@ -776,6 +789,11 @@ public final class MemoryStore implements Store, ReplicaStore {
      * the grace period, when there is one) and tombstones whose grace period has passed.
      */
     private void reclaimExpired(Node keep) {
+        synchronized (slotsLock) {
+            if (mortal == 0) {
+                return;
+            }
+        }
         long now = now();
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int i = 0; i < EXPIRY_PROBES; i++) {
@@ -878,6 +896,7 @@ public final class MemoryStore implements Store, ReplicaStore {
             contents = new Contents();
             synchronized (slotsLock) {
                 slots.clear();
+                mortal = 0;
             }
             entries.set(0);
             bytes.set(0);
