@@ -92,6 +92,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static long size(List<byte[]> command) {
+        if (command instanceof dev.cairn.server.resp.RespDecoder.Request r) {
+            return r.bytes();
+        }
         long n = 0;
         for (byte[] arg : command) {
             n += arg.length;

@@ -43,8 +43,24 @@ public final class RespDecoder extends ByteToMessageDecoder {
     private final long maxRequestBytes;
     private final BooleanSupplier authenticated;
 
+    /**
+     * A decoded request: its arguments, and how many bytes they hold (which the connection
+     * handler counts against its queue limit without adding them up again).
+     */
+    public static final class Request extends ArrayList<byte[]> {
+        private long bytes;
+
+        Request(int capacity) {
+            super(capacity);
+        }
+
+        public long bytes() {
+            return bytes;
+        }
+    }
+
     // State of a partially read array request.
-    private List<byte[]> args;
+    private Request args;
     private int remaining;
     private int bulkLength = -1;
     private long requestBytes;
@@ -85,7 +101,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                         continue; // an empty or null array is no command: ignored, as Redis does
                     }
                     remaining = (int) n.longValue();
-                    args = new ArrayList<>(Math.min(remaining, 16));
+                    args = new Request(Math.min(remaining, 16));
                     requestBytes = 0;
                 } else {
                     List<byte[]> inline = readInline(in);
@@ -134,6 +150,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                 bulkLength = -1;
                 remaining--;
             }
+            args.bytes = requestBytes;
             out.add(args);
             args = null;
         }

@@ -97,6 +97,19 @@ public final class MemoryStore implements Store, ReplicaStore {
         }
     }
 
+    /**
+     * Where a key's current node sits, in both the ordered map and the hash index: overwriting a
+     * key swaps the cell's node (under the key's stripe) instead of putting into both maps again,
+     * which took a fifth of a SET's time. A cell leaves both maps when its key is removed.
+     */
+    private static final class Cell {
+        volatile Node node;
+
+        Cell(Node node) {
+            this.node = node;
+        }
+    }
+
     /** The commit flag of one batch: its nodes are visible to point reads once it is set. */
     private static final class Commit {
         volatile boolean committed;
@@ -160,8 +173,14 @@ public final class MemoryStore implements Store, ReplicaStore {
      * store before the clear or after it, never half of it.
      */
     private static final class Contents {
-        final ConcurrentSkipListMap<byte[], Node> map = new ConcurrentSkipListMap<>(ByteStrings.ORDER);
-        final java.util.concurrent.ConcurrentHashMap<Key, Node> index = new java.util.concurrent.ConcurrentHashMap<>();
+        final ConcurrentSkipListMap<byte[], Cell> map = new ConcurrentSkipListMap<>(ByteStrings.ORDER);
+        final java.util.concurrent.ConcurrentHashMap<Key, Cell> index = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** The key's current node, or null. */
+        Node node(byte[] key) {
+            Cell c = index.get(new Key(key));
+            return c == null ? null : c.node;
+        }
     }
 
     private volatile Contents contents = new Contents();
@@ -269,7 +288,7 @@ public final class MemoryStore implements Store, ReplicaStore {
 
     /** The node a reader sees for key: the one an uncommitted batch replaced, if that is in the way. */
     private Node visible(byte[] key) {
-        Node n = contents.index.get(new Key(key));
+        Node n = contents.node(key);
         if (n != null && n.commit != null && !n.commit.committed) {
             Node before = n.previous;
             // previous is cleared only after the commit, so a null here with the batch committed means n
@@ -368,7 +387,7 @@ public final class MemoryStore implements Store, ReplicaStore {
         }
         try {
             checkOpen();
-            ConcurrentNavigableMap<byte[], Node> view = contents.map;
+            ConcurrentNavigableMap<byte[], Cell> view = contents.map;
             if (range.start() != null) {
                 view = view.tailMap(range.start(), true);
             }
@@ -376,8 +395,8 @@ public final class MemoryStore implements Store, ReplicaStore {
                 view = view.headMap(range.end(), false);
             }
             int taken = 0;
-            for (Node n : view.values()) {
-                if (visitor.test(n) && ++taken == limit) {
+            for (Cell c : view.values()) {
+                if (visitor.test(c.node) && ++taken == limit) {
                     break;
                 }
             }
@@ -508,7 +527,7 @@ public final class MemoryStore implements Store, ReplicaStore {
                 long addedEntries = 0;
                 long addedBytes = 0;
                 for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
-                    Node old = contents.index.get(new Key(e.getKey()));
+                    Node old = contents.node(e.getKey());
                     boolean hadValue = old != null && !old.isTombstone();
                     addedEntries += hadValue ? 0 : 1;
                     addedBytes += e.getKey().length + e.getValue().length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
@@ -522,7 +541,7 @@ public final class MemoryStore implements Store, ReplicaStore {
             List<Entry> before = new ArrayList<>();
             for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
                 if (listeners.any()) {
-                    before.add(valueOf(contents.index.get(new Key(e.getKey()))));
+                    before.add(valueOf(contents.node(e.getKey())));
                 }
                 installed.add(install(e.getKey(), e.getValue(), nextVersion(), expiresAt, commit, reserved));
             }
@@ -557,7 +576,7 @@ public final class MemoryStore implements Store, ReplicaStore {
                 Node current = live(key, false);
                 if (current != null) {
                     before.add(copy(current));
-                    installed.add(bury(key, nextVersion(), now, commit, contents.index.get(new Key(key))));
+                    installed.add(bury(key, nextVersion(), now, commit, contents.node(key)));
                 }
             }
             commitBatch(commit, installed);
@@ -599,7 +618,7 @@ public final class MemoryStore implements Store, ReplicaStore {
             List<Node> installed = new ArrayList<>();
             List<Change> changes = new ArrayList<>();
             for (ReplicaRecord r : records) {
-                Node stored = contents.index.get(new Key(r.key()));
+                Node stored = contents.node(r.key());
                 if (stored != null && !r.version().isNewerThan(stored.version)) {
                     continue;
                 }
@@ -678,7 +697,7 @@ public final class MemoryStore implements Store, ReplicaStore {
      */
     private Node install(byte[] key, byte[] value, Version version, long expiresAtMillis, Commit commit,
                          boolean reserved) {
-        Node old = contents.index.get(new Key(key));
+        Node old = contents.node(key);
         boolean hadValue = old != null && !old.isTombstone();
         long addedEntries = hadValue ? 0 : 1;
         long addedBytes = key.length + value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
@@ -711,8 +730,15 @@ public final class MemoryStore implements Store, ReplicaStore {
                 slots.add(node);
             }
         }
-        contents.map.put(node.key, node);
-        contents.index.put(new Key(node.key), node);
+        Contents c = contents;
+        Cell cell = old == null ? null : c.index.get(new Key(node.key));
+        if (cell != null && cell.node == old) {
+            cell.node = node;
+        } else {
+            cell = new Cell(node);
+            c.map.put(node.key, cell);
+            c.index.put(new Key(node.key), cell);
+        }
     }
 
     /**
@@ -721,7 +747,7 @@ public final class MemoryStore implements Store, ReplicaStore {
      */
     private void removeOrBury(byte[] key, Version version, long now) {
         if (graceMillis > 0) {
-            bury(key, version, now, null, contents.index.get(new Key(key)));
+            bury(key, version, now, null, contents.node(key));
         } else {
             remove(key);
         }
@@ -741,11 +767,13 @@ public final class MemoryStore implements Store, ReplicaStore {
 
     /** Removes key's node; the key's stripe is held. */
     private void remove(byte[] key) {
-        Node n = contents.index.remove(new Key(key));
-        if (n == null) {
+        Contents c = contents;
+        Cell cell = c.index.remove(new Key(key));
+        if (cell == null) {
             return;
         }
-        contents.map.remove(key, n);
+        c.map.remove(key, cell);
+        Node n = cell.node;
         synchronized (slotsLock) {
             mortal -= n.isMortal() ? 1 : 0;
             Node last = slots.remove(slots.size() - 1);
@@ -768,7 +796,7 @@ public final class MemoryStore implements Store, ReplicaStore {
             return false;
         }
         try {
-            if (contents.index.get(new Key(key)) != victim) {
+            if (contents.node(key) != victim) {
                 return false;
             }
             remove(key);
