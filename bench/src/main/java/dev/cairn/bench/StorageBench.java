@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +18,9 @@ import picocli.CommandLine.Option;
  * JVM, with the same settings: WAL on, the same sync mode per workload, 64 MiB memtable, 64 MiB
  * block cache, 4 KiB blocks, 10-bit Bloom filters, no compression, the same level shape.
  * Prints {@code <workload> cairn=<ops/s> rocksdb=<ops/s> ratio=<cairn/rocksdb>} per workload, then
- * each engine's write amplification and disk space after fillrandom + overwrite. With
+ * each engine's write amplification and disk space after fillrandom + overwrite. Then the
+ * YCSB-shaped workloads of {@link YcsbWorkloads} (value sizes, uniform and zipfian keys, read
+ * mixes, read-latest, read-modify-write, short scans), each line with both engines' GC share. With
  * {@code --repeat N} every workload runs N times per engine, the engines alternating, and each
  * figure is the median of its N runs.
  */
@@ -49,6 +48,18 @@ final class StorageBench implements Callable<Integer> {
     @Option(names = "--repeat", description = "run every workload this many times, alternating the engines, and "
             + "report the median of each (default ${DEFAULT-VALUE}); on a shared machine one run can be far off")
     int repeat = 1;
+
+    @Option(names = "--ycsb-records", description = "records loaded for the YCSB-shaped workloads (default ${DEFAULT-VALUE})")
+    long ycsbRecords = 200_000;
+
+    @Option(names = "--ycsb-ops", description = "operations per YCSB-shaped mix (default ${DEFAULT-VALUE})")
+    long ycsbOps = 200_000;
+
+    @Option(names = "--ycsb-threads", description = "client threads of the YCSB-shaped workloads (default ${DEFAULT-VALUE})")
+    int ycsbThreads = 2;
+
+    @Option(names = "--ycsb-values", split = ",", description = "value sizes of the YCSB-shaped workloads (default ${DEFAULT-VALUE})")
+    List<Integer> ycsbValues = List.of(100, 1000, 4000);
 
     record Settings(long memtableBytes, long blockCacheBytes) {
     }
@@ -107,6 +118,7 @@ final class StorageBench implements Callable<Integer> {
         compare("fillsync_1thread", root, cairn, rocks, (e, d) -> fill(e, syncOps, false, valueSize, true, 1), true);
         compare("fillsync_16threads", root, cairn, rocks, (e, d) -> fill(e, syncOps, false, valueSize, true, 16), true);
         compare("fillrandom_4k", root, cairn, rocks, (e, d) -> fill(e, Math.max(100, keys / 10), false, 4096, false, 1));
+        ycsb(root, engines);
         if (anyMain) {
             System.out.printf(Locale.ROOT, "write_amplification cairn=%.2f rocksdb=%.2f%n", writeAmp[0], writeAmp[1]);
             System.out.printf(Locale.ROOT, "disk_bytes cairn=%d rocksdb=%d%n", disk[0], disk[1]);
@@ -115,6 +127,45 @@ final class StorageBench implements Callable<Integer> {
             delete(root);
         }
         return 0;
+    }
+
+    /**
+     * The YCSB-shaped workloads ({@link YcsbWorkloads}): per value size, each engine loads the
+     * records into a fresh store, then runs every mix with uniform and with zipfian keys. Lines:
+     * {@code ycsb_<mix> value=<bytes> [dist=<uniform|zipfian>] cairn=<ops/s> rocksdb=<ops/s>
+     * ratio=<cairn/rocksdb> cairn_gc_pct=<share of the run in GC> rocksdb_gc_pct=<same>}.
+     */
+    private void ycsb(Path root, EngineFactory[] engines) throws Exception {
+        List<String> lines = new ArrayList<>(List.of("ycsb_load"));
+        YcsbWorkloads.MIXES.forEach(m -> lines.add("ycsb_" + m));
+        if (only != null && lines.stream().noneMatch(only::contains) && !only.contains("ycsb")) {
+            return;
+        }
+        for (int size : ycsbValues) {
+            java.util.Map<String, YcsbWorkloads.Result[]> results = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 2; i++) {
+                YcsbWorkloads w = new YcsbWorkloads(ycsbRecords, size, ycsbThreads, ycsbOps);
+                Path d = root.resolve("ycsb-" + i + "-" + runs++);
+                try (KvEngine e = engines[i].open(d, false)) {
+                    results.computeIfAbsent("ycsb_load value=" + size, k -> new YcsbWorkloads.Result[2])[i] = w.load(e);
+                    for (String dist : List.of("uniform", "zipfian")) {
+                        for (String mix : YcsbWorkloads.MIXES) {
+                            results.computeIfAbsent("ycsb_" + mix + " value=" + size + " dist=" + dist,
+                                    k -> new YcsbWorkloads.Result[2])[i] = w.run(e, mix, dist.equals("zipfian"));
+                        }
+                    }
+                }
+                delete(d);
+            }
+            results.forEach((line, r) -> {
+                String name = line.substring(0, line.indexOf(' '));
+                if (only == null || only.contains("ycsb") || only.contains(name)) {
+                    System.out.printf(Locale.ROOT, "%s cairn=%.0f rocksdb=%.0f ratio=%.2f cairn_gc_pct=%.1f rocksdb_gc_pct=%.1f%n",
+                            line, r[0].opsPerSecond(), r[1].opsPerSecond(), r[0].opsPerSecond() / r[1].opsPerSecond(),
+                            r[0].gcPercent(), r[1].gcPercent());
+                }
+            });
+        }
     }
 
     private interface Workload {
@@ -184,31 +235,10 @@ final class StorageBench implements Callable<Integer> {
 
     /** Writes {@code ops} entries (sequential or uniformly random keys) from {@code threads} threads; returns ops/s. */
     private double fill(KvEngine e, long ops, boolean sequential, int size, boolean sync, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            long start = System.nanoTime();
-            for (int t = 0; t < threads; t++) {
-                int id = t;
-                done.add(pool.submit(() -> {
-                    Random rnd = new Random(id * 7919L + ops);
-                    byte[] value = new byte[size];
-                    rnd.nextBytes(value);
-                    for (long i = id; i < ops; i += threads) {
-                        long k = sequential ? i : (rnd.nextLong() & Long.MAX_VALUE) % keys;
-                        value[0] = (byte) i;
-                        e.put(key(k), value, sync);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-            return ops / seconds(start);
-        } finally {
-            pool.shutdownNow();
-        }
+        return YcsbWorkloads.clients(threads, ops, ops, size, (rnd, value, i) -> {
+            long k = sequential ? i : (rnd.nextLong() & Long.MAX_VALUE) % keys;
+            e.put(key(k), value, sync);
+        });
     }
 
     private double readRandom(KvEngine e, long ops) {
