@@ -61,6 +61,13 @@ final class StorageBench implements Callable<Integer> {
     @Option(names = "--ycsb-values", split = ",", description = "value sizes of the YCSB-shaped workloads (default ${DEFAULT-VALUE})")
     List<Integer> ycsbValues = List.of(100, 1000, 4000);
 
+    @Option(names = "--ycsb-mixes", split = ",", description = "YCSB-shaped mixes to run after the load (default: all of "
+            + "read100, read95, read50, readlatest, rmw, scan)")
+    List<String> ycsbMixes = YcsbWorkloads.MIXES;
+
+    @Option(names = "--ycsb-dists", split = ",", description = "key distributions (default ${DEFAULT-VALUE})")
+    List<String> ycsbDists = List.of("uniform", "zipfian");
+
     record Settings(long memtableBytes, long blockCacheBytes) {
     }
 
@@ -148,8 +155,8 @@ final class StorageBench implements Callable<Integer> {
                 Path d = root.resolve("ycsb-" + i + "-" + runs++);
                 try (KvEngine e = engines[i].open(d, false)) {
                     results.computeIfAbsent("ycsb_load value=" + size, k -> new YcsbWorkloads.Result[2])[i] = w.load(e);
-                    for (String dist : List.of("uniform", "zipfian")) {
-                        for (String mix : YcsbWorkloads.MIXES) {
+                    for (String dist : ycsbDists) {
+                        for (String mix : ycsbMixes) {
                             results.computeIfAbsent("ycsb_" + mix + " value=" + size + " dist=" + dist,
                                     k -> new YcsbWorkloads.Result[2])[i] = w.run(e, mix, dist.equals("zipfian"));
                         }

@@ -66,6 +66,28 @@ class LsmStoreTest {
     }
 
     @Test
+    void scansOverKeysWrittenManyTimesSinceTheFlushSeeOnlyTheNewestOfEach() throws Exception {
+        try (LsmStore store = LsmStore.open(StorageOptions.builder(dir).build())) {
+            for (int round = 0; round < 50; round++) {
+                for (String k : List.of("a", "b", "c", "d")) {
+                    if (round < 3 || !k.equals("a")) {
+                        store.put(utf8(k), utf8(k + round)); // "a" 3 times, the others 50 times
+                    }
+                }
+            }
+            store.delete(utf8("c")); // the newest of "c" is a tombstone over 50 older versions
+            List<String> seen = new java.util.ArrayList<>();
+            for (dev.cairn.api.Entry e : store.scan(dev.cairn.api.KeyRange.all(), 100)) {
+                seen.add(new String(e.key()) + "=" + new String(e.value()));
+            }
+            assertEquals(List.of("a=a2", "b=b49", "d=d49"), seen);
+            assertEquals(List.of("b=b49"), store.scan(dev.cairn.api.KeyRange.from(utf8("b")), 1).stream()
+                    .map(e -> new String(e.key()) + "=" + new String(e.value())).toList());
+            assertEquals(3, store.count());
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameDirectoryIsRefused() throws Exception {
         try (LsmStore store = LsmStore.open(small(dir).build())) {
             assertThrows(IllegalStateException.class, () -> LsmStore.open(small(dir).build()));

@@ -16,6 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The map's keys are small key-and-sequence pairs ({@link Slot}), apart from the records, so the
  * expiry sweep can replace an expired put by a tombstone of the same sequence and free the value's
  * memory.
+ *
+ * <p>Beside the ordered map, a hash index holds each key's newest record. A point read asks it
+ * first: a key the table does not hold is answered by one probe instead of a descent through the
+ * skip list (most reads, once the data outgrows the memtable), and a key whose newest record is
+ * in the reader's snapshot is answered at once; only a reader older than a key's newest write
+ * descends. A record is in the index before {@link #add} returns, so before the store makes its
+ * sequence visible to any reader.
  */
 public final class Memtable {
     /** A map key: a key and a sequence, in {@link Record#compare} order. */
@@ -25,6 +32,28 @@ public final class Memtable {
     private static final java.util.Comparator<Slot> ORDER = (a, b) -> Record.compare(a.key, a.sequence, b.key, b.sequence);
 
     private final ConcurrentSkipListMap<Slot, Record> records = new ConcurrentSkipListMap<>(ORDER);
+
+    /** A key of the hash index. */
+    private record KeyRef(byte[] key, int hash) {
+        KeyRef(byte[] key) {
+            this(key, java.util.Arrays.hashCode(key));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KeyRef k && k.hash == hash && java.util.Arrays.equals(k.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** Each key's newest record (highest sequence). */
+    private final java.util.concurrent.ConcurrentHashMap<KeyRef, Record> newest = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What the index costs per key, counted in {@link #approximateBytes}: its entry, node and key reference. */
+    private static final int INDEX_BYTES = 64;
     private final AtomicLong approximateBytes = new AtomicLong();
     /**
      * No put in the table expires before this instant (Long.MAX_VALUE: none has an expiry), so
@@ -44,7 +73,13 @@ public final class Memtable {
 
     public void add(Record record) {
         records.put(new Slot(record.key(), record.sequence()), record);
-        approximateBytes.addAndGet(record.approximateSize());
+        // one writer at a time (see above): looking, then putting, races only with readers and the sweep
+        KeyRef ref = new KeyRef(record.key());
+        Record before = newest.get(ref);
+        if (before == null || before.sequence() < record.sequence()) {
+            newest.put(ref, record);
+        }
+        approximateBytes.addAndGet(record.approximateSize() + (before == null ? INDEX_BYTES : 0));
         if (!record.isDelete() && record.expiresAtMillis() != dev.cairn.api.Entry.NO_EXPIRY) {
             earliestExpiry.accumulateAndGet(record.expiresAtMillis(), Math::min);
         }
@@ -52,6 +87,13 @@ public final class Memtable {
 
     /** The newest version of {@code key} with a sequence at most {@code maxSequence}, or null. */
     public Record get(byte[] key, long maxSequence) {
+        Record latest = newest.get(new KeyRef(key));
+        if (latest == null) {
+            return null;
+        }
+        if (latest.sequence() <= maxSequence) {
+            return latest;
+        }
         Map.Entry<Slot, Record> e = records.ceilingEntry(new Slot(key, maxSequence));
         if (e == null || !java.util.Arrays.equals(e.getKey().key, key)) {
             return null;
@@ -89,7 +131,9 @@ public final class Memtable {
                 continue;
             }
             if (r.isDeadAt(nowMillis)) {
-                if (records.replace(e.getKey(), r, r.asTombstone())) {
+                Record tombstone = r.asTombstone();
+                if (records.replace(e.getKey(), r, tombstone)) {
+                    newest.replace(new KeyRef(r.key()), r, tombstone); // unless a newer record took its place
                     approximateBytes.addAndGet(-r.value().length);
                     swept++;
                 }
