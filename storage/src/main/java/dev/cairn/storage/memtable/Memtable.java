@@ -52,8 +52,6 @@ public final class Memtable {
 
     /** Each key's newest record (highest sequence). */
     private final java.util.concurrent.ConcurrentHashMap<KeyRef, Record> newest = new java.util.concurrent.ConcurrentHashMap<>();
-    /** What the index costs per key, counted in {@link #approximateBytes}: its entry, node and key reference. */
-    private static final int INDEX_BYTES = 64;
     private final AtomicLong approximateBytes = new AtomicLong();
     /**
      * No put in the table expires before this instant (Long.MAX_VALUE: none has an expiry), so
@@ -79,7 +77,9 @@ public final class Memtable {
         if (before == null || before.sequence() < record.sequence()) {
             newest.put(ref, record);
         }
-        approximateBytes.addAndGet(record.approximateSize() + (before == null ? INDEX_BYTES : 0));
+        // the index's entries are not counted, as the skip list's nodes are not: approximateBytes is
+        // the records' estimate (Record#approximateSize), which decides when the table is flushed
+        approximateBytes.addAndGet(record.approximateSize());
         if (!record.isDelete() && record.expiresAtMillis() != dev.cairn.api.Entry.NO_EXPIRY) {
             earliestExpiry.accumulateAndGet(record.expiresAtMillis(), Math::min);
         }
