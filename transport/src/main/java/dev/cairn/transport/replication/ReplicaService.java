@@ -1034,14 +1034,23 @@ public final class ReplicaService implements AutoCloseable {
         if (limit < 1 || limit > 100_000) {
             throw new IOException("a key limit of " + limit);
         }
-        List<ReplicaRecord> records = replica(localStore(ns)).scanRecords(KeyRange.between(start, end), limit);
-        Wire.Out out = new Wire.Out().b(OK);
+        // tombstones do not count against the limit: a member answering fewer than limit keys has
+        // none left in the range, which is what keysIn relies on to merge the answers
         List<byte[]> keys = new ArrayList<>();
-        for (ReplicaRecord r : records) {
-            if (!r.isTombstone()) {
-                keys.add(r.key());
+        KeyRange rest = KeyRange.between(start, end);
+        while (keys.size() < limit && !rest.isEmpty()) {
+            List<ReplicaRecord> records = replica(localStore(ns)).scanRecords(rest, limit);
+            for (ReplicaRecord r : records) {
+                if (!r.isTombstone() && keys.size() < limit) {
+                    keys.add(r.key());
+                }
             }
+            if (records.size() < limit) {
+                break;
+            }
+            rest = rest.startingAfter(records.get(records.size() - 1).key());
         }
+        Wire.Out out = new Wire.Out().b(OK);
         out.i(keys.size());
         keys.forEach(out::bytes);
         return out.done();
@@ -1086,6 +1095,10 @@ public final class ReplicaService implements AutoCloseable {
         java.util.TreeSet<byte[]> keys = new java.util.TreeSet<>(dev.cairn.api.ByteStrings.ORDER);
         List<String> members = topology.current().members();
         List<byte[]> replies = callAll(members, frame);
+        // A member that answered a full page may hold more keys after its last one, which another
+        // member's longer list would skip: only keys up to the smallest such last key are known
+        // to be every member's.
+        byte[] bound = null;
         for (byte[] reply : replies) {
             if (reply == null || reply[0] != OK) {
                 continue;
@@ -1093,8 +1106,13 @@ public final class ReplicaService implements AutoCloseable {
             try {
                 Wire.In in = new Wire.In(reply, 1, reply.length - 1);
                 int n = in.i();
+                byte[] last = null;
                 for (int i = 0; i < n; i++) {
-                    keys.add(in.nonNullBytes());
+                    last = in.nonNullBytes();
+                    keys.add(last);
+                }
+                if (n >= limit && (bound == null || dev.cairn.api.ByteStrings.compare(last, bound) < 0)) {
+                    bound = last;
                 }
             } catch (IOException e) {
                 log.warn("{}: a malformed key list: {}", name(), e.toString());
@@ -1102,7 +1120,7 @@ public final class ReplicaService implements AutoCloseable {
         }
         List<byte[]> out = new ArrayList<>();
         for (byte[] k : keys) {
-            if (out.size() == limit) {
+            if (out.size() == limit || (bound != null && dev.cairn.api.ByteStrings.compare(k, bound) > 0)) {
                 break;
             }
             out.add(k);
