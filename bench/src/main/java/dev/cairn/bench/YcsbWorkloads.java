@@ -78,7 +78,7 @@ final class YcsbWorkloads {
             case "readlatest" -> (rnd, value, i) -> {
                 if (rnd.nextInt(100) < 95) {
                     long latest = inserted.get();
-                    long back = zipfian ? Zipfian.upTo(latest).next(rnd) : (long) (rnd.nextDouble() * latest);
+                    long back = zipfian ? Zipfian.below(latest, rnd) : (long) (rnd.nextDouble() * latest);
                     e.get(key(Math.max(0, latest - 1 - back)));
                 } else {
                     e.put(key(inserted.getAndIncrement()), value, false);
@@ -195,7 +195,7 @@ final class YcsbWorkloads {
      * Zipfian ranks in [0, n) with θ = 0.99, by Gray et al.'s method (as YCSB's
      * {@code ZipfianGenerator}); rank 0 is the most popular. The ζ(n) sum is computed once per n.
      */
-    static class Zipfian {
+    static final class Zipfian {
         private static final double THETA = 0.99;
         private static final java.util.concurrent.ConcurrentHashMap<Long, Zipfian> BY_N = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -208,15 +208,6 @@ final class YcsbWorkloads {
         /** The generator for exactly n items (computed once per n). */
         static Zipfian of(long n) {
             return BY_N.computeIfAbsent(n, Zipfian::new);
-        }
-
-        /**
-         * A generator for a growing n (readlatest's inserts): the generator for the next power of
-         * two, its ranks redrawn until below n, so ζ is not summed again at every insert.
-         */
-        static Zipfian upTo(long n) {
-            long size = Math.max(2, Long.highestOneBit(Math.max(1, n - 1)) << 1);
-            return new Bounded(of(size), n);
         }
 
         private Zipfian(long n) {
@@ -244,24 +235,17 @@ final class YcsbWorkloads {
             return Math.min(n - 1, (long) (n * Math.pow(eta * u - eta + 1, alpha)));
         }
 
-        /** Ranks of a larger generator, redrawn until below n (few redraws: the mass is at the low ranks). */
-        private static final class Bounded extends Zipfian {
-            private final Zipfian of;
-            private final long bound;
-
-            Bounded(Zipfian of, long bound) {
-                super(2);
-                this.of = of;
-                this.bound = bound;
-            }
-
-            @Override
-            long next(Random rnd) {
-                while (true) {
-                    long r = of.next(rnd);
-                    if (r < bound) {
-                        return r;
-                    }
+        /**
+         * A rank below {@code bound} for a growing number of items (readlatest's inserts): this
+         * generator's ranks for the next power of two, redrawn until below the bound (few redraws:
+         * the mass is at the low ranks), so ζ is not summed again at every insert.
+         */
+        static long below(long bound, Random rnd) {
+            Zipfian z = of(Math.max(2, Long.highestOneBit(Math.max(1, bound - 1)) << 1));
+            while (true) {
+                long r = z.next(rnd);
+                if (r < bound) {
+                    return r;
                 }
             }
         }

@@ -176,20 +176,19 @@ final class LsmNamespace implements Store, ReplicaStore {
                     continue;
                 }
                 if (previous != null && Arrays.equals(previous, r.key())) {
-                    if (++skipped == SKIPS_BEFORE_SEEK) {
-                        // a key written many times since the last flush: seek past its older
-                        // versions instead of stepping through every one (as RocksDB's iterator does)
-                        skipped = 0;
-                        it.seek(previous, 0);
-                        if (!it.valid()) {
-                            break;
-                        }
-                        r = it.current();
-                        if (Arrays.equals(previous, r.key()) || r.sequence() > s.sequence()) {
-                            continue; // a record of sequence 0, or one newer than the snapshot: stepped over as usual
-                        }
-                    } else {
+                    if (++skipped < SKIPS_BEFORE_SEEK) {
                         continue;
+                    }
+                    // a key written many times since the last flush: seek past its older versions
+                    // instead of stepping through every one (as RocksDB's iterator does)
+                    skipped = 0;
+                    it.seek(previous, 0);
+                    if (!it.valid()) {
+                        break;
+                    }
+                    r = it.current();
+                    if (Arrays.equals(previous, r.key()) || r.sequence() > s.sequence()) {
+                        continue; // a record of sequence 0, or one newer than the snapshot: stepped over as usual
                     }
                 }
                 skipped = 0;

@@ -1,5 +1,6 @@
 package dev.cairn.jcache.serialization;
 
+import dev.cairn.api.ByteKey;
 import dev.cairn.api.Entry;
 import dev.cairn.api.KeyRange;
 import dev.cairn.api.Store;
@@ -45,7 +46,7 @@ public final class ClassDictionary {
     /** Local class descriptors to their numbers, by identity (the JDK keeps one per class). */
     private final ConcurrentHashMap<ObjectStreamClass, Integer> byLocal = new ConcurrentHashMap<>();
     /** Descriptor bytes to numbers, guarded by {@code this}: two class loaders' copies of a class share a number. */
-    private final Map<ByteBuffer, Integer> byBytes = new HashMap<>();
+    private final Map<ByteKey, Integer> byBytes = new HashMap<>();
     private int next;
 
     /** The dictionary kept in {@code store}, with the descriptors it already holds. */
@@ -63,7 +64,7 @@ public final class ClassDictionary {
             List<Entry> page = store.scan(range, 256);
             for (Entry e : page) {
                 int number = ByteBuffer.wrap(e.key()).getInt();
-                byBytes.putIfAbsent(ByteBuffer.wrap(e.value()), number);
+                byBytes.putIfAbsent(new ByteKey(e.value()), number);
                 next = Math.max(next, number + 1);
             }
             if (page.size() < 256) {
@@ -84,7 +85,7 @@ public final class ClassDictionary {
             return known;
         }
         byte[] bytes = DescriptorOutput.bytes(local);
-        ByteBuffer key = ByteBuffer.wrap(bytes);
+        ByteKey key = new ByteKey(bytes);
         synchronized (this) {
             Integer number = byBytes.get(key);
             // Another manager in this JVM may share the store (and number classes too): a

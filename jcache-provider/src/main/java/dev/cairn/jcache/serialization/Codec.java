@@ -208,7 +208,7 @@ public final class Codec {
             throw new SerializationException("the value's class descriptors are numbered, and this cache keeps no class dictionary", null);
         }
         ByteArrayInputStream bytes = new ByteArrayInputStream(b, 1, b.length - 1);
-        try (ObjectInputStream in = b[0] == JAVA_NUMBERED ? new NumberedInputStream(bytes, classLoader, dictionary)
+        try (ObjectInputStream in = b[0] == JAVA_NUMBERED ? new NumberedInputStream(bytes, classLoader)
                 : new LoaderObjectInputStream(bytes, classLoader)) {
             in.setObjectInputFilter(filter);
             return in.readObject();
@@ -281,6 +281,7 @@ public final class Codec {
      */
     private final java.util.concurrent.ConcurrentHashMap<String, Class<?>> resolved = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Resolves classes with a given loader (the cache manager's), as JCache requires. */
     private class LoaderObjectInputStream extends ObjectInputStream {
         private final ClassLoader loader;
 
@@ -308,11 +309,8 @@ public final class Codec {
 
     /** Reads what {@link NumberedOutputStream} writes: no stream header, descriptors by number. */
     private final class NumberedInputStream extends LoaderObjectInputStream {
-        private final ClassDictionary dictionary;
-
-        NumberedInputStream(java.io.InputStream in, ClassLoader loader, ClassDictionary dictionary) throws IOException {
+        NumberedInputStream(java.io.InputStream in, ClassLoader loader) throws IOException {
             super(in, loader);
-            this.dictionary = dictionary;
         }
 
         @Override

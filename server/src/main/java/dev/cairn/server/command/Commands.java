@@ -303,41 +303,24 @@ public final class Commands {
         return execute(session, args, lowerCaseName(args.get(0)));
     }
 
-    /** A command name as sent, for {@link #knownNames}. */
-    private record NameBytes(byte[] bytes, int hash) {
-        NameBytes(byte[] bytes) {
-            this(bytes, java.util.Arrays.hashCode(bytes));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof NameBytes n && n.hash == hash && java.util.Arrays.equals(n.bytes, bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
     /**
      * The spellings of registered commands seen so far (bounded: only names of commands that
      * exist, at most {@value #KNOWN_SPELLINGS} spellings), each to the registered lower-case name
      * (whose hash is computed once): a pipeline of a million SETs decodes "SET" once, not a
      * million times.
      */
-    private final java.util.concurrent.ConcurrentHashMap<NameBytes, String> knownNames = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<dev.cairn.api.ByteKey, String> knownNames = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int KNOWN_SPELLINGS = 4096;
 
     private String lowerCaseName(byte[] raw) {
-        String known = knownNames.get(new NameBytes(raw));
+        String known = knownNames.get(new dev.cairn.api.ByteKey(raw));
         if (known != null) {
             return known;
         }
         String name = lowerCase(raw);
         Spec spec = table(0).get(name);
         if (spec != null && knownNames.size() < KNOWN_SPELLINGS) {
-            knownNames.put(new NameBytes(raw.clone()), spec.name());
+            knownNames.put(new dev.cairn.api.ByteKey(raw.clone()), spec.name());
         }
         return name;
     }

@@ -1,5 +1,6 @@
 package dev.cairn.storage.memory;
 
+import dev.cairn.api.ByteKey;
 import dev.cairn.api.ByteStrings;
 import dev.cairn.api.Entry;
 import dev.cairn.api.Expected;
@@ -75,27 +76,6 @@ public final class MemoryStore implements Store, ReplicaStore {
     private static final int EXPIRY_PROBES = 4;
     private static final long ENTRY_OVERHEAD = 64;
     private static final int STRIPES = 64;
-
-    /** A byte-string key for the hash index: content equality, hash computed once. */
-    private static final class Key {
-        final byte[] bytes;
-        final int hash;
-
-        Key(byte[] bytes) {
-            this.bytes = bytes;
-            this.hash = java.util.Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && hash == k.hash && java.util.Arrays.equals(bytes, k.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
 
     /**
      * Where a key's current node sits, in both the ordered map and the hash index: overwriting a
@@ -174,11 +154,16 @@ public final class MemoryStore implements Store, ReplicaStore {
      */
     private static final class Contents {
         final ConcurrentSkipListMap<byte[], Cell> map = new ConcurrentSkipListMap<>(ByteStrings.ORDER);
-        final java.util.concurrent.ConcurrentHashMap<Key, Cell> index = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.ConcurrentHashMap<ByteKey, Cell> index = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** The key's cell, or null. */
+        Cell cell(byte[] key) {
+            return index.get(new ByteKey(key));
+        }
 
         /** The key's current node, or null. */
         Node node(byte[] key) {
-            Cell c = index.get(new Key(key));
+            Cell c = cell(key);
             return c == null ? null : c.node;
         }
     }
@@ -576,7 +561,7 @@ public final class MemoryStore implements Store, ReplicaStore {
                 Node current = live(key, false);
                 if (current != null) {
                     before.add(copy(current));
-                    installed.add(bury(key, nextVersion(), now, commit, contents.node(key)));
+                    installed.add(bury(key, nextVersion(), now, commit));
                 }
             }
             commitBatch(commit, installed);
@@ -624,7 +609,7 @@ public final class MemoryStore implements Store, ReplicaStore {
                 }
                 Entry before = listeners.any() ? valueOf(stored) : null;
                 Node n = r.isTombstone()
-                        ? bury(r.key(), r.version(), r.deletedAtMillis(), commit, stored)
+                        ? bury(r.key(), r.version(), r.deletedAtMillis(), commit)
                         : install(r.key(), r.value(), r.version(), r.expiresAtMillis(), commit, false);
                 installed.add(n);
                 if (listeners.any() && (before != null || !n.isTombstone())) {
@@ -697,7 +682,8 @@ public final class MemoryStore implements Store, ReplicaStore {
      */
     private Node install(byte[] key, byte[] value, Version version, long expiresAtMillis, Commit commit,
                          boolean reserved) {
-        Node old = contents.node(key);
+        Cell cell = contents.cell(key);
+        Node old = cell == null ? null : cell.node;
         boolean hadValue = old != null && !old.isTombstone();
         long addedEntries = hadValue ? 0 : 1;
         long addedBytes = key.length + value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
@@ -711,14 +697,18 @@ public final class MemoryStore implements Store, ReplicaStore {
         }
         Node node = new Node(key.clone(), value.clone(), version, expiresAtMillis, commit, commit == null ? null : old,
                 ticks.incrementAndGet());
-        replace(old, node);
+        replace(cell, node);
         reclaimExpired(node);
         evictUntilWithinBounds(node);
         return node;
     }
 
-    /** Puts node in place of old (or adds it) in the map, the index and the slots. */
-    private void replace(Node old, Node node) {
+    /**
+     * Puts node in place of the cell's node in the slots and the cell, or (no cell: a new key)
+     * adds it to the slots, the map and the index.
+     */
+    private void replace(Cell cell, Node node) {
+        Node old = cell == null ? null : cell.node;
         synchronized (slotsLock) {
             mortal += (node.isMortal() ? 1 : 0) - (old != null && old.isMortal() ? 1 : 0);
             if (old != null) {
@@ -730,14 +720,13 @@ public final class MemoryStore implements Store, ReplicaStore {
                 slots.add(node);
             }
         }
-        Contents c = contents;
-        Cell cell = old == null ? null : c.index.get(new Key(node.key));
-        if (cell != null && cell.node == old) {
+        if (cell != null) {
             cell.node = node;
         } else {
-            cell = new Cell(node);
-            c.map.put(node.key, cell);
-            c.index.put(new Key(node.key), cell);
+            Contents c = contents;
+            Cell added = new Cell(node);
+            c.map.put(node.key, added);
+            c.index.put(new ByteKey(node.key), added);
         }
     }
 
@@ -747,28 +736,30 @@ public final class MemoryStore implements Store, ReplicaStore {
      */
     private void removeOrBury(byte[] key, Version version, long now) {
         if (graceMillis > 0) {
-            bury(key, version, now, null, contents.node(key));
+            bury(key, version, now, null);
         } else {
             remove(key);
         }
     }
 
-    /** Replaces old (may be null) by a tombstone node of key. */
-    private Node bury(byte[] key, Version version, long deletedAtMillis, Commit commit, Node old) {
+    /** Replaces key's node (if any) by a tombstone node of key; the key's stripe is held. */
+    private Node bury(byte[] key, Version version, long deletedAtMillis, Commit commit) {
+        Cell cell = contents.cell(key);
+        Node old = cell == null ? null : cell.node;
         if (old != null && !old.isTombstone()) {
             entries.decrementAndGet();
             bytes.addAndGet(-old.bytes());
         }
         Node node = new Node(key.clone(), null, version, deletedAtMillis, commit, commit == null ? null : old,
                 ticks.incrementAndGet());
-        replace(old, node);
+        replace(cell, node);
         return node;
     }
 
     /** Removes key's node; the key's stripe is held. */
     private void remove(byte[] key) {
         Contents c = contents;
-        Cell cell = c.index.remove(new Key(key));
+        Cell cell = c.index.remove(new ByteKey(key));
         if (cell == null) {
             return;
         }

@@ -33,25 +33,8 @@ public final class Memtable {
 
     private final ConcurrentSkipListMap<Slot, Record> records = new ConcurrentSkipListMap<>(ORDER);
 
-    /** A key of the hash index. */
-    private record KeyRef(byte[] key, int hash) {
-        KeyRef(byte[] key) {
-            this(key, java.util.Arrays.hashCode(key));
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof KeyRef k && k.hash == hash && java.util.Arrays.equals(k.key, key);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
     /** Each key's newest record (highest sequence). */
-    private final java.util.concurrent.ConcurrentHashMap<KeyRef, Record> newest = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<dev.cairn.api.ByteKey, Record> newest = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong approximateBytes = new AtomicLong();
     /**
      * No put in the table expires before this instant (Long.MAX_VALUE: none has an expiry), so
@@ -72,7 +55,7 @@ public final class Memtable {
     public void add(Record record) {
         records.put(new Slot(record.key(), record.sequence()), record);
         // one writer at a time (see above): looking, then putting, races only with readers and the sweep
-        KeyRef ref = new KeyRef(record.key());
+        dev.cairn.api.ByteKey ref = new dev.cairn.api.ByteKey(record.key());
         Record before = newest.get(ref);
         if (before == null || before.sequence() < record.sequence()) {
             newest.put(ref, record);
@@ -87,7 +70,7 @@ public final class Memtable {
 
     /** The newest version of {@code key} with a sequence at most {@code maxSequence}, or null. */
     public Record get(byte[] key, long maxSequence) {
-        Record latest = newest.get(new KeyRef(key));
+        Record latest = newest.get(new dev.cairn.api.ByteKey(key));
         if (latest == null) {
             return null;
         }
@@ -133,7 +116,7 @@ public final class Memtable {
             if (r.isDeadAt(nowMillis)) {
                 Record tombstone = r.asTombstone();
                 if (records.replace(e.getKey(), r, tombstone)) {
-                    newest.replace(new KeyRef(r.key()), r, tombstone); // unless a newer record took its place
+                    newest.replace(new dev.cairn.api.ByteKey(r.key()), r, tombstone); // unless a newer record took its place
                     approximateBytes.addAndGet(-r.value().length);
                     swept++;
                 }

@@ -1036,10 +1036,11 @@ public final class ReplicaService implements AutoCloseable {
         }
         // tombstones do not count against the limit: a member answering fewer than limit keys has
         // none left in the range, which is what keysIn relies on to merge the answers
+        ReplicaStore store = replica(localStore(ns));
         List<byte[]> keys = new ArrayList<>();
         KeyRange rest = KeyRange.between(start, end);
         while (keys.size() < limit && !rest.isEmpty()) {
-            List<ReplicaRecord> records = replica(localStore(ns)).scanRecords(rest, limit);
+            List<ReplicaRecord> records = store.scanRecords(rest, limit);
             for (ReplicaRecord r : records) {
                 if (!r.isTombstone() && keys.size() < limit) {
                     keys.add(r.key());

@@ -173,13 +173,10 @@ class RebalanceTest {
         dev.cairn.api.Store dLocal = cluster.engine(3).namespace("data");
         // A write answers at its W-th acknowledgement, so d's copy of it may land a moment after
         // the put returns; it must land while d is still copying (the copy, throttled to 400 kB/s,
-        // has most of its segments to go), within a second.
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        // has most of its segments to go).
         for (String key : gained) {
-            while (dLocal.get(utf8(key)).isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(dLocal.get(utf8(key)).isPresent(), key + ", written while d copied a segment it gains, did not reach d");
+            TestCluster.await(key + ", written while d copied a segment it gains, did not reach d",
+                    () -> dLocal.get(utf8(key)).isPresent());
         }
         assertTrue(!d.topology().state().prepared("d"), "d finished copying before the writes reached it: the test lost its point");
         TestCluster.await(() -> "d prepared: " + d.topology().state(), () -> d.topology().state().prepared("d")
