@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Where statements read and write: an embedded store in this JVM, or Cairn servers over RESP.
- * Keys here are full store keys (the table prefix already applied).
+ * A backend reads and writes one namespace; keys here are full keys of it (a prefix table's
+ * prefix already applied). {@link Tables} says which backend and prefix a table name denotes.
  */
 interface Backend extends AutoCloseable {
     Row get(byte[] key) throws SQLException;
@@ -28,6 +29,19 @@ interface Backend extends AutoCloseable {
      * and, if {@code prefix} is not null, keys starting with it.
      */
     List<Row> scan(byte[] start, byte[] end, byte[] prefix, int limit) throws SQLException;
+
+    /**
+     * The namespaces other than the default one (each a table of the same name), in order. Reads
+     * names only, never data; internal namespaces (names with control characters) are left out.
+     */
+    List<String> namespaces() throws SQLException;
+
+    /**
+     * The backend of the namespace a table named {@code name} denotes (the namespace of that exact
+     * name, else the only one equal to it ignoring case), sharing this backend's store or
+     * connection; null when no namespace has that name. Closing it does not close this one.
+     */
+    Backend namespace(String name) throws SQLException;
 
     boolean isValid(int timeoutSeconds);
 

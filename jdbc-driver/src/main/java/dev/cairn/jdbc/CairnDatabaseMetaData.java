@@ -1,6 +1,5 @@
 package dev.cairn.jdbc;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -9,18 +8,17 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
- * What tools ask on connect. Tables come from the live data: {@code KV} (every key) plus one table
- * per key namespace ({@code users} for keys written {@code users:…}), found by scanning up to
- * {@value #DISCOVERY_LIMIT} keys. Every table has the columns {@code key} (the primary key),
+ * What tools ask on connect. The tables are {@code KV} (the default namespace) and the store's other
+ * namespaces (over RESP: its databases), listed from their names: no data is read to answer. Prefix
+ * tables ({@code users} for keys written {@code users:…}) answer queries but are not listed
+ * (see {@link Tables}). Every table has the columns {@code key} (the primary key),
  * {@code value}, {@code ttl} and {@code version}. Keys, indexes, procedures and the like answer
  * with empty result sets that have the columns the JDBC specification lists.
  */
 final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
     static final String SCHEMA = "CAIRN";
-    static final int DISCOVERY_LIMIT = 100_000;
 
     private final CairnConnection connection;
 
@@ -44,21 +42,38 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
         return result(ResultData.empty(names));
     }
 
-    /** Every table name: KV and the key namespaces. */
-    List<String> tableNames() throws SQLException {
-        TreeSet<String> names = new TreeSet<>();
-        for (Row r : connection.backend().scan(null, null, null, DISCOVERY_LIMIT)) {
-            String key = new String(r.key(), StandardCharsets.UTF_8);
-            int colon = key.indexOf(':');
-            if (colon > 0) {
-                names.add(key.substring(0, colon));
+    /**
+     * The tables a name pattern asks for: KV and the namespaces, from their names alone (no data is
+     * read); and a pattern with no wildcard names a table of its own even when no namespace has
+     * that name (the prefix table: sqlline's {@code !columns city}, a tool checking the table of a
+     * query before it runs it).
+     */
+    List<String> tableNames(String pattern) throws SQLException {
+        List<String> names = new ArrayList<>(Tables.listed(connection.backend()));
+        String exact = exactName(pattern);
+        if (exact != null && names.stream().noneMatch(exact::equalsIgnoreCase)) {
+            names.add(exact);
+        }
+        return names;
+    }
+
+    /** The name a pattern stands for when it has no wildcard ({@code \_} and {@code \%} are escaped ones), else null. */
+    static String exactName(String pattern) {
+        if (pattern == null || pattern.isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                b.append(pattern.charAt(++i));
+            } else if (c == '%' || c == '_') {
+                return null;
+            } else {
+                b.append(c);
             }
         }
-        List<String> out = new ArrayList<>();
-        out.add(Executor.DEFAULT_TABLE);
-        names.remove(Executor.DEFAULT_TABLE);
-        out.addAll(names);
-        return out;
+        return b.toString();
     }
 
     private static boolean matches(String pattern, String name) {
@@ -75,15 +90,22 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
         List<Object[]> rows = new ArrayList<>();
         boolean tables = types == null || List.of(types).stream().anyMatch(t -> t.equalsIgnoreCase("TABLE"));
         if (tables && schemaMatches(schemaPattern) && (catalog == null || catalog.isEmpty())) {
-            for (String name : tableNames()) {
-                if (matches(tableNamePattern, name)) {
+            for (String name : tableNames(tableNamePattern)) {
+                if (name.equals(exactName(tableNamePattern)) || matches(tableNamePattern, name)) {
                     rows.add(new Object[] {null, SCHEMA, name, "TABLE",
-                            name.equals(Executor.DEFAULT_TABLE) ? "every key" : "keys " + name + ":*", null, null, null, null, null});
+                            remarks(name), null, null, null, null, null});
                 }
             }
         }
         return result(table(new String[] {"TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE", "REMARKS",
                 "TYPE_CAT", "TYPE_SCHEM", "TYPE_NAME", "SELF_REFERENCING_COL_NAME", "REF_GENERATION"}, null, rows));
+    }
+
+    private String remarks(String table) throws SQLException {
+        if (table.equalsIgnoreCase(Tables.DEFAULT_TABLE)) {
+            return "the default namespace";
+        }
+        return connection.backend().namespace(table) != null ? "namespace " + table : "the keys " + table + ":… of the default namespace";
     }
 
     private static final Object[][] COLUMNS = {
@@ -98,8 +120,8 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         if (schemaMatches(schemaPattern) && (catalog == null || catalog.isEmpty())) {
-            for (String table : tableNames()) {
-                if (!matches(tableNamePattern, table)) {
+            for (String table : tableNames(tableNamePattern)) {
+                if (!table.equals(exactName(tableNamePattern)) && !matches(tableNamePattern, table)) {
                     continue;
                 }
                 for (int i = 0; i < COLUMNS.length; i++) {
@@ -124,7 +146,7 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
     @Override
     public ResultSet getPrimaryKeys(String catalog, String schema, String table) throws SQLException {
         List<Object[]> rows = new ArrayList<>();
-        if (schemaMatches(schema) && table != null && tableNames().stream().anyMatch(t -> t.equalsIgnoreCase(table))) {
+        if (schemaMatches(schema) && table != null && !table.isEmpty()) {
             rows.add(new Object[] {null, SCHEMA, table, "KEY", 1, "PK_" + table});
         }
         int v = Types.VARCHAR;

@@ -66,7 +66,7 @@ final class CalciteEngine implements QueryEngine {
     private final java.util.Set<String> registered = new java.util.HashSet<>();
 
     /**
-     * Any name is a table (the keys {@code name:…}), but Calcite resolves a name only among the
+     * Any name is a table ({@link Tables}: a namespace, or the keys {@code name:…}), but Calcite resolves a name only among the
      * tables a schema lists. So the tables a statement names are added before it runs: the
      * statement is parsed with the same settings, and every name in a FROM or JOIN (of the
      * statement and of its sub-queries) becomes a table of the schema. No data is read for it.
@@ -115,8 +115,7 @@ final class CalciteEngine implements QueryEngine {
     }
 
     private Table tableFor(String name) {
-        return name.equalsIgnoreCase(Executor.DEFAULT_TABLE) ? new KeyTable(new byte[0])
-                : new KeyTable((name + ":").getBytes(StandardCharsets.UTF_8));
+        return new KeyTable(name);
     }
 
     @Override
@@ -257,9 +256,9 @@ final class CalciteEngine implements QueryEngine {
     }
 
     /**
-     * Every table name is a table: {@code kv} is the whole store, any other name {@code t} the
-     * keys {@code t:…} (the driver's convention). Names are looked up as written (lower case
-     * unless quoted), so nothing is listed up front and no data is read to find tables.
+     * Every table name is a table ({@link Tables}: {@code kv}, a namespace, or the keys
+     * {@code t:…}). Names are looked up as written (lower case unless quoted), so nothing is
+     * listed up front and no data is read to find tables.
      */
     private final class KeySchema implements org.apache.calcite.schema.Schema {
         @Override
@@ -320,10 +319,10 @@ final class CalciteEngine implements QueryEngine {
 
     /** The columns: key, value, ttl (seconds left, null: none), version. */
     final class KeyTable extends AbstractTable implements ProjectableFilterableTable {
-        private final byte[] prefix;
+        private final String name;
 
-        KeyTable(byte[] prefix) {
-            this.prefix = prefix;
+        KeyTable(String name) {
+            this.name = name;
         }
 
         @Override
@@ -346,7 +345,13 @@ final class CalciteEngine implements QueryEngine {
             return new AbstractEnumerable<>() {
                 @Override
                 public Enumerator<Object[]> enumerator() {
-                    return new RowEnumerator(reads, columns);
+                    try {
+                        // resolved as the rows are read: a namespace made since the statement was
+                        // first seen is the table from then on
+                        return new RowEnumerator(reads, columns, Tables.resolve(backend, name));
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
                 }
             };
         }
@@ -466,6 +471,8 @@ final class CalciteEngine implements QueryEngine {
         private final class RowEnumerator implements Enumerator<Object[]> {
             private final Reads reads;
             private final int[] columns;
+            private final Tables.Target target;
+            private final byte[] prefix;
             private List<Row> page = List.of();
             private int index = -1;
             private int pointIndex;
@@ -474,9 +481,11 @@ final class CalciteEngine implements QueryEngine {
             private int pageSize = 16;
             private Object[] current;
 
-            RowEnumerator(Reads reads, int[] columns) {
+            RowEnumerator(Reads reads, int[] columns, Tables.Target target) {
                 this.reads = reads;
                 this.columns = columns;
+                this.target = target;
+                this.prefix = target.prefix();
             }
 
             @Override
@@ -516,7 +525,7 @@ final class CalciteEngine implements QueryEngine {
                         if (reads.likePrefix != null && !k.startsWith(reads.likePrefix)) {
                             continue;
                         }
-                        Row r = backend.get(storeKey(k));
+                        Row r = target.backend().get(storeKey(k));
                         if (r != null) {
                             rows.add(r);
                         }
@@ -531,7 +540,7 @@ final class CalciteEngine implements QueryEngine {
                 if (start == null && prefix.length > 0) {
                     start = prefix;
                 }
-                page = backend.scan(start, end, scanPrefix, pageSize);
+                page = target.backend().scan(start, end, scanPrefix, pageSize);
                 if (page.size() < pageSize) {
                     done = true;
                 }
@@ -567,13 +576,10 @@ final class CalciteEngine implements QueryEngine {
             @Override
             public void close() {
             }
-        }
 
-        private byte[] storeKey(String k) {
-            byte[] b = k.getBytes(StandardCharsets.UTF_8);
-            byte[] out = Arrays.copyOf(prefix, prefix.length + b.length);
-            System.arraycopy(b, 0, out, prefix.length, b.length);
-            return out;
+            private byte[] storeKey(String k) {
+                return target.storeKey(k.getBytes(StandardCharsets.UTF_8));
+            }
         }
     }
 }

@@ -28,17 +28,21 @@ import java.util.Optional;
  * {@code jdbc:cairn:mem:NAME} is the memory store {@code mem:NAME}, which lives as long as the JVM
  * (this class keeps one handle on it), shared by every connection naming it.
  * {@code jdbc:cairn:file:PATH} is the LSM store {@code file:PATH}: each connection holds a handle,
- * so connections to one path share one engine, closed with the last of them.
+ * so connections to one path share one engine, closed with the last of them. Every namespace of
+ * the store is a table ({@link Tables}); the connection's backend is the default namespace, and
+ * {@link #namespace} gives the others.
  */
 final class EmbeddedBackend implements Backend {
     private static final Map<String, Namespaces> MEMORY = new HashMap<>();
 
-    private final Namespaces handle; // null for memory: the JVM keeps it
+    private final Namespaces namespaces;
+    private final boolean owner; // closes the namespaces' handle (a file store connection's own)
     private final Store store;
     private final String description;
 
-    private EmbeddedBackend(Namespaces handle, Store store, String description) {
-        this.handle = handle;
+    private EmbeddedBackend(Namespaces namespaces, boolean owner, Store store, String description) {
+        this.namespaces = namespaces;
+        this.owner = owner;
         this.store = store;
         this.description = description;
     }
@@ -46,7 +50,7 @@ final class EmbeddedBackend implements Backend {
     static EmbeddedBackend memory(String name) {
         synchronized (MEMORY) {
             Namespaces ns = MEMORY.computeIfAbsent(name, n -> Stores.open("mem:" + n));
-            return new EmbeddedBackend(null, ns.namespace(LsmStore.DEFAULT_NAMESPACE), "memory store " + name);
+            return new EmbeddedBackend(ns, false, ns.namespace(LsmStore.DEFAULT_NAMESPACE), "memory store " + name);
         }
     }
 
@@ -54,7 +58,7 @@ final class EmbeddedBackend implements Backend {
         Path dir = path.toAbsolutePath().normalize();
         try {
             Namespaces ns = Stores.open("file:" + dir);
-            return new EmbeddedBackend(ns, ns.namespace(LsmStore.DEFAULT_NAMESPACE), "LSM store " + dir);
+            return new EmbeddedBackend(ns, true, ns.namespace(LsmStore.DEFAULT_NAMESPACE), "LSM store " + dir);
         } catch (CairnException | IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new SQLNonTransientConnectionException("cannot open the Cairn store in " + dir + ": " + e.getMessage(), "08001", e);
         }
@@ -196,6 +200,33 @@ final class EmbeddedBackend implements Backend {
     }
 
     @Override
+    public List<String> namespaces() throws SQLException {
+        try {
+            List<String> out = new ArrayList<>();
+            for (String n : namespaces.names()) {
+                if (!n.equals(LsmStore.DEFAULT_NAMESPACE) && Tables.shown(n)) {
+                    out.add(n);
+                }
+            }
+            out.sort(null);
+            return out;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public Backend namespace(String name) throws SQLException {
+        String found = Tables.match(namespaces(), name);
+        try {
+            return found == null ? null
+                    : new EmbeddedBackend(namespaces, false, namespaces.namespace(found), description + ", namespace " + found);
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
     public boolean isValid(int timeoutSeconds) {
         try {
             store.exists(new byte[] {0});
@@ -212,8 +243,8 @@ final class EmbeddedBackend implements Backend {
 
     @Override
     public void close() {
-        if (handle != null) {
-            handle.close();
+        if (owner) {
+            namespaces.close();
         }
     }
 }

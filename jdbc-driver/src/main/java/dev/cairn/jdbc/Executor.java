@@ -11,15 +11,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs parsed statements against a {@link Backend}.
- *
- * <p>Tables: {@code KV} (any case) is the whole key space, keys as stored. Any other table
- * {@code T} is the namespace of keys written {@code T:…} (the Redis convention): its rows are the
- * keys with that prefix, shown without it, and writes to it add the prefix. So {@code SET
- * users:1 Ada} over RESP is {@code SELECT value FROM users WHERE key = '1'} over JDBC.
+ * Runs parsed statements against a {@link Backend}. A statement's table is resolved by
+ * {@link Tables}: {@code KV}, a namespace, or the keys {@code T:…} of the default namespace (the
+ * Redis convention, so {@code SET users:1 Ada} over RESP is {@code SELECT value FROM users WHERE key
+ * = '1'} over JDBC). Rows show keys without the table's prefix, and writes add it.
  */
 final class Executor {
-    static final String DEFAULT_TABLE = "KV";
     static final int DEFAULT_SCAN_LIMIT = 10_000;
 
     /** What a statement produced: rows, or an update count (and the keys it wrote). */
@@ -32,17 +29,8 @@ final class Executor {
         this.backend = backend;
     }
 
-    static byte[] prefix(Sql.Table table) {
-        if (table == null || table.name().equalsIgnoreCase(DEFAULT_TABLE)) {
-            return new byte[0];
-        }
-        return (table.name() + ":").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+    private Tables.Target target(Sql.Table table) throws SQLException {
+        return Tables.resolve(backend, table == null ? null : table.name());
     }
 
     private static byte[] bytes(Sql.Value v, List<byte[]> params) throws SQLException {
@@ -140,14 +128,14 @@ final class Executor {
             return rows(select(s, params, cap));
         }
         if (sql instanceof Sql.Insert ins) {
-            byte[] prefix = prefix(ins.table());
+            Tables.Target t = target(ins.table());
             List<byte[]> written = new ArrayList<>();
             for (List<Sql.Value> row : ins.rows()) {
                 byte[] key = bytes(row.get(ins.columns().indexOf("KEY")), params);
                 byte[] value = bytes(row.get(ins.columns().indexOf("VALUE")), params);
-                int t = ins.columns().indexOf("TTL");
-                Long ttl = t < 0 ? null : ttl(row.get(t), params);
-                if (!backend.insert(concat(prefix, key), value, ttl)) {
+                int ttlColumn = ins.columns().indexOf("TTL");
+                Long ttl = ttlColumn < 0 ? null : ttl(row.get(ttlColumn), params);
+                if (!t.backend().insert(t.storeKey(key), value, ttl)) {
                     throw new SQLIntegrityConstraintViolationException("duplicate key '" + display(key) + "' in table "
                             + ins.table().name() + " (INSERT does not overwrite; PUT does)", "23505");
                 }
@@ -157,11 +145,13 @@ final class Executor {
         }
         if (sql instanceof Sql.Update u) {
             byte[] key = bytes(u.key().key(), params);
-            boolean updated = backend.update(concat(prefix(u.table()), key), bytes(u.value(), params), ttl(u.ttl(), params));
+            Tables.Target t = target(u.table());
+            boolean updated = t.backend().update(t.storeKey(key), bytes(u.value(), params), ttl(u.ttl(), params));
             return new Outcome(null, updated ? 1 : 0, updated ? List.of(key) : List.of());
         }
         if (sql instanceof Sql.DeleteFrom d) {
-            return new Outcome(null, backend.delete(concat(prefix(d.table()), bytes(d.key().key(), params))) ? 1 : 0, List.of());
+            Tables.Target t = target(d.table());
+            return new Outcome(null, t.backend().delete(t.storeKey(bytes(d.key().key(), params))) ? 1 : 0, List.of());
         }
         throw new SQLSyntaxErrorException("cannot run " + sql, "42000");
     }
@@ -170,11 +160,11 @@ final class Executor {
      * The keys starting with {@code scanPrefix} (null: all), read a page at a time as the result
      * set advances; the statement's interruption (cancel, timeout) is checked before each page.
      */
-    private ResultData streamed(byte[] scanPrefix, Sql.Select s, int prefixLength) throws SQLException {
+    private ResultData streamed(Backend in, byte[] scanPrefix, Sql.Select s, int prefixLength) throws SQLException {
         Interruption check = interruption;
         ResultData.PageReader reader = (after, limit) -> {
             check.check();
-            return backend.scan(after == null ? null : dev.cairn.api.ByteStrings.successor(after), null, scanPrefix, limit);
+            return in.scan(after == null ? null : dev.cairn.api.ByteStrings.successor(after), null, scanPrefix, limit);
         };
         return ResultData.paged(reader.read(null, ResultData.Paged.PAGE), reader, s.columns(), s.labels(), prefixLength);
     }
@@ -188,36 +178,38 @@ final class Executor {
     }
 
     private ResultData select(Sql.Select s, List<byte[]> params, int cap) throws SQLException {
-        byte[] prefix = prefix(s.table());
+        Tables.Target t = target(s.table());
+        Backend in = t.backend();
+        int prefixLength = t.prefix().length;
         int n = Math.min(limit(s.limit(), params, Integer.MAX_VALUE), cap);
         List<Row> rows;
         if (n == 0) {
             rows = List.of();
         } else if (s.where() instanceof Sql.KeyEquals eq) {
-            Row r = backend.get(concat(prefix, bytes(eq.key(), params)));
+            Row r = in.get(t.storeKey(bytes(eq.key(), params)));
             rows = r == null ? List.of() : List.of(r);
         } else if (s.where() instanceof Sql.KeyBetween b) {
-            byte[] low = concat(prefix, bytes(b.low(), params));
-            byte[] high = concat(prefix, bytes(b.high(), params));
-            rows = backend.scan(low, java.util.Arrays.copyOf(high, high.length + 1), prefix.length == 0 ? null : prefix, n);
+            byte[] low = t.storeKey(bytes(b.low(), params));
+            byte[] high = t.storeKey(bytes(b.high(), params));
+            rows = in.scan(low, java.util.Arrays.copyOf(high, high.length + 1), t.scanPrefix(), n);
         } else if (s.where() instanceof Sql.KeyLike like) {
             String pattern = new String(bytes(like.pattern(), params), StandardCharsets.UTF_8);
             int wild = firstWildcard(pattern);
             byte[] literal = pattern.substring(0, wild).getBytes(StandardCharsets.UTF_8);
             boolean prefixOnly = wild == pattern.length() - 1 && pattern.charAt(wild) == '%' || wild == pattern.length();
-            byte[] scanPrefix = concat(prefix, literal);
+            byte[] scanPrefix = t.storeKey(literal);
             if (prefixOnly && wild == pattern.length()) {
-                Row r = backend.get(scanPrefix);
+                Row r = in.get(scanPrefix);
                 rows = r == null ? List.of() : List.of(r);
             } else if (prefixOnly) {
                 if (n == Integer.MAX_VALUE) {
-                    return streamed(scanPrefix, s, prefix.length);
+                    return streamed(in, scanPrefix, s, prefixLength);
                 }
-                rows = backend.scan(null, null, scanPrefix, n);
+                rows = in.scan(null, null, scanPrefix, n);
             } else {
                 rows = new ArrayList<>();
-                for (Row r : backend.scan(null, null, scanPrefix, Integer.MAX_VALUE)) {
-                    if (likeMatches(pattern, new String(ResultData.tail(r.key(), prefix.length), StandardCharsets.UTF_8))) {
+                for (Row r : in.scan(null, null, scanPrefix, Integer.MAX_VALUE)) {
+                    if (likeMatches(pattern, new String(ResultData.tail(r.key(), prefixLength), StandardCharsets.UTF_8))) {
                         rows.add(r);
                         if (rows.size() == n) {
                             break;
@@ -228,11 +220,11 @@ final class Executor {
         } else {
             if (n == Integer.MAX_VALUE) {
                 // no bound at all: stream the table a page at a time instead of loading it
-                return streamed(prefix.length == 0 ? null : prefix, s, prefix.length);
+                return streamed(in, t.scanPrefix(), s, prefixLength);
             }
-            rows = backend.scan(null, null, prefix.length == 0 ? null : prefix, n);
+            rows = in.scan(null, null, t.scanPrefix(), n);
         }
-        return ResultData.of(rows, s.columns(), s.labels(), prefix.length);
+        return ResultData.of(rows, s.columns(), s.labels(), prefixLength);
     }
 
     private static int firstWildcard(String p) {

@@ -14,6 +14,7 @@ import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLSyntaxErrorException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,10 @@ import java.util.List;
  * connection class (SQLState {@code 08006}); the command's outcome is then unknown, so it is not
  * retried, and the next statement reconnects to the next host. The server does not expose entry
  * versions over RESP, so the {@code version} column is {@code NULL} here.
+ *
+ * <p>Database {@code n} ({@code SELECT n}) is the table named {@code n}; database 0 is {@code KV}.
+ * One connection serves them all: a backend of database {@code n} ({@link #namespace}) shares it
+ * and selects its database before each exchange when another one is selected.
  */
 final class RemoteBackend implements Backend {
     /** One host of the URL. */
@@ -40,18 +45,35 @@ final class RemoteBackend implements Backend {
     private final String user;
     private final String password;
     private final int timeoutMillis;
+    /** The backend that holds the connection (this one, unless this is another database's). */
+    private final RemoteBackend link;
+    /** This backend's database. */
+    private final int db;
+    // the connection's state, used through link
     private int next;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
     private Host connected;
+    private int selected;
 
     RemoteBackend(List<Host> hosts, String user, String password, int timeoutMillis) throws SQLException {
         this.hosts = List.copyOf(hosts);
         this.user = user;
         this.password = password;
         this.timeoutMillis = timeoutMillis;
+        this.link = this;
+        this.db = 0;
         connect();
+    }
+
+    private RemoteBackend(RemoteBackend link, int db) {
+        this.hosts = link.hosts;
+        this.user = link.user;
+        this.password = link.password;
+        this.timeoutMillis = link.timeoutMillis;
+        this.link = link;
+        this.db = db;
     }
 
     private void connect() throws SQLException {
@@ -67,6 +89,7 @@ final class RemoteBackend implements Backend {
                 in = new BufferedInputStream(s.getInputStream(), 64 * 1024);
                 out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
                 connected = h;
+                selected = 0;
                 next = (next + i) % hosts.size();
                 if (password != null && !password.isEmpty()) {
                     Object r = user == null || user.isEmpty() || user.equals("default")
@@ -99,11 +122,12 @@ final class RemoteBackend implements Backend {
 
     private Object call(byte[]... args) throws IOException {
         write(args);
-        out.flush();
+        link.out.flush();
         return read();
     }
 
     private void write(byte[]... args) throws IOException {
+        OutputStream out = link.out;
         out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (byte[] a : args) {
             out.write(('$' + Integer.toString(a.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -114,6 +138,7 @@ final class RemoteBackend implements Backend {
     }
 
     private Object read() throws IOException {
+        InputStream in = link.in;
         int type = in.read();
         if (type < 0) {
             throw new EOFException("the server closed the connection");
@@ -154,6 +179,7 @@ final class RemoteBackend implements Backend {
     }
 
     private String readLine() throws IOException {
+        InputStream in = link.in;
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) != '\r') {
@@ -173,11 +199,24 @@ final class RemoteBackend implements Backend {
         T run() throws IOException, SQLException;
     }
 
-    private synchronized <T> T exchange(Exchange<T> exchange) throws SQLException {
+    private <T> T exchange(Exchange<T> exchange) throws SQLException {
+        return link.exchange(db, exchange);
+    }
+
+    /** Runs {@code exchange} with database {@code database} selected (on the connection's backend). */
+    private synchronized <T> T exchange(int database, Exchange<T> exchange) throws SQLException {
         if (socket == null) {
             connect();
         }
         try {
+            if (selected != database) {
+                Object r = call(b("SELECT"), b(Integer.toString(database)));
+                if (r instanceof ServerError e) {
+                    throw new SQLSyntaxErrorException("table " + database + " (database " + database + ") cannot be used on "
+                            + connected + ": " + e.message, "42S02");
+                }
+                selected = database;
+            }
             return exchange.run();
         } catch (IOException e) {
             Host lost = connected;
@@ -227,7 +266,7 @@ final class RemoteBackend implements Backend {
         return exchange(() -> {
             write(b("GET"), key);
             write(b("PTTL"), key);
-            out.flush();
+            link.out.flush();
             // both replies are read before either is checked: an error must not leave the second
             // unread on the connection, where the next exchange would take it for its own
             Object value = read();
@@ -295,7 +334,7 @@ final class RemoteBackend implements Backend {
     @SuppressWarnings("unchecked")
     @Override
     public List<Row> scan(byte[] start, byte[] end, byte[] prefix, int limit) throws SQLException {
-        if (!Boolean.FALSE.equals(scanRange)) {
+        if (!Boolean.FALSE.equals(link.scanRange)) {
             List<Row> rows = exchange(() -> {
                 List<byte[]> args = new ArrayList<>(List.of(b("CAIRN.SCANRANGE"), start == null ? new byte[0] : start,
                         end == null ? new byte[0] : end, b(Integer.toString(Math.max(1, Math.min(limit, 100_000))))));
@@ -315,10 +354,10 @@ final class RemoteBackend implements Backend {
                 return out;
             });
             if (rows != null) {
-                scanRange = true;
+                link.scanRange = true;
                 return rows.size() > limit ? rows.subList(0, limit) : rows;
             }
-            scanRange = false; // a plain Redis server: list the keys with SCAN instead
+            link.scanRange = false; // a plain Redis server: list the keys with SCAN instead
         }
         return exchange(() -> {
             List<byte[]> keys = new ArrayList<>();
@@ -348,7 +387,7 @@ final class RemoteBackend implements Backend {
                 write(b("GET"), key);
                 write(b("PTTL"), key);
             }
-            out.flush();
+            link.out.flush();
             Object[] replies = new Object[wanted.size() * 2];
             for (int i = 0; i < replies.length; i++) {
                 replies[i] = read(); // all of them before any is checked (see get)
@@ -365,8 +404,48 @@ final class RemoteBackend implements Backend {
         });
     }
 
+    /** The databases that exist other than 0 (Cairn's CAIRN.DATABASES; a Redis server's non-empty ones from INFO keyspace). */
+    @SuppressWarnings("unchecked")
     @Override
-    public synchronized boolean isValid(int timeoutSeconds) {
+    public List<String> namespaces() throws SQLException {
+        return exchange(() -> {
+            Object reply = call("CAIRN.DATABASES");
+            List<String> out = new ArrayList<>();
+            if (reply instanceof ServerError e && e.message.startsWith("ERR unknown command")) {
+                // INFO keyspace lists the non-empty ones: "db3:keys=…"
+                String info = new String((byte[]) check(call("INFO", "keyspace")), StandardCharsets.UTF_8);
+                for (String line : info.split("\r\n")) {
+                    if (line.startsWith("db") && line.indexOf(':') > 2) {
+                        out.add(line.substring(2, line.indexOf(':')));
+                    }
+                }
+            } else {
+                for (Object n : (List<Object>) check(reply)) {
+                    out.add(Long.toString((Long) n));
+                }
+            }
+            out.remove("0");
+            out.sort(java.util.Comparator.comparingLong(Long::parseLong));
+            return out;
+        });
+    }
+
+    /** Database {@code n} for the name {@code n} (decimal, as SELECT takes it); null for any other name. */
+    @Override
+    public Backend namespace(String name) {
+        if (!name.matches("0|[1-9][0-9]{0,8}")) {
+            return null;
+        }
+        int n = Integer.parseInt(name);
+        return n == db ? this : new RemoteBackend(link, n);
+    }
+
+    @Override
+    public boolean isValid(int timeoutSeconds) {
+        return link.checkConnection(timeoutSeconds);
+    }
+
+    private synchronized boolean checkConnection(int timeoutSeconds) {
         try {
             if (socket == null) {
                 connect();
@@ -385,7 +464,7 @@ final class RemoteBackend implements Backend {
 
     @Override
     public String describe() {
-        return "Cairn server " + connected;
+        return "Cairn server " + link.connected + (db == 0 ? "" : ", database " + db);
     }
 
     private void closeQuietly() {
@@ -402,7 +481,11 @@ final class RemoteBackend implements Backend {
     }
 
     @Override
-    public synchronized void close() {
-        closeQuietly();
+    public void close() {
+        if (link == this) {
+            synchronized (this) {
+                closeQuietly();
+            }
+        }
     }
 }

@@ -33,10 +33,12 @@ class EmbeddedDriverTest {
     @TempDir
     Path dir;
     private Connection c;
+    private String memoryName;
 
     @BeforeEach
     void connect() throws Exception {
-        c = DriverManager.getConnection("jdbc:cairn:mem:" + UUID.randomUUID());
+        memoryName = UUID.randomUUID().toString();
+        c = DriverManager.getConnection("jdbc:cairn:mem:" + memoryName);
     }
 
     @AfterEach
@@ -236,7 +238,10 @@ class EmbeddedDriverTest {
         assertEquals("Cairn", md.getDatabaseProductName());
         assertEquals("", md.getSQLKeywords());
         assertEquals("\"", md.getIdentifierQuoteString());
-        update("PUT 'orders:1' 'x'");
+        update("PUT 'orders:1' 'x'"); // a prefix table: answers queries, not listed
+        try (dev.cairn.api.Namespaces store = dev.cairn.api.Stores.open("mem:" + memoryName)) {
+            store.namespace("orders"); // a namespace (as a JCache cache of this store makes): listed
+        }
         List<String> tables = new ArrayList<>();
         try (ResultSet rs = md.getTables(null, null, "%", new String[] {"TABLE"})) {
             while (rs.next()) {

@@ -1,6 +1,7 @@
 package dev.cairn.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.PreparedStatement;
@@ -20,12 +21,29 @@ class PushdownTest {
     /** Counts the entries the store hands out. */
     static final class Counting implements Backend {
         final Backend inner;
-        final AtomicLong read = new AtomicLong();
+        final AtomicLong read;
         /** Milliseconds each scan page takes (a slow store or network), to make a query outlast its timeout. */
         volatile long pageDelayMillis;
 
         Counting(Backend inner) {
+            this(inner, new AtomicLong());
+        }
+
+        private Counting(Backend inner, AtomicLong read) {
             this.inner = inner;
+            this.read = read;
+        }
+
+        @Override
+        public List<String> namespaces() throws SQLException {
+            return inner.namespaces();
+        }
+
+        /** Another namespace's backend, counted with this one. */
+        @Override
+        public Backend namespace(String name) throws SQLException {
+            Backend ns = inner.namespace(name);
+            return ns == null ? null : new Counting(ns, read);
         }
 
         @Override
@@ -92,10 +110,12 @@ class PushdownTest {
 
     private Counting backend;
     private CairnConnection connection;
+    private String memoryName;
 
     @BeforeEach
     void load() throws Exception {
-        backend = new Counting(EmbeddedBackend.memory("pushdown-" + System.nanoTime()));
+        memoryName = "pushdown-" + System.nanoTime();
+        backend = new Counting(EmbeddedBackend.memory(memoryName));
         connection = new CairnConnection(backend, "jdbc:cairn:mem:pushdown", null);
         try (PreparedStatement ps = connection.prepareStatement("PUT ? ?")) {
             for (int i = 0; i < 10_000; i++) {
@@ -104,6 +124,55 @@ class PushdownTest {
                 ps.executeUpdate();
             }
         }
+    }
+
+    @Test
+    void metadataListsTheNamespacesWithoutReadingAnEntry() throws Exception {
+        try (dev.cairn.api.Namespaces store = dev.cairn.api.Stores.open("mem:" + memoryName)) {
+            store.namespace("orders").put(b("o1"), b("first"));
+            store.namespace("orders\u0000classes").put(b("internal"), b("x")); // a JCache class dictionary: not a table
+        }
+        backend.read.set(0);
+        java.sql.DatabaseMetaData md = connection.getMetaData();
+        List<String> tables = new java.util.ArrayList<>();
+        try (ResultSet rs = md.getTables(null, null, "%", null)) {
+            while (rs.next()) {
+                tables.add(rs.getString("TABLE_NAME"));
+            }
+        }
+        assertEquals(List.of("KV", "orders"), tables, "the namespaces; the keys p… and q… make no tables");
+        int columns = 0;
+        try (ResultSet rs = md.getColumns(null, null, "%", "%")) {
+            while (rs.next()) {
+                columns++;
+            }
+        }
+        assertEquals(8, columns, "four columns of each table");
+        try (ResultSet rs = md.getPrimaryKeys(null, null, "orders")) {
+            assertTrue(rs.next());
+        }
+        assertEquals(0, backend.read.get(), "metadata read no entry of the 10,000");
+
+        // the namespace is the table: the engine and the key-value statements read it and write it
+        long[] r = run("SELECT key, UPPER(value) FROM orders WHERE key LIKE 'o%'");
+        assertEquals(1, r[0]);
+        assertEquals(1, r[1], "its one entry, not the default namespace's 10,000");
+        try (Statement s = connection.createStatement()) {
+            assertEquals(1, s.executeUpdate("INSERT INTO orders (key, value) VALUES ('o2', 'second')"));
+            try (ResultSet rs = s.executeQuery("SELECT key, value FROM ORDERS ORDER BY key")) {
+                assertTrue(rs.next());
+                assertEquals("o1", rs.getString(1));
+                assertTrue(rs.next());
+                assertEquals("second", rs.getString(2));
+            }
+            try (ResultSet rs = s.executeQuery("GET 'orders:o2'")) {
+                assertFalse(rs.next(), "not a prefix key of the default namespace");
+            }
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Runs {@code sql} through the SQL engine (each is beyond the key-value subset) and returns the rows and entries read. */

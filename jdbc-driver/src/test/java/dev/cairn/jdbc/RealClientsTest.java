@@ -73,22 +73,33 @@ class RealClientsTest {
             "!columns city",
             "") + "\n";
 
-    private static void assertScriptOutput(String out) {
+    /** What the script printed: the rows, the tables (KV and the namespace {@code table}; not the prefix table city), city's columns. */
+    private static void assertScriptOutput(String out, String table) {
         assertTrue(out.contains("'1','Lisbon'"), out);
         assertTrue(out.contains("'2','Porto'"), out);
-        assertTrue(out.contains("'city'") && out.contains("'KV'"), "!tables lists the namespaces:\n" + out);
-        assertTrue(out.contains("'VALUE'"), "!columns lists the columns:\n" + out);
+        String tables = out.substring(out.indexOf("'TABLE_CAT'"), out.indexOf("'COLUMN_NAME'"));
+        assertTrue(tables.contains("'" + table + "'") && tables.contains("'KV'") && !tables.contains("'city'"),
+                "!tables lists the namespaces:\n" + out);
+        assertTrue(out.contains("'city','VALUE'"), "!columns lists the columns of the prefix table named:\n" + out);
     }
 
     @Test
     void sqllineRunsAScriptOnAnEmbeddedStore() throws Exception {
-        assertScriptOutput(sqlline("jdbc:cairn:mem:sqlline-" + UUID.randomUUID(), SCRIPT));
+        String name = "sqlline-" + UUID.randomUUID();
+        try (dev.cairn.api.Namespaces store = dev.cairn.api.Stores.open("mem:" + name)) {
+            store.namespace("harbour").put("boat".getBytes(StandardCharsets.UTF_8), "Gil Eanes".getBytes(StandardCharsets.UTF_8));
+            assertScriptOutput(sqlline("jdbc:cairn:mem:" + name, SCRIPT), "harbour");
+        }
     }
 
     @Test
     void sqllineRunsAScriptAgainstALiveServer() throws Exception {
         try (CairnNode node = RemoteDriverTest.node(dir.resolve("server"), null)) {
-            assertScriptOutput(sqlline("jdbc:cairn://127.0.0.1:" + node.port(), SCRIPT));
+            try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
+                jedis.select(2);
+                jedis.set("boat", "Gil Eanes");
+            }
+            assertScriptOutput(sqlline("jdbc:cairn://127.0.0.1:" + node.port(), SCRIPT), "2");
             try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
                 assertEquals("Porto", jedis.get("city:2"), "sqlline's INSERT is visible over RESP");
             }

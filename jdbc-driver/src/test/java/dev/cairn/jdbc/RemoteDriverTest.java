@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,12 +80,35 @@ class RemoteDriverTest {
                 assertTrue(rs.next());
                 assertFalse(rs.next());
             }
-            try (ResultSet tables = c.getMetaData().getTables(null, null, "%", null)) {
-                assertTrue(tables.next());
-                assertEquals("KV", tables.getString("TABLE_NAME"));
-                assertTrue(tables.next());
-                assertEquals("users", tables.getString("TABLE_NAME"));
+            jedis.select(3);
+            jedis.set("order-7", "pen"); // database 3: the table "3"
+            jedis.select(0);
+            List<String> tables = new java.util.ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getTables(null, null, "%", null)) {
+                while (rs.next()) {
+                    tables.add(rs.getString("TABLE_NAME"));
+                }
             }
+            assertEquals(List.of("KV", "3"), tables, "database 0 and database 3; the prefix table users is not listed");
+            try (ResultSet rs = s.executeQuery("SELECT key, value FROM \"3\"")) {
+                assertTrue(rs.next());
+                assertEquals("order-7", rs.getString(1));
+                assertFalse(rs.next());
+            }
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM \"3\" WHERE key LIKE 'order%'")) {
+                assertTrue(rs.next());
+                assertEquals(1, rs.getLong(1), "the SQL engine reads database 3");
+            }
+            assertEquals(1, s.executeUpdate("INSERT INTO \"3\" (key, value) VALUES ('order-8', 'ink')"));
+            jedis.select(3);
+            assertEquals("ink", jedis.get("order-8"), "written into database 3 over JDBC");
+            jedis.select(0);
+            try (ResultSet rs = s.executeQuery("GET 'counter'")) {
+                assertTrue(rs.next(), "KV is database 0 again after the table of database 3 was used");
+                assertEquals("42", rs.getString("value"));
+            }
+            SQLException out = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM \"99\""));
+            assertEquals("42S02", out.getSQLState(), out.getMessage());
             assertTrue(c.isValid(1));
         }
     }

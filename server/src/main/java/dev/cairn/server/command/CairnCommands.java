@@ -97,6 +97,15 @@ final class CairnCommands {
             }
             return Reply.array(out);
         });
+        c.add("cairn.databases", 1, false, (s, a) -> {
+            List<Reply> out = new ArrayList<>();
+            for (int db = 0; db < context.databases; db++) {
+                if (context.exists(db)) {
+                    out.add(Reply.integer(db));
+                }
+            }
+            return Reply.array(out);
+        });
         c.add("cairn.limits", 1, false, (s, a) -> Reply.array(List.of(Reply.integer(store.limits().maxKeyBytes()),
                 Reply.integer(store.limits().maxValueBytes()))));
         if (context.testClock() != null) {

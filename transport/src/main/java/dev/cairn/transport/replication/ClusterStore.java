@@ -31,8 +31,8 @@ import java.util.TreeMap;
  * <p>Differences from a single store, as the contract allows a replicated store: a batch
  * ({@code putAll}, {@code deleteAll}, {@code getAll}) is atomic per key, not as a whole (its keys
  * live in different segments); {@code scan} merges the members' records and is not a snapshot;
- * {@code clear} empties every member's part but is not atomic against concurrent writes; change
- * listeners are not offered yet.
+ * {@code clear} empties every member's part, including the late copies of writes acknowledged
+ * before it, but is not atomic against writes made during it; change listeners are not offered yet.
  */
 public final class ClusterStore implements Store {
     private final ReplicaService service;
@@ -321,7 +321,8 @@ public final class ClusterStore implements Store {
     }
 
     /**
-     * Empties the namespace on every member. Not atomic against writes made meanwhile; fails with
+     * Empties the namespace on every member; a write acknowledged before the call does not come back
+     * (see {@code ReplicaService.clearEverywhere}). Not atomic against writes made meanwhile; fails with
      * {@link QuorumNotReachedException} unless every member of the topology cleared its part.
      */
     @Override

@@ -62,6 +62,7 @@ public final class ReplicaService implements AutoCloseable {
     static final byte CLEAR = 7;
     static final byte NAMES = 8;
     static final byte DIGEST = 9;
+    static final byte CLEAR_MARK = 10;
 
     static final byte OK = 0;
     static final byte NOT_PRIMARY = 1;
@@ -268,11 +269,35 @@ public final class ReplicaService implements AutoCloseable {
 
     /** Applies {@code records} to this member's copy of {@code ns}, each only if newer than what it holds. */
     private void applyLocally(String ns, List<ReplicaRecord> records) {
+        clearLock.readLock().lock();
         try {
-            replica(localStore(ns)).applyAllIfNewer(records);
+            Version[] fence = clearedThrough.get(ns);
+            replica(localStore(ns)).applyAllIfNewer(fence == null ? records : stampedAfter(fence, records));
         } catch (RuntimeException e) {
             throw checkStorage(e);
+        } finally {
+            clearLock.readLock().unlock();
         }
+    }
+
+    /**
+     * Per namespace, per segment: the newest version its primary had stamped when a clear of the
+     * namespace began. A record stamped up to it was written before the clear, so it is not applied
+     * when it arrives after the clear (a write acknowledged by W owners reaches the others later).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Version[]> clearedThrough = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Held to apply records, and exclusively to fence and clear a namespace: no record slips in between. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock clearLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    private List<ReplicaRecord> stampedAfter(Version[] fence, List<ReplicaRecord> records) {
+        List<ReplicaRecord> kept = new ArrayList<>(records.size());
+        for (ReplicaRecord r : records) {
+            Version through = fence[Placement.segmentOf(r.key(), segments())];
+            if (through == null || r.version().isNewerThan(through)) {
+                kept.add(r);
+            }
+        }
+        return kept;
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean storageFailed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -887,6 +912,7 @@ public final class ReplicaService implements AutoCloseable {
                 case FENCE -> onFence(in);
                 case PULL -> onPull(in);
                 case KEYS -> onKeys(in);
+                case CLEAR_MARK -> onClearMark(in);
                 case CLEAR -> onClear(in);
                 case NAMES -> onNames(in);
                 case DIGEST -> onDigest(in);
@@ -1057,16 +1083,56 @@ public final class ReplicaService implements AutoCloseable {
         return out.done();
     }
 
-    /** Empties this member's part of a namespace. */
+    /**
+     * The first step of a clear: the newest version this member has stamped as a primary, and the
+     * segments it serves. Every record it stamped before answering is at or below that version.
+     */
+    private byte[] onClearMark(Wire.In in) throws IOException {
+        in.end();
+        long epoch = servingEpoch;
+        long stamped = counter.get();
+        Set<Integer> mine = epoch == topology.current().epoch() ? new HashSet<>(serving) : Set.of();
+        Wire.Out out = new Wire.Out().b(OK).l(epoch).l(stamped).i(mine.size());
+        mine.forEach(out::i);
+        return out.done();
+    }
+
+    /** Fences this member's part of a namespace against the records stamped before the clear, then empties it. */
     private byte[] onClear(Wire.In in) throws IOException {
         String ns = in.s();
+        int n = in.i();
+        if (n < 0 || n > segments()) {
+            throw new IOException("a clear fencing " + n + " segments");
+        }
+        Version[] fence = new Version[segments()];
+        for (int i = 0; i < n; i++) {
+            int segment = in.i();
+            if (segment < 0 || segment >= fence.length) {
+                throw new IOException("segment " + segment);
+            }
+            fence[segment] = Version.of(in.l(), in.l());
+        }
         in.end();
+        clearLock.writeLock().lock();
         try {
+            clearedThrough.merge(ns, fence, ReplicaService::newer);
             localStore(ns).clear();
         } catch (RuntimeException e) {
             throw checkStorage(e);
+        } finally {
+            clearLock.writeLock().unlock();
         }
         return new Wire.Out().b(OK).done();
+    }
+
+    private static Version[] newer(Version[] a, Version[] b) {
+        Version[] out = a.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null || b[i] != null && b[i].isNewerThan(out[i])) {
+                out[i] = b[i];
+            }
+        }
+        return out;
     }
 
     /** How many members a clear had to reach, and how many cleared. */
@@ -1075,14 +1141,46 @@ public final class ReplicaService implements AutoCloseable {
 
     /**
      * Clears {@code ns} on every member of the topology and every staged member (a copy a staged
-     * member made would outlive the clear and come back after the change).
+     * member made would outlive the clear and come back after the change), in two steps: first each
+     * member says which version it has stamped up to for the segments it serves; then each member
+     * fences those segments at those versions and empties its part. So a write acknowledged before
+     * the clear began, whose copy reaches a third owner only after that owner cleared, is not
+     * applied there: it does not come back. Writes made during the clear may or may not survive it.
      */
     Cleared clearEverywhere(String ns) {
-        byte[] frame = new Wire.Out().b(CLEAR).s(ns).done();
         java.util.TreeSet<String> members = new java.util.TreeSet<>(topology.current().members());
         members.addAll(topology.state().staged());
+        List<String> all = List.copyOf(members);
+        Version[] fence = new Version[segments()];
+        for (byte[] reply : callAll(all, new Wire.Out().b(CLEAR_MARK).done())) {
+            if (reply == null || reply[0] != OK) {
+                continue; // it will not clear either, and the clear fails
+            }
+            try {
+                Wire.In in = new Wire.In(reply, 1, reply.length - 1);
+                Version stamped = Version.of(in.l(), in.l());
+                for (int i = in.i(); i > 0; i--) {
+                    int segment = in.i();
+                    if (fence[segment] == null || stamped.isNewerThan(fence[segment])) {
+                        fence[segment] = stamped;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("{}: a malformed clear mark: {}", name(), e.toString());
+            }
+        }
+        int fenced = 0;
+        for (Version v : fence) {
+            fenced += v == null ? 0 : 1;
+        }
+        Wire.Out out = new Wire.Out().b(CLEAR).s(ns).i(fenced);
+        for (int segment = 0; segment < fence.length; segment++) {
+            if (fence[segment] != null) {
+                out.i(segment).l(fence[segment].epoch()).l(fence[segment].counter());
+            }
+        }
         int done = 0;
-        for (byte[] reply : callAll(List.copyOf(members), frame)) {
+        for (byte[] reply : callAll(all, out.done())) {
             if (reply != null && reply[0] == OK) {
                 done++;
             }

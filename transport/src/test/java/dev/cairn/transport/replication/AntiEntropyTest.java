@@ -66,7 +66,8 @@ class AntiEntropyTest {
 
         // lose everything c receives above the reliable layers (acknowledged there, so never resent)
         ProtocolStack stack = c.topology().member().channel().getProtocolStack();
-        DISCARD discard = new DISCARD().discardAll(true);
+        CountingDiscard discard = new CountingDiscard();
+        discard.discardAll(true);
         stack.insertProtocol(discard, ProtocolStack.Position.ABOVE, UNICAST3.class);
         try {
             for (byte[] k : keys.subList(0, 10)) {
@@ -75,6 +76,9 @@ class AntiEntropyTest {
             for (byte[] k : keys.subList(10, 30)) {
                 store.put(k, utf8("new"));
             }
+            // a write returns at its W-th acknowledgement, when c's copy may still be on its way
+            // up c's stack: keep dropping until all 30 have reached the DISCARD
+            TestCluster.await("c dropped the 30 writes", () -> discard.dropped() >= 30);
         } finally {
             stack.removeProtocol(DISCARD.class);
         }
@@ -101,6 +105,24 @@ class AntiEntropyTest {
             again += m.repairReplicas();
         }
         assertEquals(0, again, "nothing differs after a pass");
+    }
+
+    /** A DISCARD that tells how many messages it dropped on their way up. */
+    private static final class CountingDiscard extends DISCARD {
+        private final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        protected boolean shouldDropUpMessage(org.jgroups.Message msg, org.jgroups.Address sender) {
+            boolean drop = super.shouldDropUpMessage(msg, sender);
+            if (drop) {
+                dropped.incrementAndGet();
+            }
+            return drop;
+        }
+
+        int dropped() {
+            return dropped.get();
+        }
     }
 
     /** Member {@code m}'s own record of {@code key}, read from its engine. */
