@@ -231,8 +231,18 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
 
     @Override
     public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate) {
-        return empty("TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "NON_UNIQUE", "INDEX_QUALIFIER", "INDEX_NAME", "TYPE",
-                "ORDINAL_POSITION", "COLUMN_NAME", "ASC_OR_DESC", "CARDINALITY", "PAGES", "FILTER_CONDITION");
+        // the one index: the key, unique and ordered (the store's ordered scan); its cardinality
+        // would take a count of the data, so it is left NULL
+        List<Object[]> rows = new ArrayList<>();
+        if (schemaMatches(schema) && table != null && !table.isEmpty() && (catalog == null || catalog.isEmpty())) {
+            rows.add(new Object[] {null, SCHEMA, table, false, null, "PK_" + table, (int) DatabaseMetaData.tableIndexOther, 1,
+                    "KEY", "A", null, null, null});
+        }
+        int v = Types.VARCHAR;
+        int sm = Types.SMALLINT;
+        return result(table(new String[] {"TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "NON_UNIQUE", "INDEX_QUALIFIER", "INDEX_NAME",
+                "TYPE", "ORDINAL_POSITION", "COLUMN_NAME", "ASC_OR_DESC", "CARDINALITY", "PAGES", "FILTER_CONDITION"},
+                new int[] {v, v, v, Types.BOOLEAN, v, v, sm, sm, v, v, Types.BIGINT, Types.BIGINT, v}, rows));
     }
 
     @Override
