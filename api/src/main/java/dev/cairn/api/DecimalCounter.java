@@ -24,6 +24,15 @@ public final class DecimalCounter {
             throw notANumber(key, value);
         }
         long acc = 0; // accumulated negatively so that Long.MIN_VALUE parses
+        // up to 18 digits cannot overflow: only the 19th needs the check (and the division)
+        int unchecked = Math.min(n, i + 18);
+        for (; i < unchecked; i++) {
+            int d = value[i] - '0';
+            if (d < 0 || d > 9) {
+                throw notANumber(key, value);
+            }
+            acc = acc * 10 - d;
+        }
         for (; i < n; i++) {
             int d = value[i] - '0';
             if (d < 0 || d > 9) {
@@ -52,8 +61,26 @@ public final class DecimalCounter {
         }
     }
 
+    /** The canonical ASCII decimal of {@code value}, written straight into its array. */
     public static byte[] encode(long value) {
-        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+        if (value == Long.MIN_VALUE) {
+            return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+        }
+        long v = Math.abs(value);
+        int digits = 1;
+        for (long bound = 10; digits < 19 && v >= bound; bound *= 10) {
+            digits++;
+        }
+        int length = value < 0 ? digits + 1 : digits;
+        byte[] out = new byte[length];
+        for (int at = length - 1; at >= length - digits; at--) {
+            out[at] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        if (value < 0) {
+            out[0] = '-';
+        }
+        return out;
     }
 
     private static NotANumberException notANumber(byte[] key, byte[] value) {

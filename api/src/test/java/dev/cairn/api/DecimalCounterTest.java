@@ -18,6 +18,22 @@ class DecimalCounterTest {
         assertEquals(n, DecimalCounter.parse(utf8("k"), encoded));
     }
 
+    @Test
+    void everyDigitCountRoundTripsAsLongToStringWritesIt() {
+        java.util.Random random = new java.util.Random(7);
+        for (long power = 1, i = 0; i < 19; i++, power *= 10) {
+            for (long n : new long[] {power - 1, power, power + 1, -power, -(power - 1), power + random.nextInt(1_000)}) {
+                assertArrayEquals(utf8(Long.toString(n)), DecimalCounter.encode(n), Long.toString(n));
+                assertEquals(n, DecimalCounter.parse(utf8("k"), DecimalCounter.encode(n)));
+            }
+        }
+        for (int i = 0; i < 10_000; i++) {
+            long n = random.nextLong() >> random.nextInt(64);
+            assertArrayEquals(utf8(Long.toString(n)), DecimalCounter.encode(n), Long.toString(n));
+            assertEquals(n, DecimalCounter.parse(utf8("k"), utf8(Long.toString(n))));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "-", "+1", "01", "-01", "-0", " 1", "1 ", "1a", "0x10", "1e3",
             "9223372036854775808", "-9223372036854775809", "99999999999999999999", "123456789012345678901"})

@@ -14,11 +14,14 @@ import java.util.TreeMap;
  */
 final class Catalog {
     private final SortedMap<String, Keyspace> byName;
+    /** The same, hashed: every read and write looks its namespace up here. */
+    private final java.util.Map<String, Keyspace> lookup;
     private final int nextId;
     private final BitSet live = new BitSet();
 
     private Catalog(SortedMap<String, Keyspace> byName, int nextId) {
         this.byName = Collections.unmodifiableSortedMap(byName);
+        this.lookup = java.util.Map.copyOf(byName);
         this.nextId = nextId;
         byName.values().forEach(ks -> live.set(ks.id()));
     }
@@ -36,7 +39,7 @@ final class Catalog {
     }
 
     Keyspace get(String name) {
-        return byName.get(name);
+        return lookup.get(name);
     }
 
     List<String> names() {

@@ -53,10 +53,16 @@ public final class Memtable {
     }
 
     public void add(Record record) {
-        records.put(new Slot(record.key(), record.sequence()), record);
         // one writer at a time (see above): looking, then putting, races only with readers and the sweep
         dev.cairn.api.ByteKey ref = new dev.cairn.api.ByteKey(record.key());
         Record before = newest.get(ref);
+        if (before != null && before.key() != record.key()) {
+            // every version of a key shares the first one's array: one array kept instead of one
+            // per version, and comparing two versions (the skip list's insert, the flush) is a
+            // reference check instead of a byte comparison, which a hot key needs at every level
+            record = record.withKey(before.key());
+        }
+        records.put(new Slot(record.key(), record.sequence()), record);
         if (before == null || before.sequence() < record.sequence()) {
             newest.put(ref, record);
         }
