@@ -24,21 +24,13 @@ public final class DecimalCounter {
             throw notANumber(key, value);
         }
         long acc = 0; // accumulated negatively so that Long.MIN_VALUE parses
-        // up to 18 digits cannot overflow: only the 19th needs the check (and the division)
-        int unchecked = Math.min(n, i + 18);
-        for (; i < unchecked; i++) {
-            int d = value[i] - '0';
-            if (d < 0 || d > 9) {
-                throw notANumber(key, value);
-            }
-            acc = acc * 10 - d;
-        }
+        int checkFrom = i + 18; // 18 digits cannot overflow: only a 19th needs the check (and its division)
         for (; i < n; i++) {
             int d = value[i] - '0';
             if (d < 0 || d > 9) {
                 throw notANumber(key, value);
             }
-            if (acc < (Long.MIN_VALUE + d) / 10) {
+            if (i >= checkFrom && acc < (Long.MIN_VALUE + d) / 10) {
                 throw notANumber(key, value);
             }
             acc = acc * 10 - d;

@@ -43,18 +43,23 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
     }
 
     /**
-     * The tables a name pattern asks for: KV and the namespaces, from their names alone (no data is
-     * read); and a pattern with no wildcard names a table of its own even when no namespace has
-     * that name (the prefix table: sqlline's {@code !columns city}, a tool checking the table of a
-     * query before it runs it).
+     * The tables a name pattern matches, each to its remarks: KV and the namespaces, from their
+     * names alone (no data is read); and a pattern with no wildcard names a table of its own even
+     * when no namespace has that name (the prefix table: sqlline's {@code !columns city}, a tool
+     * checking the table of a query before it runs it).
      */
-    List<String> tableNames(String pattern) throws SQLException {
-        List<String> names = new ArrayList<>(Tables.listed(connection.backend()));
-        String exact = exactName(pattern);
-        if (exact != null && names.stream().noneMatch(exact::equalsIgnoreCase)) {
-            names.add(exact);
+    private java.util.Map<String, String> tables(String pattern) throws SQLException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String name : Tables.listed(connection.backend())) {
+            if (matches(pattern, name)) {
+                out.put(name, name.equals(Tables.DEFAULT_TABLE) ? "the default namespace" : "namespace " + name);
+            }
         }
-        return names;
+        String exact = exactName(pattern);
+        if (exact != null && out.keySet().stream().noneMatch(exact::equalsIgnoreCase)) {
+            out.put(exact, "the keys " + exact + ":… of the default namespace");
+        }
+        return out;
     }
 
     /** The name a pattern stands for when it has no wildcard ({@code \_} and {@code \%} are escaped ones), else null. */
@@ -90,22 +95,11 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
         List<Object[]> rows = new ArrayList<>();
         boolean tables = types == null || List.of(types).stream().anyMatch(t -> t.equalsIgnoreCase("TABLE"));
         if (tables && schemaMatches(schemaPattern) && (catalog == null || catalog.isEmpty())) {
-            for (String name : tableNames(tableNamePattern)) {
-                if (name.equals(exactName(tableNamePattern)) || matches(tableNamePattern, name)) {
-                    rows.add(new Object[] {null, SCHEMA, name, "TABLE",
-                            remarks(name), null, null, null, null, null});
-                }
-            }
+            tables(tableNamePattern).forEach((name, remarks) ->
+                    rows.add(new Object[] {null, SCHEMA, name, "TABLE", remarks, null, null, null, null, null}));
         }
         return result(table(new String[] {"TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE", "REMARKS",
                 "TYPE_CAT", "TYPE_SCHEM", "TYPE_NAME", "SELF_REFERENCING_COL_NAME", "REF_GENERATION"}, null, rows));
-    }
-
-    private String remarks(String table) throws SQLException {
-        if (table.equalsIgnoreCase(Tables.DEFAULT_TABLE)) {
-            return "the default namespace";
-        }
-        return connection.backend().namespace(table) != null ? "namespace " + table : "the keys " + table + ":… of the default namespace";
     }
 
     private static final Object[][] COLUMNS = {
@@ -120,10 +114,7 @@ final class CairnDatabaseMetaData extends DefaultDatabaseMetaData {
             throws SQLException {
         List<Object[]> rows = new ArrayList<>();
         if (schemaMatches(schemaPattern) && (catalog == null || catalog.isEmpty())) {
-            for (String table : tableNames(tableNamePattern)) {
-                if (!table.equals(exactName(tableNamePattern)) && !matches(tableNamePattern, table)) {
-                    continue;
-                }
+            for (String table : tables(tableNamePattern).keySet()) {
                 for (int i = 0; i < COLUMNS.length; i++) {
                     Object[] c = COLUMNS[i];
                     if (!matches(columnNamePattern, (String) c[0])) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.Jedis;
 
 /**
  * The metadata calls DBeaver's generic JDBC connection makes to browse a database (navigator:
@@ -65,11 +64,7 @@ class MetadataPathsTest {
     @Test
     void serverBrowsedAsDBeaverAndJasperReportsDo() throws Exception {
         try (CairnNode node = RemoteDriverTest.node(dir.resolve("server"), null)) {
-            try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
-                jedis.select(2);
-                jedis.set("o-1", "pen");
-                jedis.set("o-2", "ink");
-            }
+            RemoteDriverTest.setInDatabase(node.port(), 2, "o-1", "pen", "o-2", "ink");
             try (Connection c = DriverManager.getConnection("jdbc:cairn://127.0.0.1:" + node.port())) {
                 browse(c, "2");
             }

@@ -95,10 +95,7 @@ class RealClientsTest {
     @Test
     void sqllineRunsAScriptAgainstALiveServer() throws Exception {
         try (CairnNode node = RemoteDriverTest.node(dir.resolve("server"), null)) {
-            try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
-                jedis.select(2);
-                jedis.set("boat", "Gil Eanes");
-            }
+            RemoteDriverTest.setInDatabase(node.port(), 2, "boat", "Gil Eanes");
             assertScriptOutput(sqlline("jdbc:cairn://127.0.0.1:" + node.port(), SCRIPT), "2");
             try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
                 assertEquals("Porto", jedis.get("city:2"), "sqlline's INSERT is visible over RESP");

@@ -32,6 +32,16 @@ class RemoteDriverTest {
         return CairnNode.start(new ServerOptions(0, "127.0.0.1", dir, SyncMode.NONE, password, 100, 2 * 1024 * 1024, 1024 * 1024));
     }
 
+    /** Writes key, value, key, value, ... into database {@code db} of the server on {@code port}, as a Redis client does. */
+    static void setInDatabase(int port, int db, String... keysAndValues) {
+        try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+            jedis.select(db);
+            for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+                jedis.set(keysAndValues[i], keysAndValues[i + 1]);
+            }
+        }
+    }
+
     private static int deadPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

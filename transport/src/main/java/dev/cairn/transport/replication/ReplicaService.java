@@ -267,16 +267,20 @@ public final class ReplicaService implements AutoCloseable {
         return local.namespace(namespace);
     }
 
-    /** Applies {@code records} to this member's copy of {@code ns}, each only if newer than what it holds. */
+    /**
+     * Applies {@code records} to this member's copy of {@code ns}, each only if newer than what it
+     * holds, under {@link #fenceLock} shared (callers that check an epoch fence already hold it):
+     * a clear's fences and the clear itself, taken exclusively, fall before or after it, whole.
+     */
     private void applyLocally(String ns, List<ReplicaRecord> records) {
-        clearLock.readLock().lock();
+        fenceLock.readLock().lock();
         try {
             Version[] fence = clearedThrough.get(ns);
             replica(localStore(ns)).applyAllIfNewer(fence == null ? records : stampedAfter(fence, records));
         } catch (RuntimeException e) {
             throw checkStorage(e);
         } finally {
-            clearLock.readLock().unlock();
+            fenceLock.readLock().unlock();
         }
     }
 
@@ -284,10 +288,9 @@ public final class ReplicaService implements AutoCloseable {
      * Per namespace, per segment: the newest version its primary had stamped when a clear of the
      * namespace began. A record stamped up to it was written before the clear, so it is not applied
      * when it arrives after the clear (a write acknowledged by W owners reaches the others later).
+     * Guarded by {@link #fenceLock}.
      */
-    private final java.util.concurrent.ConcurrentHashMap<String, Version[]> clearedThrough = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Held to apply records, and exclusively to fence and clear a namespace: no record slips in between. */
-    private final java.util.concurrent.locks.ReentrantReadWriteLock clearLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final java.util.Map<String, Version[]> clearedThrough = new java.util.HashMap<>();
 
     private List<ReplicaRecord> stampedAfter(Version[] fence, List<ReplicaRecord> records) {
         List<ReplicaRecord> kept = new ArrayList<>(records.size());
@@ -848,7 +851,8 @@ public final class ReplicaService implements AutoCloseable {
 
     /** Raises the fences of {@code segs} to {@code epoch}; durable (when a fence file is kept) before it returns. */
     /**
-     * Guards the fences and the floor. Applying a record takes it shared, around the check of the
+     * Guards the fences (each segment's epoch fence, and a clear's version fences in
+     * {@link #clearedThrough}) and the floor. Applying a record takes it shared, around the check of the
      * fence and the apply, so applies run side by side (and share the engine's group commit)
      * while a fence, taken exclusively, waits for the applies under way and is seen by every
      * later one: once a fence is acknowledged, no write of an older epoch is applied here.
@@ -1113,26 +1117,27 @@ public final class ReplicaService implements AutoCloseable {
             fence[segment] = Version.of(in.l(), in.l());
         }
         in.end();
-        clearLock.writeLock().lock();
+        fenceLock.writeLock().lock();
         try {
-            clearedThrough.merge(ns, fence, ReplicaService::newer);
+            Version[] before = clearedThrough.get(ns);
+            if (before != null) {
+                for (int s = 0; s < fence.length; s++) {
+                    fence[s] = newer(fence[s], before[s]);
+                }
+            }
+            clearedThrough.put(ns, fence);
             localStore(ns).clear();
         } catch (RuntimeException e) {
             throw checkStorage(e);
         } finally {
-            clearLock.writeLock().unlock();
+            fenceLock.writeLock().unlock();
         }
         return new Wire.Out().b(OK).done();
     }
 
-    private static Version[] newer(Version[] a, Version[] b) {
-        Version[] out = a.clone();
-        for (int i = 0; i < out.length; i++) {
-            if (out[i] == null || b[i] != null && b[i].isNewerThan(out[i])) {
-                out[i] = b[i];
-            }
-        }
-        return out;
+    /** The newer of two fences (null: none). */
+    private static Version newer(Version a, Version b) {
+        return a == null || b != null && b.isNewerThan(a) ? b : a;
     }
 
     /** How many members a clear had to reach, and how many cleared. */
@@ -1161,9 +1166,7 @@ public final class ReplicaService implements AutoCloseable {
                 Version stamped = Version.of(in.l(), in.l());
                 for (int i = in.i(); i > 0; i--) {
                     int segment = in.i();
-                    if (fence[segment] == null || stamped.isNewerThan(fence[segment])) {
-                        fence[segment] = stamped;
-                    }
+                    fence[segment] = newer(fence[segment], stamped);
                 }
             } catch (IOException | RuntimeException e) {
                 log.warn("{}: a malformed clear mark: {}", name(), e.toString());
