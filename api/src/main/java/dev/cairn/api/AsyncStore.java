@@ -57,6 +57,9 @@ public interface AsyncStore {
 
     CompletableFuture<Integer> deleteAll(Collection<byte[]> keys, WriteOptions options);
 
+    /** {@link Store#mutateAll}: completes with one outcome per write once they are as durable as the store promises. */
+    CompletableFuture<List<MutationOutcome>> mutateAll(List<KeyedMutation> writes);
+
     /**
      * The asynchronous form of any store: each call runs the blocking one on {@code executor}, so
      * the caller's thread never waits (the executor's does). Engines with a native non-blocking
@@ -132,6 +135,11 @@ public interface AsyncStore {
             @Override
             public CompletableFuture<Integer> deleteAll(Collection<byte[]> keys, WriteOptions options) {
                 return run(() -> store.deleteAll(keys, options));
+            }
+
+            @Override
+            public CompletableFuture<List<MutationOutcome>> mutateAll(List<KeyedMutation> writes) {
+                return run(() -> store.mutateAll(writes));
             }
         };
     }

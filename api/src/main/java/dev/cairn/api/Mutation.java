@@ -35,6 +35,13 @@ public sealed interface Mutation {
     record Decision(Write write, byte[] value, long expiresAtMillis, boolean applied, long number) {
         static final Decision NOTHING = new Decision(Write.NONE, null, 0, false, 0);
         static final Decision TOMBSTONE = new Decision(Write.TOMBSTONE, null, 0, true, 0);
+        /** An expire or persist that changed the key, as a store without batches reports it (the value is not known). */
+        static final Decision APPLIED = new Decision(Write.VALUE, null, 0, true, 0);
+
+        /** An increment's outcome as a store without batches reports it: the counter only. */
+        static Decision number(long n) {
+            return new Decision(Write.VALUE, null, 0, true, n);
+        }
 
         static Decision value(byte[] value, long expiresAtMillis) {
             return new Decision(Write.VALUE, value, expiresAtMillis, true, 0);

@@ -129,6 +129,26 @@ public interface Store extends AutoCloseable {
     int deleteAll(Collection<byte[]> keys, WriteOptions options);
 
     /**
+     * Runs single-key writes in order, each as its own call would ({@link Mutation} names the
+     * call), and answers one {@link MutationOutcome} per write: the call's answer, or the
+     * exception it would have thrown. A failed write writes nothing and the others still run; a
+     * write sees the writes before it in the batch. Every write is checked against the limits
+     * like its call; the batch refuses nothing as a whole.
+     *
+     * <p>This default makes one call per write, so the batch is as atomic as those calls. An
+     * engine may do better and document it: the LSM tree decides the whole batch under one
+     * write lock and logs it as one WAL record (one append, one fsync), which is what makes a
+     * pipeline of writes from a RESP client cheap.
+     */
+    default List<MutationOutcome> mutateAll(List<KeyedMutation> writes) {
+        List<MutationOutcome> out = new java.util.ArrayList<>(writes.size());
+        for (KeyedMutation w : writes) {
+            out.add(MutationOutcome.runOne(this, w));
+        }
+        return out;
+    }
+
+    /**
      * Up to {@code limit} live entries in {@code range}, in key order. The result is a consistent
      * snapshot: it reflects every write acknowledged before the call began and no half-applied
      * batch. Page through a larger range with {@link KeyRange#startingAfter}.

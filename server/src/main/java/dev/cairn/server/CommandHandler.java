@@ -79,8 +79,10 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
     /** Commands read but not yet run, because an earlier one is still waiting for its reply. */
     private final ArrayDeque<List<byte[]>> queued = new ArrayDeque<>();
     private static final int MAX_QUEUED = 1024;
-    /** The most pipelined SETs written as one batch. */
-    private static final int MAX_SET_RUN = 256;
+    /** The most pipelined writes run as one batch. */
+    private static final int MAX_RUN = 256;
+    /** Commands of a read batch run as they arrive only past this many; else when the read batch ends, together. */
+    private static final int RUN_EARLY = 256;
     /** Reading pauses while the queued commands hold more than this many argument bytes. */
     private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
     private long queuedBytes;
@@ -114,7 +116,32 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         if (queued.size() >= MAX_QUEUED || queuedBytes > MAX_QUEUED_BYTES) {
             ctx.channel().config().setAutoRead(false);
         }
-        runQueued(ctx);
+        if (queued.size() >= RUN_EARLY || queuedBytes > MAX_QUEUED_BYTES / 2) {
+            runQueued(ctx);
+        }
+        // otherwise the commands of this read run when it ends (channelReadComplete): a
+        // pipeline's consecutive writes then go to the store as one batch
+    }
+
+    /**
+     * {@code command} and the writes queued right behind it as one batch, taken off the queue;
+     * null (and nothing taken) unless at least two consecutive writes can join one.
+     */
+    private Commands.WriteRun writeRun(List<byte[]> command) {
+        if (!commands.joinsWriteRun(session, command) || !commands.joinsWriteRun(session, queued.peek())) {
+            return null;
+        }
+        Commands.WriteRun run = commands.newWriteRun(session);
+        if (run == null || !run.add(command)) {
+            return null;
+        }
+        while (run.size() < MAX_RUN && !queued.isEmpty() && run.add(queued.peek())) {
+            queuedBytes -= size(queued.poll());
+        }
+        if (run.size() == 1) {
+            return null; // the one behind it could not join after all: run it alone
+        }
+        return run;
     }
 
     @Override
@@ -151,16 +178,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             List<byte[]> command = queued.poll();
             queuedBytes -= size(command);
             CompletableFuture<Reply> reply;
-            if (!queued.isEmpty() && commands.isPlainSet(session, command) && commands.isPlainSet(session, queued.peek())) {
-                // a pipeline's run of SETs goes to the store as one batch
-                List<List<byte[]>> run = new java.util.ArrayList<>();
-                run.add(command);
-                while (run.size() < MAX_SET_RUN && !queued.isEmpty() && commands.isPlainSet(session, queued.peek())) {
-                    List<byte[]> next = queued.poll();
-                    queuedBytes -= size(next);
-                    run.add(next);
-                }
-                reply = commands.executeSets(session, run);
+            Commands.WriteRun run = queued.isEmpty() ? null : writeRun(command);
+            if (run != null) {
+                reply = commands.execute(run);
             } else if (!inFlight.isEmpty() && !commands.mayRunBehindWrites(session, command)) {
                 // wait for the applied writes to become durable before anything that may read
                 queued.addFirst(command);
@@ -264,6 +284,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        runQueued(ctx);
         flushPending(ctx);
         ctx.fireChannelReadComplete();
     }

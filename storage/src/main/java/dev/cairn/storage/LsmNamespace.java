@@ -359,6 +359,136 @@ final class LsmNamespace implements Store, ReplicaStore {
         engine.clearNamespace(name);
     }
 
+    /**
+     * Decides the whole batch under one hold of the write lock and logs what it writes as one WAL
+     * record: one append, and in {@code SYNC} mode one fsync, for all of it. Each write is checked
+     * and decided as its own call would be, on the entry the writes before it in the batch left.
+     */
+    @Override
+    public List<dev.cairn.api.MutationOutcome> mutateAll(List<dev.cairn.api.KeyedMutation> writes) {
+        engine.checkOpen();
+        return writes.isEmpty() ? List.of() : inKeyspace(decidedAll(writes));
+    }
+
+    private KeyspaceBatch<List<dev.cairn.api.MutationOutcome>> decidedAll(List<dev.cairn.api.KeyedMutation> writes) {
+        return (ks, seq, out, changes) -> {
+            long now = now();
+            List<dev.cairn.api.MutationOutcome> outcomes = new ArrayList<>(writes.size());
+            BatchOverlay written = new BatchOverlay();
+            for (dev.cairn.api.KeyedMutation w : writes) {
+                byte[] key = w.key();
+                Mutation mutation = w.mutation();
+                Mutation.Decision d;
+                try {
+                    check(key, mutation);
+                    int earlier = written.find(key);
+                    Entry before;
+                    if (earlier >= 0) {
+                        before = written.entry(earlier);
+                    } else {
+                        boolean blind = mutation instanceof Mutation.Put && changes == null;
+                        before = blind ? null : storedEntry(engine.newestLocked(ks.wrap(key)), key);
+                    }
+                    d = mutation.decide(key, before, now);
+                    Version version = Version.local(seq);
+                    Entry after = null;
+                    switch (d.write()) {
+                        case VALUE -> {
+                            // an increment's value is its own; a caller's value is copied
+                            byte[] value = mutation instanceof Mutation.Increment ? d.value() : d.value().clone();
+                            out.add(Record.put(ks.wrap(key), seq++, version, d.expiresAtMillis(), value));
+                            after = new Entry(key, value, version, d.expiresAtMillis());
+                        }
+                        case TOMBSTONE -> out.add(Record.delete(ks.wrap(key), seq++, version, now));
+                        case NONE -> { }
+                    }
+                    if (d.write() != Mutation.Write.NONE) {
+                        if (writes.size() > 1) {
+                            written.put(earlier, key, after);
+                        }
+                        if (changes != null) {
+                            changes.add(key.clone(), before, after == null ? null
+                                    : new Entry(key.clone(), after.value().clone(), version, after.expiresAtMillis()));
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    outcomes.add(new dev.cairn.api.MutationOutcome(null, e));
+                    continue;
+                }
+                outcomes.add(new dev.cairn.api.MutationOutcome(d, null));
+            }
+            return outcomes;
+        };
+    }
+
+    /**
+     * Each key's entry as a batch has left it so far (null: deleted). Batches are mostly a
+     * pipeline's few writes: a scan of the keys written beats hashing each key, until there are
+     * more than {@value #SCANNED} of them and a hash index takes over.
+     */
+    private static final class BatchOverlay {
+        private static final int SCANNED = 16;
+        private byte[][] keys = new byte[4][];
+        private Entry[] entries = new Entry[4];
+        private int size;
+        private java.util.HashMap<dev.cairn.api.ByteKey, Integer> index;
+
+        /** The slot of {@code key}, or -1 if the batch has not written it. */
+        int find(byte[] key) {
+            if (index != null) {
+                Integer i = index.get(new dev.cairn.api.ByteKey(key));
+                return i == null ? -1 : i;
+            }
+            for (int i = size - 1; i >= 0; i--) {
+                if (Arrays.equals(keys[i], key)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        Entry entry(int slot) {
+            return entries[slot];
+        }
+
+        /** Records {@code entry} for {@code key}, whose slot {@link #find} gave. */
+        void put(int slot, byte[] key, Entry entry) {
+            if (slot >= 0) {
+                entries[slot] = entry;
+                return;
+            }
+            if (size == keys.length) {
+                keys = Arrays.copyOf(keys, size * 2);
+                entries = Arrays.copyOf(entries, size * 2);
+            }
+            keys[size] = key;
+            entries[size] = entry;
+            if (index != null) {
+                index.put(new dev.cairn.api.ByteKey(key), size);
+            } else if (size == SCANNED) {
+                index = new java.util.HashMap<>();
+                for (int i = 0; i <= size; i++) {
+                    index.put(new dev.cairn.api.ByteKey(keys[i]), i);
+                }
+            }
+            size++;
+        }
+    }
+
+    /** What the single-key call of {@code mutation} checks before it reads or writes anything. */
+    private void check(byte[] key, Mutation mutation) {
+        limits().checkKey(key);
+        if (mutation instanceof Mutation.Put p) {
+            engine.checkWrite(p.options());
+            limits().checkValue(p.value());
+        } else if (mutation instanceof Mutation.CompareAndSet c) {
+            engine.checkWrite(c.options());
+            limits().checkValue(c.value());
+        } else if (mutation instanceof Mutation.Increment i) {
+            engine.checkWrite(i.options());
+        }
+    }
+
     /** A single-key write as it was decided and the version it was given. */
     private record Written(Mutation.Decision decision, Version version) {
     }
@@ -574,6 +704,14 @@ final class LsmNamespace implements Store, ReplicaStore {
             return attempt(() -> {
                 checkPutAll(entries, options);
                 return entries.isEmpty() ? CompletableFuture.completedFuture(null) : inKeyspaceAsync(putAllBatch(entries, options));
+            });
+        }
+
+        @Override
+        public CompletableFuture<List<dev.cairn.api.MutationOutcome>> mutateAll(List<dev.cairn.api.KeyedMutation> writes) {
+            return attempt(() -> {
+                engine.checkOpen();
+                return writes.isEmpty() ? CompletableFuture.completedFuture(List.of()) : inKeyspaceAsync(decidedAll(writes));
             });
         }
 

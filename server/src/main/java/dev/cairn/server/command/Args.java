@@ -34,6 +34,15 @@ final class Args {
         }
     }
 
+    /** {@link #integer}, or null where it would refuse. */
+    static Long integerOrNull(byte[] b) {
+        try {
+            return integer(b);
+        } catch (CommandException e) {
+            return null;
+        }
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }

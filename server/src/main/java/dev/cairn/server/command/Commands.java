@@ -44,7 +44,25 @@ public final class Commands {
      * A table row. A writing command's keys are its arguments from {@code firstKey} on, every
      * {@code keyStep}-th one ({@code firstKey} 1, step 1 for DEL; step 2 for MSET's key-value pairs).
      */
-    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler, AsyncHandler async) {
+    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler, AsyncHandler async, BatchForm batch) {
+    }
+
+    /**
+     * A writing command's form as part of a pipeline's batch ({@link dev.cairn.api.Store#mutateAll}):
+     * the single-key writes it makes, and how its reply follows from their outcomes.
+     */
+    interface BatchForm {
+        /**
+         * Adds the command's writes to {@code writes} and returns how its reply is made, or null
+         * when this form of the command runs on its own (arguments it would refuse, so that its
+         * error is its own, or a form with no batch equivalent). Adds nothing when it returns null.
+         */
+        BatchReply prepare(List<byte[]> args, List<dev.cairn.api.KeyedMutation> writes);
+    }
+
+    /** A batched command's reply from the outcomes of its writes, {@code from} (inclusive) to {@code to}, none failed. */
+    interface BatchReply {
+        Reply reply(List<dev.cairn.api.MutationOutcome> outcomes, int from, int to);
     }
 
     private static final Lock[] NO_LOCKS = new Lock[0];
@@ -153,64 +171,117 @@ public final class Commands {
                 && context.database(session.db()).async().appliesAtOnce();
     }
 
+
     /**
-     * Whether {@code args} is a plain {@code SET key value} that {@link #executeSets} can run in
-     * a batch: the connection is authenticated and the key and value are within the store's
-     * limits (anything else runs on its own, so that its error is its own).
+     * A pipeline's run of consecutive writes that go to the store as one batch
+     * ({@link dev.cairn.api.Store#mutateAll}): on disk one WAL append and, in SYNC mode, one
+     * group-commit fsync for all of them, where one by one each paid its own. Each command keeps
+     * its own reply and its own error: a failed write (an INCR of a value that is not a number)
+     * writes nothing and fails only its command, as it would alone.
      */
-    public boolean isPlainSet(Session session, List<byte[]> args) {
-        if (args.size() != 3 || !session.authenticated()) {
-            return false;
+    public final class WriteRun {
+        private final Session session;
+        private final CommandTable table;
+        private final List<dev.cairn.api.KeyedMutation> writes = new ArrayList<>();
+        private final List<String> names = new ArrayList<>();
+        private final List<BatchReply> replies = new ArrayList<>();
+        private final List<Integer> ends = new ArrayList<>();
+
+        private WriteRun(Session session) {
+            this.session = session;
+            this.table = table(session.db());
         }
-        byte[] name = args.get(0);
-        if (name.length != 3 || (name[0] | 0x20) != 's' || (name[1] | 0x20) != 'e' || (name[2] | 0x20) != 't') {
-            return false;
+
+        /** Adds {@code args} to the run if it can join it; false (and nothing added) otherwise. */
+        public boolean add(List<byte[]> args) {
+            String name = lowerCaseName(args.get(0));
+            Spec spec = table.get(name);
+            if (spec == null || spec.batch == null || refusal(session, spec, name, args) != null) {
+                return false;
+            }
+            BatchReply reply = spec.batch.prepare(args, writes);
+            if (reply == null) {
+                return false;
+            }
+            names.add(spec.name);
+            replies.add(reply);
+            ends.add(writes.size());
+            return true;
         }
-        dev.cairn.api.StoreLimits limits = context.database(session.db()).limits();
-        int key = args.get(1).length;
-        return key > 0 && key <= limits.maxKeyBytes() && args.get(2).length <= limits.maxValueBytes();
+
+        /** The number of commands in the run. */
+        public int size() {
+            return names.size();
+        }
+    }
+
+    /** Whether {@code args} names a command with a form that may join a run of writes (its arguments still decide). */
+    public boolean joinsWriteRun(Session session, List<byte[]> args) {
+        Spec spec = table(session.db()).get(lowerCaseName(args.get(0)));
+        return spec != null && spec.batch != null;
     }
 
     /**
-     * Runs a pipeline's consecutive plain SETs ({@link #isPlainSet}) as one batch: one
-     * {@code putAll}, so on disk one WAL append and, in SYNC mode, one group-commit fsync for all
-     * of them. The reply is one +OK per SET. A later SET of the same key wins, as it would one by one.
+     * A new, empty run of writes for {@code session}, or null when its database's store has no
+     * batch that suits the event loop: where a write may wait (SYNC, a cluster), the store must
+     * apply it at once and only await durability ({@link dev.cairn.api.AsyncStore#appliesAtOnce}).
      */
-    public CompletableFuture<Reply> executeSets(Session session, List<List<byte[]>> sets) {
+    public WriteRun newWriteRun(Session session) {
         dev.cairn.api.Store store = context.database(session.db());
-        List<dev.cairn.api.KeyValue> entries = new ArrayList<>(sets.size());
-        List<byte[]> keys = new ArrayList<>(sets.size());
-        for (List<byte[]> args : sets) {
-            entries.add(new dev.cairn.api.KeyValue(args.get(1), args.get(2)));
-            keys.add(args.get(1));
-            session.countCommand();
+        return !context.writesMayBlock() || store.async().appliesAtOnce() ? new WriteRun(session) : null;
+    }
+
+    /**
+     * Runs a run of writes as one batch under the stripes of all its keys; the reply is each
+     * command's reply, in order.
+     */
+    public CompletableFuture<Reply> execute(WriteRun run) {
+        dev.cairn.api.Store store = context.database(run.session.db());
+        List<byte[]> keys = new ArrayList<>(run.writes.size());
+        for (dev.cairn.api.KeyedMutation w : run.writes) {
+            keys.add(w.key());
         }
-        session.lastCommand("set");
-        Stats stats = stats("set");
+        for (int i = 0; i < run.size(); i++) {
+            run.session.countCommand();
+        }
+        run.session.lastCommand(run.names.get(run.size() - 1));
         long started = System.nanoTime();
         Lock[] locks = context.stripesFor(keys);
         for (Lock l : locks) {
             l.lock();
         }
-        CompletableFuture<Reply> done;
+        CompletableFuture<List<dev.cairn.api.MutationOutcome>> done;
         try {
-            if (context.writesMayBlock()) {
-                done = store.async().putAll(entries, dev.cairn.api.WriteOptions.DEFAULT).thenApply(x -> Reply.OK);
-            } else {
-                store.putAll(entries);
-                done = CompletableFuture.completedFuture(Reply.OK);
-            }
+            done = context.writesMayBlock()
+                    ? store.async().mutateAll(run.writes)
+                    : CompletableFuture.completedFuture(store.mutateAll(run.writes));
         } catch (RuntimeException e) {
-            done = CompletableFuture.completedFuture(errorReply("set", e));
+            done = CompletableFuture.failedFuture(e);
         } finally {
             unlock(locks);
         }
-        return applied(done.exceptionally(e -> errorReply("set", dev.cairn.api.AsyncStore.cause(e))).thenApply(r -> {
-            for (int i = 0; i < sets.size(); i++) {
-                stats.record(started, r);
+        return applied(done.handle((outcomes, failure) -> {
+            Reply[] out = new Reply[run.size()];
+            int from = 0;
+            for (int i = 0; i < out.length; i++) {
+                String name = run.names.get(i);
+                int to = run.ends.get(i);
+                Throwable error = failure == null ? firstFailure(outcomes, from, to) : dev.cairn.api.AsyncStore.cause(failure);
+                out[i] = stats(name).record(started, error == null
+                        ? run.replies.get(i).reply(outcomes, from, to) : errorReply(name, error));
+                from = to;
             }
-            return Reply.repeated(r, sets.size());
+            return Reply.sequence(out);
         }), store);
+    }
+
+    private static RuntimeException firstFailure(List<dev.cairn.api.MutationOutcome> outcomes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (outcomes.get(i).failed()) {
+                return outcomes.get(i).failure();
+            }
+        }
+        return null;
     }
 
     /**

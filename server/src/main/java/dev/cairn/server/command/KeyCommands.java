@@ -76,6 +76,31 @@ final class KeyCommands {
                 .thenApply(n -> Reply.integer(n)));
         c.async("persist", (s, a) -> async.persist(a.get(1), dev.cairn.api.WriteOptions.DEFAULT)
                 .thenApply(p -> Reply.integer(p ? 1 : 0)));
+        c.batch("del", this::deletes);
+        c.batch("unlink", this::deletes);
+    }
+
+    private static final dev.cairn.api.Mutation DELETE = new dev.cairn.api.Mutation.Delete();
+
+    /** DEL in a batch of writes: a delete per key (a key named twice finds it gone the second time). */
+    private Commands.BatchReply deletes(List<byte[]> a, List<dev.cairn.api.KeyedMutation> w) {
+        try {
+            for (int i = 1; i < a.size(); i++) {
+                store.limits().checkKey(a.get(i)); // DEL refuses all its keys or none
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        for (int i = 1; i < a.size(); i++) {
+            w.add(new dev.cairn.api.KeyedMutation(a.get(i), DELETE));
+        }
+        return (o, from, to) -> {
+            long n = 0;
+            for (int i = from; i < to; i++) {
+                n += o.get(i).decision().applied() ? 1 : 0;
+            }
+            return Reply.integer(n);
+        };
     }
 
     /** DEL counts each named key that existed; a key named twice counts once. */

@@ -43,6 +43,76 @@ final class StringCommands {
         c.async("mset", (s, a) -> ok(async.putAll(pairs(a, "mset"), WriteOptions.DEFAULT)));
     }
 
+    private static final Commands.BatchReply OK = (o, from, to) -> Reply.OK;
+    private static final Commands.BatchReply NUMBER = (o, from, to) -> Reply.integer(o.get(from).decision().number());
+    private static final dev.cairn.api.Mutation INCR = new dev.cairn.api.Mutation.Increment(1, WriteOptions.DEFAULT);
+    private static final dev.cairn.api.Mutation DECR = new dev.cairn.api.Mutation.Increment(-1, WriteOptions.DEFAULT);
+
+    /**
+     * The forms that join a pipeline's batch of writes ({@link Commands.WriteRun}): the same
+     * writes as {@link #registerAsync}'s, as data. Arguments these commands would refuse keep
+     * them out of the batch, so their errors stay their own.
+     */
+    private void registerBatch(CommandTable c) {
+        c.batch("set", (a, w) -> a.size() == 3 ? put(w, a.get(1), a.get(2), WriteOptions.DEFAULT) : null);
+        c.batch("setnx", (a, w) -> {
+            w.add(new dev.cairn.api.KeyedMutation(a.get(1),
+                    new dev.cairn.api.Mutation.CompareAndSet(Expected.absent(), a.get(2), WriteOptions.DEFAULT)));
+            return (o, from, to) -> Reply.integer(o.get(from).decision().applied() ? 1 : 0);
+        });
+        c.batch("setex", (a, w) -> expiring(w, a, "EX", "setex"));
+        c.batch("psetex", (a, w) -> expiring(w, a, "PX", "psetex"));
+        c.batch("incr", (a, w) -> increment(w, a.get(1), INCR));
+        c.batch("decr", (a, w) -> increment(w, a.get(1), DECR));
+        c.batch("incrby", (a, w) -> {
+            Long by = Args.integerOrNull(a.get(2));
+            return by == null ? null : increment(w, a.get(1), new dev.cairn.api.Mutation.Increment(by, WriteOptions.DEFAULT));
+        });
+        c.batch("decrby", (a, w) -> {
+            Long by = Args.integerOrNull(a.get(2));
+            return by == null || by == Long.MIN_VALUE ? null
+                    : increment(w, a.get(1), new dev.cairn.api.Mutation.Increment(-by, WriteOptions.DEFAULT));
+        });
+        c.batch("mset", (a, w) -> {
+            // MSET writes all its pairs or none: one it would refuse keeps the whole command out
+            if ((a.size() - 1) % 2 != 0) {
+                return null;
+            }
+            try {
+                for (int i = 1; i < a.size(); i += 2) {
+                    store.limits().checkKey(a.get(i));
+                    store.limits().checkValue(a.get(i + 1));
+                }
+            } catch (RuntimeException e) {
+                return null;
+            }
+            for (int i = 1; i < a.size(); i += 2) {
+                put(w, a.get(i), a.get(i + 1), WriteOptions.DEFAULT);
+            }
+            return OK;
+        });
+    }
+
+    private static Commands.BatchReply put(List<dev.cairn.api.KeyedMutation> w, byte[] key, byte[] value, WriteOptions options) {
+        w.add(new dev.cairn.api.KeyedMutation(key, new dev.cairn.api.Mutation.Put(value, options)));
+        return OK;
+    }
+
+    private Commands.BatchReply expiring(List<dev.cairn.api.KeyedMutation> w, List<byte[]> a, String unit, String name) {
+        long at;
+        try {
+            at = expiryInstant(unit, a.get(2), name);
+        } catch (CommandException e) {
+            return null;
+        }
+        return put(w, a.get(1), a.get(3), WriteOptions.DEFAULT.withExpiresAt(at));
+    }
+
+    private static Commands.BatchReply increment(List<dev.cairn.api.KeyedMutation> w, byte[] key, dev.cairn.api.Mutation by) {
+        w.add(new dev.cairn.api.KeyedMutation(key, by));
+        return NUMBER;
+    }
+
     void register(CommandTable c) {
         c.add("get", 2, false, (s, a) -> Reply.bulk(value(store.get(a.get(1)))));
         c.add("set", -3, true, (s, a) -> set(a));
@@ -91,6 +161,7 @@ final class StringCommands {
             return Reply.integer(1);
         });
         registerAsync(c);
+        registerBatch(c);
     }
 
     static byte[] value(Optional<Entry> e) {

@@ -102,6 +102,18 @@ public abstract class Reply {
         };
     }
 
+    /** Several replies one after another (not an array): the replies of a pipeline's batched commands. */
+    public static Reply sequence(Reply[] replies) {
+        return new Reply() {
+            @Override
+            public void write(ByteBuf out) {
+                for (Reply r : replies) {
+                    r.write(out);
+                }
+            }
+        };
+    }
+
     public static Reply array(List<Reply> items) {
         return new Reply() {
             @Override
