@@ -786,6 +786,70 @@ public abstract class StoreContract {
         assertArrayEquals(utf8("500"), store.get(utf8("counter")).orElseThrow().value());
     }
 
+    // ---- batches of single-key writes
+
+    private static KeyedMutation write(String key, Mutation m) {
+        return new KeyedMutation(utf8(key), m);
+    }
+
+    /** One batch of every kind of write, good and bad, with later writes depending on earlier ones. */
+    private List<KeyedMutation> mixedBatch() {
+        byte[] huge = new byte[store.limits().maxValueBytes() + 1];
+        return List.of(
+                write("a", new Mutation.Put(utf8("1"), WriteOptions.DEFAULT)),
+                write("n", new Mutation.Increment(5, WriteOptions.DEFAULT)),
+                write("n", new Mutation.Increment(2, WriteOptions.DEFAULT)),
+                write("w", new Mutation.Put(utf8("word"), WriteOptions.DEFAULT)),
+                write("w", new Mutation.Increment(1, WriteOptions.DEFAULT)),
+                write("a", new Mutation.CompareAndSet(Expected.absent(), utf8("again"), WriteOptions.DEFAULT)),
+                write("b", new Mutation.CompareAndSet(Expected.absent(), utf8("new"), WriteOptions.DEFAULT)),
+                write("big", new Mutation.Put(huge, WriteOptions.DEFAULT)),
+                write("a", new Mutation.Delete()),
+                write("a", new Mutation.Delete()),
+                write("m", new Mutation.Put(utf8(Long.toString(Long.MAX_VALUE)), WriteOptions.DEFAULT)),
+                write("m", new Mutation.Increment(1, WriteOptions.DEFAULT)),
+                write("b", new Mutation.ExpireAt(clock.millis() + 60_000)),
+                write("n", new Mutation.Persist()));
+    }
+
+    /** What {@link #mixedBatch} must answer and leave, whichever way the store runs it. */
+    private void checkMixedBatch(List<MutationOutcome> o) {
+        assertEquals(14, o.size());
+        assertFalse(o.get(0).failed());
+        assertEquals(5, o.get(1).decision().number());
+        assertEquals(7, o.get(2).decision().number(), "the second increment sees the first");
+        assertFalse(o.get(3).failed());
+        assertTrue(o.get(4).failure() instanceof NotANumberException, String.valueOf(o.get(4)));
+        assertFalse(o.get(5).decision().applied(), "a was put earlier in the batch");
+        assertTrue(o.get(6).decision().applied());
+        assertTrue(o.get(7).failure() instanceof ValueTooLargeException, String.valueOf(o.get(7)));
+        assertTrue(o.get(8).decision().applied());
+        assertFalse(o.get(9).decision().applied(), "already deleted by the batch");
+        assertTrue(o.get(11).failure() instanceof NumericOverflowException, String.valueOf(o.get(11)));
+        assertTrue(o.get(12).decision().applied());
+        assertFalse(o.get(13).decision().applied(), "n never had an expiry");
+        assertTrue(store.get(utf8("a")).isEmpty());
+        assertArrayEquals(utf8("7"), store.get(utf8("n")).orElseThrow().value());
+        assertArrayEquals(utf8("word"), store.get(utf8("w")).orElseThrow().value(), "a failed write writes nothing");
+        assertArrayEquals(utf8(Long.toString(Long.MAX_VALUE)), store.get(utf8("m")).orElseThrow().value());
+        assertTrue(store.get(utf8("big")).isEmpty());
+        Entry b = store.get(utf8("b")).orElseThrow();
+        assertArrayEquals(utf8("new"), b.value());
+        assertEquals(clock.millis() + 60_000, b.expiresAtMillis());
+    }
+
+    @Test
+    void aBatchOfWritesAnswersEachAsItsOwnCallWouldAndFailsOnlyTheBadOnes() {
+        checkMixedBatch(store.mutateAll(mixedBatch()));
+        assertTrue(store.mutateAll(List.of()).isEmpty());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theAsynchronousBatchDoesWhatTheBlockingOneDoes() throws Exception {
+        checkMixedBatch(store.async().mutateAll(mixedBatch()).get(30, TimeUnit.SECONDS));
+    }
+
     // ---- change listeners
 
     @Test

@@ -177,6 +177,28 @@ class LsmStoreTest {
     }
 
     @Test
+    void aBatchOfWritesIsOneWalRecordAndOneFsyncAndIsThereAfterReopen() throws Exception {
+        List<dev.cairn.api.KeyedMutation> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            writes.add(new dev.cairn.api.KeyedMutation(utf8("counter"), new dev.cairn.api.Mutation.Increment(1, WriteOptions.DEFAULT)));
+            writes.add(new dev.cairn.api.KeyedMutation(utf8("k" + i), new dev.cairn.api.Mutation.Put(utf8("v" + i), WriteOptions.DEFAULT)));
+        }
+        StorageOptions options = StorageOptions.builder(dir).syncMode(SyncMode.SYNC).build();
+        try (LsmStore store = LsmStore.open(options)) {
+            long syncs = store.stats().walSyncs();
+            List<dev.cairn.api.MutationOutcome> outcomes = store.async().mutateAll(writes).get(30, TimeUnit.SECONDS);
+            assertEquals(200, outcomes.get(398).decision().number());
+            assertEquals(1, store.stats().walSyncs() - syncs, "one fsync for the whole batch");
+        }
+        try (LsmStore store = LsmStore.open(options)) {
+            assertArrayEquals(utf8("200"), store.get(utf8("counter")).orElseThrow().value());
+            for (int i = 0; i < 200; i++) {
+                assertArrayEquals(utf8("v" + i), store.get(utf8("k" + i)).orElseThrow().value());
+            }
+        }
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void intervalModeFsyncsInTheBackground() throws Exception {
         StorageOptions options = StorageOptions.builder(dir).syncMode(SyncMode.INTERVAL).syncIntervalMillis(10).build();
