@@ -375,6 +375,10 @@ final class LsmNamespace implements Store, ReplicaStore {
             long now = now();
             List<dev.cairn.api.MutationOutcome> outcomes = new ArrayList<>(writes.size());
             BatchOverlay written = new BatchOverlay();
+            boolean tracked = writes.size() > 1 || changes != null; // does anything read the entry a write leaves?
+            if (out instanceof ArrayList<Record> records) {
+                records.ensureCapacity(writes.size()); // the engine starts it at one record
+            }
             for (dev.cairn.api.KeyedMutation w : writes) {
                 byte[] key = w.key();
                 Mutation mutation = w.mutation();
@@ -397,7 +401,7 @@ final class LsmNamespace implements Store, ReplicaStore {
                             // an increment's value is its own; a caller's value is copied
                             byte[] value = mutation instanceof Mutation.Increment ? d.value() : d.value().clone();
                             out.add(Record.put(ks.wrap(key), seq++, version, d.expiresAtMillis(), value));
-                            after = new Entry(key, value, version, d.expiresAtMillis());
+                            after = tracked ? new Entry(key, value, version, d.expiresAtMillis()) : null;
                         }
                         case TOMBSTONE -> out.add(Record.delete(ks.wrap(key), seq++, version, now));
                         case NONE -> { }

@@ -115,8 +115,8 @@ public final class Commands {
      * the writes of the commands before it.
      */
     public CompletableFuture<Reply> executeAsync(Session session, List<byte[]> args) {
-        String name = lowerCaseName(args.get(0));
-        Spec spec = table(session.db()).get(name);
+        Spec spec = lookup(session, args);
+        String name = spec != null ? spec.name : lowerCaseName(args.get(0));
         Reply refused = spec == null ? null : refusal(session, spec, name, args);
         if (spec != null && refused == null && LONG_RUNNING.contains(name)) {
             // a walk over the whole keyspace: never on an event loop that other clients share
@@ -161,13 +161,16 @@ public final class Commands {
      * SET with XX or GET, APPEND) waits, because in SYNC mode reads see a write only once durable.
      */
     public boolean mayRunBehindWrites(Session session, List<byte[]> args) {
-        String name = lowerCaseName(args.get(0));
+        Spec spec = lookup(session, args);
+        if (spec == null) {
+            return false;
+        }
+        String name = spec.name;
         boolean form = APPLIED_AT_ONCE.contains(name) || (name.equals("set") && args.size() == 3);
         if (!form || !context.writesMayBlock()) {
             return false;
         }
-        Spec spec = table(session.db()).get(name);
-        return spec != null && spec.async != null && refusal(session, spec, name, args) == null
+        return spec.async != null && refusal(session, spec, name, args) == null
                 && context.database(session.db()).async().appliesAtOnce();
     }
 
@@ -181,7 +184,6 @@ public final class Commands {
      */
     public final class WriteRun {
         private final Session session;
-        private final CommandTable table;
         private final List<dev.cairn.api.KeyedMutation> writes = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
         private final List<BatchReply> replies = new ArrayList<>();
@@ -189,14 +191,12 @@ public final class Commands {
 
         private WriteRun(Session session) {
             this.session = session;
-            this.table = table(session.db());
         }
 
         /** Adds {@code args} to the run if it can join it; false (and nothing added) otherwise. */
         public boolean add(List<byte[]> args) {
-            String name = lowerCaseName(args.get(0));
-            Spec spec = table.get(name);
-            if (spec == null || spec.batch == null || refusal(session, spec, name, args) != null) {
+            Spec spec = lookup(session, args);
+            if (spec == null || spec.batch == null || refusal(session, spec, spec.name, args) != null) {
                 return false;
             }
             BatchReply reply = spec.batch.prepare(args, writes);
@@ -217,7 +217,7 @@ public final class Commands {
 
     /** Whether {@code args} names a command with a form that may join a run of writes (its arguments still decide). */
     public boolean joinsWriteRun(Session session, List<byte[]> args) {
-        Spec spec = table(session.db()).get(lowerCaseName(args.get(0)));
+        Spec spec = lookup(session, args);
         return spec != null && spec.batch != null;
     }
 
@@ -371,7 +371,28 @@ public final class Commands {
     }
 
     public Reply execute(Session session, List<byte[]> args) {
-        return execute(session, args, lowerCaseName(args.get(0)));
+        Spec spec = lookup(session, args);
+        return execute(session, args, spec != null ? spec.name : lowerCaseName(args.get(0)));
+    }
+
+    /**
+     * The command {@code args} names in the session's database, or null. A decoded request
+     * remembers it ({@link dev.cairn.server.resp.RespDecoder.Request#resolved}).
+     */
+    private Spec lookup(Session session, List<byte[]> args) {
+        CommandTable table = table(session.db());
+        if (args instanceof dev.cairn.server.resp.RespDecoder.Request r) {
+            Object known = r.resolved(table);
+            if (known != null) {
+                return (Spec) known;
+            }
+            Spec spec = table.get(lowerCaseName(args.get(0)));
+            if (spec != null) {
+                r.resolve(table, spec);
+            }
+            return spec;
+        }
+        return table.get(lowerCaseName(args.get(0)));
     }
 
     /**
@@ -383,9 +404,20 @@ public final class Commands {
     private final java.util.concurrent.ConcurrentHashMap<dev.cairn.api.ByteKey, String> knownNames = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int KNOWN_SPELLINGS = 4096;
 
+    /** The last name looked up, by the identity of its array: the decoder gives a pipeline's requests one name array. */
+    private record NameHit(byte[] raw, String name) {
+    }
+
+    private volatile NameHit lastName;
+
     private String lowerCaseName(byte[] raw) {
+        NameHit hit = lastName;
+        if (hit != null && hit.raw == raw) {
+            return hit.name;
+        }
         String known = knownNames.get(new dev.cairn.api.ByteKey(raw));
         if (known != null) {
+            lastName = new NameHit(raw, known);
             return known;
         }
         String name = lowerCase(raw);

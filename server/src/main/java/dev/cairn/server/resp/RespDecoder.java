@@ -57,6 +57,23 @@ public final class RespDecoder extends ByteToMessageDecoder {
         public long bytes() {
             return bytes;
         }
+
+        private Object resolvedIn;
+        private Object resolved;
+
+        /**
+         * What the command layer found this request names, looked up in {@code table} (its
+         * database's commands), or null if it has not looked yet: a command looked at several
+         * times (may it join a batch of writes? then run it) is looked up once.
+         */
+        public Object resolved(Object table) {
+            return resolvedIn == table ? resolved : null;
+        }
+
+        public void resolve(Object table, Object command) {
+            resolvedIn = table;
+            resolved = command;
+        }
     }
 
     // State of a partially read array request.
@@ -87,8 +104,8 @@ public final class RespDecoder extends ByteToMessageDecoder {
         while (in.isReadable()) {
             if (args == null) {
                 if (in.getByte(in.readerIndex()) == '*') {
-                    Long n = readNumberLine(in, "multibulk");
-                    if (n == null) {
+                    long n = readNumberLine(in, "multibulk");
+                    if (n == INCOMPLETE) {
                         return;
                     }
                     if (n > maxArrayLength) {
@@ -100,7 +117,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     if (n <= 0) {
                         continue; // an empty or null array is no command: ignored, as Redis does
                     }
-                    remaining = (int) n.longValue();
+                    remaining = (int) n;
                     args = new Request(Math.min(remaining, 16));
                     requestBytes = 0;
                 } else {
@@ -122,8 +139,8 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     if (in.getByte(in.readerIndex()) != '$') {
                         throw new RespProtocolException("expected '$', got '" + printable(in.getByte(in.readerIndex())) + "'");
                     }
-                    Long n = readNumberLine(in, "bulk");
-                    if (n == null) {
+                    long n = readNumberLine(in, "bulk");
+                    if (n == INCOMPLETE) {
                         return;
                     }
                     if (n < 0 || n > maxBulkBytes) {
@@ -136,13 +153,22 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     if (requestBytes > maxRequestBytes) {
                         throw new RespProtocolException("request exceeds the query buffer limit of " + maxRequestBytes + " bytes");
                     }
-                    bulkLength = (int) n.longValue();
+                    bulkLength = (int) n;
                 }
                 if (in.readableBytes() < bulkLength + 2) {
                     return;
                 }
-                byte[] arg = new byte[bulkLength];
-                in.readBytes(arg);
+                byte[] arg;
+                if (args.isEmpty() && sameAsLastName(in, bulkLength)) {
+                    arg = lastName; // the same command name as the request before: one array for a pipeline's names
+                    in.skipBytes(bulkLength);
+                } else {
+                    arg = new byte[bulkLength];
+                    in.readBytes(arg);
+                    if (args.isEmpty() && bulkLength <= MAX_NAME) {
+                        lastName = arg;
+                    }
+                }
                 if (in.readByte() != '\r' || in.readByte() != '\n') {
                     throw new RespProtocolException("bulk string not terminated by CRLF");
                 }
@@ -156,17 +182,38 @@ public final class RespDecoder extends ByteToMessageDecoder {
         }
     }
 
+    private boolean sameAsLastName(ByteBuf in, int length) {
+        byte[] name = lastName;
+        if (name == null || name.length != length) {
+            return false;
+        }
+        int at = in.readerIndex();
+        for (int i = 0; i < length; i++) {
+            if (in.getByte(at + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What {@link #readNumberLine} answers for a line not complete yet (no length line can say it). */
+    private static final long INCOMPLETE = Long.MIN_VALUE;
+    /** The longest command name the decoder keeps to share with the next request's. */
+    private static final int MAX_NAME = 32;
+    /** The previous request's first argument, shared with the next request that names the same command. */
+    private byte[] lastName;
+
     /**
      * Reads "<prefix><decimal>\r\n" as Redis's string2ll does (an optional '-', then at least one
-     * digit, no overflow); null if the line is not complete yet.
+     * digit, no overflow); {@link #INCOMPLETE} if the line is not complete yet.
      */
-    private static Long readNumberLine(ByteBuf in, String what) {
+    private static long readNumberLine(ByteBuf in, String what) {
         int eol = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
         if (eol < 0) {
             if (in.readableBytes() > MAX_LENGTH_LINE) {
                 throw new RespProtocolException("too big " + (what.equals("bulk") ? "bulk" : "mbulk") + " count string");
             }
-            return null;
+            return INCOMPLETE;
         }
         int start = in.readerIndex() + 1;
         int end = eol - 1; // the '\r'

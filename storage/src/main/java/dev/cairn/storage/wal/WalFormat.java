@@ -28,8 +28,8 @@ final class WalFormat {
     private WalFormat() {
     }
 
-    /** Encodes a batch whose records carry sequences firstSequence, firstSequence + 1, ... */
-    static ByteBuffer encode(List<Record> batch) {
+    /** The bytes {@link #encode} writes for {@code batch}. */
+    static int size(List<Record> batch) {
         int size = HEADER_SIZE + Varint.size(batch.size());
         for (Record r : batch) {
             size += 1 + Varint.size(r.key().length) + r.key().length
@@ -38,12 +38,22 @@ final class WalFormat {
                 size += Varint.size(r.value().length) + r.value().length;
             }
         }
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.position(4);
+        return size;
+    }
+
+    /**
+     * Encodes a batch whose records carry sequences firstSequence, firstSequence + 1, ... at
+     * {@code buf}'s position, which must have {@code size} ({@link #size}) bytes left and moves
+     * past them. The buffer may be direct: the WAL writer encodes into one it keeps, which the OS
+     * then reads without another copy.
+     */
+    static void encode(List<Record> batch, int size, ByteBuffer buf) {
+        int start = buf.position();
+        buf.position(start + 4);
         buf.putInt(size - HEADER_SIZE);
         buf.putLong(batch.get(0).sequence());
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(buf.array(), 4, 12);
+        crc.update(buf.duplicate().position(start + 4).limit(start + 16));
         buf.putInt((int) crc.getValue());
         Varint.write(buf, batch.size());
         for (Record r : batch) {
@@ -59,8 +69,15 @@ final class WalFormat {
             }
         }
         crc.reset();
-        crc.update(buf.array(), 4, size - 4);
-        buf.putInt(0, (int) crc.getValue());
+        crc.update(buf.duplicate().position(start + 4).limit(start + size));
+        buf.putInt(start, (int) crc.getValue());
+    }
+
+    /** {@link #encode(List, int, ByteBuffer)} into a new heap buffer, flipped for reading. */
+    static ByteBuffer encode(List<Record> batch) {
+        int size = size(batch);
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        encode(batch, size, buf);
         buf.flip();
         return buf;
     }

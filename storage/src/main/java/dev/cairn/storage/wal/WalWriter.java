@@ -97,16 +97,41 @@ public final class WalWriter implements Closeable {
         if (failure != null) {
             throw new UncheckedIOException(new IOException("WAL " + file + " failed before", failure));
         }
-        ByteBuffer buf = WalFormat.encode(batch);
-        stats.walBytes.add(buf.limit());
-        appendedTo += buf.limit();
+        int size = WalFormat.size(batch);
+        stats.walBytes.add(size);
         if (deferWrites) {
+            ByteBuffer buf = WalFormat.encode(batch);
             pending.put(buf.array(), 0, buf.limit());
         } else {
+            ByteBuffer buf = scratch(size);
+            WalFormat.encode(batch, size, buf);
+            buf.flip();
             write(buf);
+        }
+        appendedTo += size;
+        if (!deferWrites) {
             writtenTo = appendedTo;
         }
         return appendedTo;
+    }
+
+    /** The most bytes the writer keeps in its direct buffer; a larger batch is encoded into one of its own. */
+    private static final int MAX_SCRATCH = 1 << 20;
+    private ByteBuffer scratch; // guarded by this
+
+    /**
+     * A cleared direct buffer of at least {@code size} bytes: a batch is encoded straight into
+     * memory the OS reads from, instead of into a new heap array that the channel then copies.
+     */
+    private ByteBuffer scratch(int size) {
+        if (size > MAX_SCRATCH) {
+            return ByteBuffer.allocate(size);
+        }
+        if (scratch == null || scratch.capacity() < size) {
+            scratch = ByteBuffer.allocateDirect(Math.max(size, scratch == null ? 64 * 1024 : Math.min(MAX_SCRATCH, scratch.capacity() * 2)));
+        }
+        scratch.clear();
+        return scratch;
     }
 
     /** Hands the buffered records to the OS; caller holds this monitor. */
