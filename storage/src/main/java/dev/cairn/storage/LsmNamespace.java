@@ -370,15 +370,27 @@ final class LsmNamespace implements Store, ReplicaStore {
         return writes.isEmpty() ? List.of() : inKeyspace(decidedAll(writes));
     }
 
+    /**
+     * The batch's decisions. Without listeners, a key written more than once in the batch gets one
+     * record, its last: the batch is logged as one WAL record and becomes visible to readers all at
+     * once (at its last sequence), so no reader could ever see the versions in between, and a
+     * pipeline that counts one key up or overwrites it adds one memtable entry, not one per
+     * command. (Listeners are told of every change, so with listeners every write gets its record.)
+     * The in-between versions are provisional — numbered past every stored one, so no
+     * {@code Expected.version} taken before the batch can match them — and the records that are
+     * written are numbered consecutively, as the WAL requires.
+     */
     private KeyspaceBatch<List<dev.cairn.api.MutationOutcome>> decidedAll(List<dev.cairn.api.KeyedMutation> writes) {
-        return (ks, seq, out, changes) -> {
+        return (ks, firstSequence, out, changes) -> {
             long now = now();
             List<dev.cairn.api.MutationOutcome> outcomes = new ArrayList<>(writes.size());
             BatchOverlay written = new BatchOverlay();
-            boolean tracked = writes.size() > 1 || changes != null; // does anything read the entry a write leaves?
+            boolean several = writes.size() > 1;
+            boolean collapse = several && changes == null;
             if (out instanceof ArrayList<Record> records) {
                 records.ensureCapacity(writes.size()); // the engine starts it at one record
             }
+            long seq = firstSequence; // the next record's sequence, or (collapsing) the next provisional version
             for (dev.cairn.api.KeyedMutation w : writes) {
                 byte[] key = w.key();
                 Mutation mutation = w.mutation();
@@ -394,20 +406,21 @@ final class LsmNamespace implements Store, ReplicaStore {
                         before = blind ? null : storedEntry(engine.newestLocked(ks.wrap(key)), key);
                     }
                     d = mutation.decide(key, before, now);
-                    Version version = Version.local(seq);
-                    Entry after = null;
-                    switch (d.write()) {
-                        case VALUE -> {
+                    if (d.write() != Mutation.Write.NONE) {
+                        Version version = Version.local(seq);
+                        Entry after = null;
+                        if (d.write() == Mutation.Write.VALUE) {
                             // an increment's value is its own; a caller's value is copied
                             byte[] value = mutation instanceof Mutation.Increment ? d.value() : d.value().clone();
-                            out.add(Record.put(ks.wrap(key), seq++, version, d.expiresAtMillis(), value));
-                            after = tracked ? new Entry(key, value, version, d.expiresAtMillis()) : null;
+                            after = several || changes != null ? new Entry(key, value, version, d.expiresAtMillis()) : null;
+                            if (!collapse) {
+                                out.add(Record.put(ks.wrap(key), seq, version, d.expiresAtMillis(), value));
+                            }
+                        } else if (!collapse) {
+                            out.add(Record.delete(ks.wrap(key), seq, version, now));
                         }
-                        case TOMBSTONE -> out.add(Record.delete(ks.wrap(key), seq++, version, now));
-                        case NONE -> { }
-                    }
-                    if (d.write() != Mutation.Write.NONE) {
-                        if (writes.size() > 1) {
+                        seq++;
+                        if (several) {
                             written.put(earlier, key, after);
                         }
                         if (changes != null) {
@@ -420,6 +433,16 @@ final class LsmNamespace implements Store, ReplicaStore {
                     continue;
                 }
                 outcomes.add(new dev.cairn.api.MutationOutcome(d, null));
+            }
+            if (collapse) {
+                // one record per key written, its last state, numbered from the first sequence
+                for (int i = 0; i < written.size(); i++) {
+                    long s = firstSequence + i;
+                    Entry last = written.entry(i);
+                    byte[] k = ks.wrap(written.key(i));
+                    out.add(last == null ? Record.delete(k, s, Version.local(s), now)
+                            : Record.put(k, s, Version.local(s), last.expiresAtMillis(), last.value()));
+                }
             }
             return outcomes;
         };
@@ -453,6 +476,14 @@ final class LsmNamespace implements Store, ReplicaStore {
 
         Entry entry(int slot) {
             return entries[slot];
+        }
+
+        byte[] key(int slot) {
+            return keys[slot];
+        }
+
+        int size() {
+            return size;
         }
 
         /** Records {@code entry} for {@code key}, whose slot {@link #find} gave. */

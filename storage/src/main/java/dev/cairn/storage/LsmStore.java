@@ -395,6 +395,11 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     }
 
     @Override
+    public List<dev.cairn.api.MutationOutcome> mutateAll(List<dev.cairn.api.KeyedMutation> writes) {
+        return main.mutateAll(writes);
+    }
+
+    @Override
     public int deleteAll(Collection<byte[]> keys, WriteOptions options) {
         return main.deleteAll(keys, options);
     }

@@ -199,6 +199,40 @@ class LsmStoreTest {
     }
 
     @Test
+    void aKeyWrittenManyTimesInOneBatchIsLoggedOnceUnlessSomeoneListens() throws Exception {
+        List<dev.cairn.api.KeyedMutation> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            writes.add(new dev.cairn.api.KeyedMutation(utf8("hot"), new dev.cairn.api.Mutation.Increment(1, WriteOptions.DEFAULT)));
+        }
+        try (LsmStore store = LsmStore.open(StorageOptions.builder(dir).build())) {
+            store.put(utf8("hot"), utf8("0"));
+            long before = store.stats().walBytes();
+            List<dev.cairn.api.MutationOutcome> outcomes = store.mutateAll(writes);
+            assertEquals(200, outcomes.get(199).decision().number());
+            long logged = store.stats().walBytes() - before;
+            assertTrue(logged < 100, "200 increments of one key logged " + logged + " bytes: one record expected");
+            dev.cairn.api.Version v = store.readRecord(utf8("hot")).orElseThrow().version();
+            store.put(utf8("hot"), utf8("x"));
+            assertTrue(store.readRecord(utf8("hot")).orElseThrow().version().isNewerThan(v), "versions still increase");
+
+            List<String> heard = new java.util.ArrayList<>();
+            try (dev.cairn.api.StoreListener.Subscription sub = store.listen((k, b, a) -> heard.add(
+                    (b == null ? "-" : new String(b.value(), StandardCharsets.UTF_8)) + ">"
+                            + (a == null ? "-" : new String(a.value(), StandardCharsets.UTF_8))))) {
+                store.mutateAll(List.of(
+                        new dev.cairn.api.KeyedMutation(utf8("hot"), new dev.cairn.api.Mutation.Put(utf8("1"), WriteOptions.DEFAULT)),
+                        new dev.cairn.api.KeyedMutation(utf8("hot"), new dev.cairn.api.Mutation.Increment(1, WriteOptions.DEFAULT)),
+                        new dev.cairn.api.KeyedMutation(utf8("hot"), new dev.cairn.api.Mutation.Delete())));
+            }
+            assertEquals(List.of("x>1", "1>2", "2>-"), heard, "a listener hears every write of the batch");
+            assertTrue(store.get(utf8("hot")).isEmpty());
+        }
+        try (LsmStore store = LsmStore.open(StorageOptions.builder(dir).build())) {
+            assertTrue(store.get(utf8("hot")).isEmpty(), "after reopen too");
+        }
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void intervalModeFsyncsInTheBackground() throws Exception {
         StorageOptions options = StorageOptions.builder(dir).syncMode(SyncMode.INTERVAL).syncIntervalMillis(10).build();

@@ -222,13 +222,16 @@ public final class Commands {
     }
 
     /**
-     * A new, empty run of writes for {@code session}, or null when its database's store has no
-     * batch that suits the event loop: where a write may wait (SYNC, a cluster), the store must
-     * apply it at once and only await durability ({@link dev.cairn.api.AsyncStore#appliesAtOnce}).
+     * A new, empty run of writes for {@code session}, or null when its database's store gains
+     * nothing from one or cannot take one on the event loop. Only an engine that applies a write
+     * at once and then only awaits its durability ({@link dev.cairn.api.AsyncStore#appliesAtOnce}:
+     * the LSM tree) has a batch of its own: one WAL record, one fsync. The memory store would run
+     * the batch one call at a time (where an MSET alone is one {@code putAll}), and a cluster's
+     * writes wait on other members.
      */
     public WriteRun newWriteRun(Session session) {
         dev.cairn.api.Store store = context.database(session.db());
-        return !context.writesMayBlock() || store.async().appliesAtOnce() ? new WriteRun(session) : null;
+        return store.async().appliesAtOnce() ? new WriteRun(session) : null;
     }
 
     /**
