@@ -786,6 +786,19 @@ public abstract class StoreContract {
         assertArrayEquals(utf8("500"), store.get(utf8("counter")).orElseThrow().value());
     }
 
+    @Test
+    void aKeyPutTwiceInOneBatchKeepsItsLastValueAndOthersAreUntouched() {
+        store.putAll(List.of(new KeyValue(utf8("d"), utf8("first")), new KeyValue(utf8("e"), utf8("e1")),
+                new KeyValue(utf8("d"), utf8("second")), new KeyValue(utf8("d"), utf8("last"))));
+        assertArrayEquals(utf8("last"), store.get(utf8("d")).orElseThrow().value());
+        assertArrayEquals(utf8("e1"), store.get(utf8("e")).orElseThrow().value());
+        Version before = store.get(utf8("d")).orElseThrow().version();
+        store.putAll(List.of(new KeyValue(utf8("d"), utf8("x")), new KeyValue(utf8("d"), utf8("y"))));
+        Entry after = store.get(utf8("d")).orElseThrow();
+        assertArrayEquals(utf8("y"), after.value());
+        assertTrue(after.version().isNewerThan(before), "a batch still gives the key a newer version");
+    }
+
     // ---- batches of single-key writes
 
     private static KeyedMutation write(String key, Mutation m) {

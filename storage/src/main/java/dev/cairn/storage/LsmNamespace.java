@@ -312,6 +312,20 @@ final class LsmNamespace implements Store, ReplicaStore {
     private KeyspaceBatch<Void> putAllBatch(List<KeyValue> entries, WriteOptions options) {
         return (ks, seq, out, changes) -> {
             long expiresAt = options.expiresAtMillis(now());
+            if (changes == null && entries.size() > 1) {
+                // the last pair of a key wins, and (as in decidedAll) is the only one logged
+                BatchOverlay<byte[]> last = new BatchOverlay<>();
+                for (KeyValue kv : entries) {
+                    last.put(last.find(kv.key()), kv.key(), kv.value());
+                }
+                if (last.size() < entries.size()) {
+                    for (int i = 0; i < last.size(); i++) {
+                        out.add(Record.put(ks.wrap(last.key(i)), seq, Version.local(seq), expiresAt, last.entry(i).clone()));
+                        seq++;
+                    }
+                    return null;
+                }
+            }
             for (KeyValue kv : entries) {
                 byte[] k = ks.wrap(kv.key());
                 Entry before = changes == null ? null : storedEntry(engine.newestLocked(k), kv.key());
@@ -384,7 +398,7 @@ final class LsmNamespace implements Store, ReplicaStore {
         return (ks, firstSequence, out, changes) -> {
             long now = now();
             List<dev.cairn.api.MutationOutcome> outcomes = new ArrayList<>(writes.size());
-            BatchOverlay written = new BatchOverlay();
+            BatchOverlay<Entry> written = new BatchOverlay<>();
             boolean several = writes.size() > 1;
             boolean collapse = several && changes == null;
             if (out instanceof ArrayList<Record> records) {
@@ -449,14 +463,15 @@ final class LsmNamespace implements Store, ReplicaStore {
     }
 
     /**
-     * Each key's entry as a batch has left it so far (null: deleted). Batches are mostly a
+     * Each key's latest state in a batch (the entry a write left, null if deleted; or the last
+     * value of a putAll), in the order keys were first written. Batches are mostly a
      * pipeline's few writes: a scan of the keys written beats hashing each key, until there are
      * more than {@value #SCANNED} of them and a hash index takes over.
      */
-    private static final class BatchOverlay {
+    private static final class BatchOverlay<V> {
         private static final int SCANNED = 16;
         private byte[][] keys = new byte[4][];
-        private Entry[] entries = new Entry[4];
+        private Object[] entries = new Object[4];
         private int size;
         private java.util.HashMap<dev.cairn.api.ByteKey, Integer> index;
 
@@ -474,8 +489,9 @@ final class LsmNamespace implements Store, ReplicaStore {
             return -1;
         }
 
-        Entry entry(int slot) {
-            return entries[slot];
+        @SuppressWarnings("unchecked")
+        V entry(int slot) {
+            return (V) entries[slot];
         }
 
         byte[] key(int slot) {
@@ -487,7 +503,7 @@ final class LsmNamespace implements Store, ReplicaStore {
         }
 
         /** Records {@code entry} for {@code key}, whose slot {@link #find} gave. */
-        void put(int slot, byte[] key, Entry entry) {
+        void put(int slot, byte[] key, V entry) {
             if (slot >= 0) {
                 entries[slot] = entry;
                 return;
