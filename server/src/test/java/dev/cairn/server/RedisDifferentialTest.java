@@ -410,39 +410,51 @@ class RedisDifferentialTest {
         return redisReply.equals(cairnReply);
     }
 
+    private static final int SEQUENCES = Integer.getInteger("cairn.diff.sequences", 40);
+    private static final int LENGTH = 150;
+
+    /** Seeds the generator from {@code -Dcairn.diff.seed} or the clock, and says how to replay it. */
+    private long seed(String test) {
+        long seed = Long.getLong("cairn.diff.seed", System.nanoTime());
+        System.out.println("RedisDifferentialTest " + test + " seed " + seed + " (-Dcairn.diff.seed=" + seed + " replays it)");
+        r.setSeed(seed);
+        return seed;
+    }
+
+    /** Fails with both replies and the commands that led to the one that differed. */
+    private static void differ(String where, List<String> cmd, R redisReply, R cairnReply, List<List<String>> before) {
+        StringBuilder sb = new StringBuilder(where + ": " + cmd + "\n  redis-server: " + redisReply + "\n  cairn:        "
+                + cairnReply + "\n  the commands up to it:\n");
+        for (List<String> h : before) {
+            sb.append("    ").append(h).append('\n');
+        }
+        fail(sb.toString());
+    }
+
     @Test
     void repliesMatchRedisServerCommandForCommand() throws Exception {
-        long seed = Long.getLong("cairn.diff.seed", System.nanoTime());
-        int sequences = Integer.getInteger("cairn.diff.sequences", 40);
-        int length = 150;
-        System.out.println("RedisDifferentialTest seed " + seed + " (-Dcairn.diff.seed=" + seed + " replays it)");
-        r.setSeed(seed);
+        long seed = seed("command by command");
         int compared = 0;
         try (Conn red = new Conn(redisPort); Conn cairn = new Conn(node.port())) {
-            for (int s = 0; s < sequences; s++) {
+            for (int s = 0; s < SEQUENCES; s++) {
                 List<List<String>> history = new ArrayList<>();
                 for (Conn c : List.of(red, cairn)) {
                     c.call(bytes(List.of("SELECT", "0")));
                     c.call(bytes(List.of("FLUSHALL")));
                 }
-                for (int i = 0; i < length; i++) {
+                for (int i = 0; i < LENGTH; i++) {
                     List<String> cmd = command();
                     history.add(cmd);
                     R a = red.call(bytes(cmd));
                     R b = cairn.call(bytes(cmd));
                     compared++;
                     if (!sameReply(cmd, a, b)) {
-                        StringBuilder sb = new StringBuilder("seed " + seed + ", sequence " + s + ", command " + i + ": "
-                                + cmd + "\n  redis-server: " + a + "\n  cairn:        " + b + "\n  the sequence so far:\n");
-                        for (List<String> h : history) {
-                            sb.append("    ").append(h).append('\n');
-                        }
-                        fail(sb.toString());
+                        differ("seed " + seed + ", sequence " + s + ", command " + i, cmd, a, b, history);
                     }
                 }
             }
         }
-        assertEquals(sequences * length, compared);
+        assertEquals(SEQUENCES * LENGTH, compared);
         assertTrue(redis.isAlive());
     }
 
@@ -489,17 +501,13 @@ class RedisDifferentialTest {
      */
     @Test
     void pipelinedWritesAnswerAsRedisServerDoes() throws Exception {
-        long seed = Long.getLong("cairn.diff.seed", System.nanoTime());
-        int sequences = Integer.getInteger("cairn.diff.sequences", 40);
-        int length = 150;
-        System.out.println("RedisDifferentialTest pipelined seed " + seed + " (-Dcairn.diff.seed=" + seed + " replays it)");
-        r.setSeed(seed);
+        long seed = seed("pipelined");
         try (CairnNode synced = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir.resolve("cairn-sync"), SyncMode.SYNC,
                 null, 100, ServerOptions.DEFAULT_MAX_BULK_BYTES, 1024 * 1024, false));
              Conn red = new Conn(redisPort); Conn cairn = new Conn(node.port()); Conn cairnSync = new Conn(synced.port())) {
-            for (int s = 0; s < sequences; s++) {
+            for (int s = 0; s < SEQUENCES; s++) {
                 List<List<String>> sequence = new ArrayList<>();
-                for (int i = 0; i < length; i++) {
+                for (int i = 0; i < LENGTH; i++) {
                     sequence.add(writeHeavyCommand());
                 }
                 List<List<byte[]>> commands = new ArrayList<>();
@@ -512,14 +520,9 @@ class RedisDifferentialTest {
                     for (int i = 2; i < commands.size(); i++) {
                         List<String> cmd = sequence.get(i - 2);
                         if (!sameReply(cmd, expected.get(i), got.get(i))) {
-                            StringBuilder sb = new StringBuilder("seed " + seed + ", sequence " + s + ", command " + (i - 2)
-                                    + " of the pipeline (" + (c == cairn ? "no fsync" : "SYNC") + "): " + cmd
-                                    + "\n  redis-server: " + expected.get(i) + "\n  cairn:        " + got.get(i)
-                                    + "\n  the pipeline up to it:\n");
-                            for (List<String> h : sequence.subList(0, i - 1)) {
-                                sb.append("    ").append(h).append('\n');
-                            }
-                            fail(sb.toString());
+                            differ("seed " + seed + ", sequence " + s + ", command " + (i - 2) + " of the pipeline ("
+                                    + (c == cairn ? "no fsync" : "SYNC") + ")", cmd, expected.get(i), got.get(i),
+                                    sequence.subList(0, i - 1));
                         }
                     }
                 }

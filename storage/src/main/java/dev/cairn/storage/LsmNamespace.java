@@ -318,13 +318,10 @@ final class LsmNamespace implements Store, ReplicaStore {
                 for (KeyValue kv : entries) {
                     last.put(last.find(kv.key()), kv.key(), kv.value());
                 }
-                if (last.size() < entries.size()) {
-                    for (int i = 0; i < last.size(); i++) {
-                        out.add(Record.put(ks.wrap(last.key(i)), seq, Version.local(seq), expiresAt, last.entry(i).clone()));
-                        seq++;
-                    }
-                    return null;
+                for (int i = 0; i < last.size(); i++, seq++) {
+                    out.add(Record.put(ks.wrap(last.key(i)), seq, Version.local(seq), expiresAt, last.entry(i).clone()));
                 }
+                return null;
             }
             for (KeyValue kv : entries) {
                 byte[] k = ks.wrap(kv.key());

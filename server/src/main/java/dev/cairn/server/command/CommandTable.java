@@ -13,24 +13,18 @@ final class CommandTable {
     private final Map<String, Commands.Spec> specs = new HashMap<>();
 
     void add(String name, int arity, boolean writes, Commands.Handler handler) {
-        specs.put(name, new Commands.Spec(name, arity, writes, 0, handler, null, null));
+        specs.put(name, new Commands.Spec(name, arity, writes, 0, handler, null));
     }
 
     /** A writing command whose keys are every {@code keyStep}-th argument from the first. */
     void addMultiKey(String name, int arity, int keyStep, Commands.Handler handler) {
-        specs.put(name, new Commands.Spec(name, arity, true, keyStep, handler, null, null));
-    }
-
-    /** Gives a registered writing command its non-blocking form. */
-    void async(String name, Commands.AsyncHandler async) {
-        Commands.Spec s = specs.get(name);
-        specs.put(name, new Commands.Spec(s.name(), s.arity(), s.writes(), s.keyStep(), s.handler(), async, s.batch()));
+        specs.put(name, new Commands.Spec(name, arity, true, keyStep, handler, null));
     }
 
     /** Gives a registered writing command its form as part of a pipeline's batch of writes. */
     void batch(String name, Commands.BatchForm batch) {
         Commands.Spec s = specs.get(name);
-        specs.put(name, new Commands.Spec(s.name(), s.arity(), s.writes(), s.keyStep(), s.handler(), s.async(), batch));
+        specs.put(name, new Commands.Spec(s.name(), s.arity(), s.writes(), s.keyStep(), s.handler(), batch));
     }
 
     Commands.Spec get(String lowerCaseName) {

@@ -31,25 +31,17 @@ public final class Commands {
     }
 
     /**
-     * A writing command's non-blocking implementation, through the store's {@link
-     * dev.cairn.api.AsyncStore}: its reply completes when the write is durable, and no thread
-     * waits for that. Returns null for argument forms it does not take (the blocking handler
-     * then runs, off the event loop).
-     */
-    interface AsyncHandler {
-        CompletableFuture<Reply> handle(Session session, List<byte[]> args);
-    }
-
-    /**
      * A table row. A writing command's keys are its arguments from {@code firstKey} on, every
      * {@code keyStep}-th one ({@code firstKey} 1, step 1 for DEL; step 2 for MSET's key-value pairs).
      */
-    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler, AsyncHandler async, BatchForm batch) {
+    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler, BatchForm batch) {
     }
 
     /**
-     * A writing command's form as part of a pipeline's batch ({@link dev.cairn.api.Store#mutateAll}):
-     * the single-key writes it makes, and how its reply follows from their outcomes.
+     * A writing command's form as a batch of writes ({@link dev.cairn.api.Store#mutateAll}): the
+     * single-key writes it makes, and how its reply follows from their outcomes. It is how a
+     * pipeline's writes go to the store together, and how a write runs without blocking where
+     * writes wait on an fsync (a batch of one, through the store's non-blocking form).
      */
     interface BatchForm {
         /**
@@ -109,8 +101,9 @@ public final class Commands {
     /**
      * Runs a command without ever making the calling thread (an event loop) wait on an fsync or
      * another member. Reads, and every command when writes cannot block (memory, or no fsync per
-     * write), run here and complete at once. A writing command with a non-blocking form runs it;
-     * any other writing command runs its blocking form on the context's write threads. The
+     * write), run here and complete at once. A writing command with a batch form runs as a batch
+     * of one through the store's non-blocking form, where the store applies it at once; any other
+     * writing command runs its blocking form on the context's write threads. The
      * connection handler runs a connection's commands one after another, so a command always sees
      * the writes of the commands before it.
      */
@@ -126,54 +119,27 @@ public final class Commands {
         if (spec == null || refused != null || !mayBlock) {
             return CompletableFuture.completedFuture(execute(session, args, name));
         }
-        if (spec.async != null) {
-            CompletableFuture<Reply> reply;
-            // The store applies a non-blocking write before the call returns (only durability is
-            // awaited), so the stripes cover the apply, as they do for the blocking form.
-            Lock[] locks = lock(spec, args);
-            try {
-                reply = spec.async.handle(session, args);
-            } catch (RuntimeException e) {
-                session.countCommand();
-                return CompletableFuture.completedFuture(errorReply(name, e));
-            } finally {
-                unlock(locks);
-            }
-            if (reply != null) {
-                session.countCommand();
-                session.lastCommand(name);
-                long started = System.nanoTime();
-                return applied(reply.exceptionally(e -> errorReply(name, dev.cairn.api.AsyncStore.cause(e)))
-                        .thenApply(r -> stats(name).record(started, r)), context.database(session.db()));
-            }
+        WriteRun one = spec.batch == null ? null : newWriteRun(session);
+        if (one != null && one.add(args)) {
+            return execute(one);
         }
         return CompletableFuture.supplyAsync(() -> execute(session, args, name), context.writeThreads());
     }
 
-    /** The commands whose non-blocking form takes every argument form (SET only without options). */
-    private static final java.util.Set<String> APPLIED_AT_ONCE = java.util.Set.of("setnx", "setex", "psetex", "incr", "decr",
-            "incrby", "mset", "del", "unlink", "persist");
-
     /**
      * Whether {@code args} may run while earlier writes of its connection are applied but not yet
-     * durable: it is a write that the store applies at once through its non-blocking form, deciding
-     * under the write lock (where every earlier write is seen). Anything that reads first (a GET,
-     * SET with XX or GET, APPEND) waits, because in SYNC mode reads see a write only once durable.
+     * durable: where writes wait on an fsync, it is a write that joins a batch of writes (which
+     * the store applies at once, deciding under the write lock where every earlier write is seen).
+     * Anything that reads first (a GET, SET with XX or GET, APPEND) waits, because in SYNC mode
+     * reads see a write only once durable.
      */
     public boolean mayRunBehindWrites(Session session, List<byte[]> args) {
-        Spec spec = lookup(session, args);
-        if (spec == null) {
+        if (!context.writesMayBlock() || !joinsWriteRun(session, args)) {
             return false;
         }
-        String name = spec.name;
-        boolean form = APPLIED_AT_ONCE.contains(name) || (name.equals("set") && args.size() == 3);
-        if (!form || !context.writesMayBlock()) {
-            return false;
-        }
-        return spec.async != null && refusal(session, spec, name, args) == null
-                && context.database(session.db()).async().appliesAtOnce();
+        WriteRun run = newWriteRun(session);
+        return run != null && run.add(args);
     }
-
 
     /**
      * A pipeline's run of consecutive writes that go to the store as one batch
@@ -407,20 +373,9 @@ public final class Commands {
     private final java.util.concurrent.ConcurrentHashMap<dev.cairn.api.ByteKey, String> knownNames = new java.util.concurrent.ConcurrentHashMap<>();
     private static final int KNOWN_SPELLINGS = 4096;
 
-    /** The last name looked up, by the identity of its array: the decoder gives a pipeline's requests one name array. */
-    private record NameHit(byte[] raw, String name) {
-    }
-
-    private volatile NameHit lastName;
-
     private String lowerCaseName(byte[] raw) {
-        NameHit hit = lastName;
-        if (hit != null && hit.raw == raw) {
-            return hit.name;
-        }
         String known = knownNames.get(new dev.cairn.api.ByteKey(raw));
         if (known != null) {
-            lastName = new NameHit(raw, known);
             return known;
         }
         String name = lowerCase(raw);

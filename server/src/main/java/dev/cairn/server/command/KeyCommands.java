@@ -69,18 +69,16 @@ final class KeyCommands {
         c.add("scan", -2, false, (s, a) -> scan(a));
         c.add("keys", 2, false, (s, a) -> keys(a.get(1)));
         c.add("dbsize", 1, false, (s, a) -> Reply.integer(count(store)));
-        dev.cairn.api.AsyncStore async = store.async();
-        c.async("del", (s, a) -> async.deleteAll(Args.tail(a, 1), dev.cairn.api.WriteOptions.DEFAULT)
-                .thenApply(n -> Reply.integer(n)));
-        c.async("unlink", (s, a) -> async.deleteAll(Args.tail(a, 1), dev.cairn.api.WriteOptions.DEFAULT)
-                .thenApply(n -> Reply.integer(n)));
-        c.async("persist", (s, a) -> async.persist(a.get(1), dev.cairn.api.WriteOptions.DEFAULT)
-                .thenApply(p -> Reply.integer(p ? 1 : 0)));
         c.batch("del", this::deletes);
         c.batch("unlink", this::deletes);
+        c.batch("persist", (a, w) -> {
+            w.add(new dev.cairn.api.KeyedMutation(a.get(1), PERSIST));
+            return (o, from, to) -> Reply.integer(o.get(from).decision().applied() ? 1 : 0);
+        });
     }
 
     private static final dev.cairn.api.Mutation DELETE = new dev.cairn.api.Mutation.Delete();
+    private static final dev.cairn.api.Mutation PERSIST = new dev.cairn.api.Mutation.Persist();
 
     /** DEL in a batch of writes: a delete per key (a key named twice finds it gone the second time). */
     private Commands.BatchReply deletes(List<byte[]> a, List<dev.cairn.api.KeyedMutation> w) {

@@ -19,28 +19,6 @@ final class StringCommands {
 
     StringCommands(ServerContext context, Store store) {
         this.store = store;
-        this.async = store.async();
-    }
-
-    private final dev.cairn.api.AsyncStore async;
-
-    private static java.util.concurrent.CompletableFuture<Reply> ok(java.util.concurrent.CompletableFuture<?> write) {
-        return write.thenApply(x -> Reply.OK);
-    }
-
-    /** The non-blocking forms of the writes that are one store call. */
-    private void registerAsync(CommandTable c) {
-        c.async("set", (s, a) -> a.size() == 3 ? ok(async.put(a.get(1), a.get(2), WriteOptions.DEFAULT)) : null);
-        c.async("setnx", (s, a) -> async.compareAndSet(a.get(1), dev.cairn.api.Expected.absent(), a.get(2), WriteOptions.DEFAULT)
-                .thenApply(e -> Reply.integer(e.isPresent() ? 1 : 0)));
-        c.async("setex", (s, a) -> ok(async.put(a.get(1), a.get(3),
-                WriteOptions.DEFAULT.withExpiresAt(expiryInstant("EX", a.get(2), "setex")))));
-        c.async("psetex", (s, a) -> ok(async.put(a.get(1), a.get(3),
-                WriteOptions.DEFAULT.withExpiresAt(expiryInstant("PX", a.get(2), "psetex")))));
-        c.async("incr", (s, a) -> async.increment(a.get(1), 1, WriteOptions.DEFAULT).thenApply(Reply::integer));
-        c.async("decr", (s, a) -> async.increment(a.get(1), -1, WriteOptions.DEFAULT).thenApply(Reply::integer));
-        c.async("incrby", (s, a) -> async.increment(a.get(1), integer(a.get(2)), WriteOptions.DEFAULT).thenApply(Reply::integer));
-        c.async("mset", (s, a) -> ok(async.putAll(pairs(a, "mset"), WriteOptions.DEFAULT)));
     }
 
     private static final Commands.BatchReply OK = (o, from, to) -> Reply.OK;
@@ -49,9 +27,10 @@ final class StringCommands {
     private static final dev.cairn.api.Mutation DECR = new dev.cairn.api.Mutation.Increment(-1, WriteOptions.DEFAULT);
 
     /**
-     * The forms that join a pipeline's batch of writes ({@link Commands.WriteRun}): the same
-     * writes as {@link #registerAsync}'s, as data. Arguments these commands would refuse keep
-     * them out of the batch, so their errors stay their own.
+     * The writes that are one store call, as data ({@link Commands.BatchForm}): they join a
+     * pipeline's batch of writes, and where writes wait on an fsync they are the non-blocking
+     * form too (a batch of one). Arguments these commands would refuse keep them out, so that
+     * their errors stay their own.
      */
     private void registerBatch(CommandTable c) {
         c.batch("set", (a, w) -> a.size() == 3 ? put(w, a.get(1), a.get(2), WriteOptions.DEFAULT) : null);
@@ -160,7 +139,6 @@ final class StringCommands {
             store.putAll(pairs);
             return Reply.integer(1);
         });
-        registerAsync(c);
         registerBatch(c);
     }
 

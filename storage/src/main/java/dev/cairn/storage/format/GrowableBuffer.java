@@ -28,6 +28,14 @@ public final class GrowableBuffer {
         size += len;
     }
 
+    /** The next {@code length} bytes, appended now, to be filled through the buffer returned (positioned at them). */
+    public java.nio.ByteBuffer append(int length) {
+        ensure(length);
+        java.nio.ByteBuffer view = java.nio.ByteBuffer.wrap(bytes, size, length);
+        size += length;
+        return view;
+    }
+
     public void put(byte[] src) {
         put(src, 0, src.length);
     }

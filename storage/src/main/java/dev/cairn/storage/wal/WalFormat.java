@@ -73,15 +73,6 @@ final class WalFormat {
         buf.putInt(start, (int) crc.getValue());
     }
 
-    /** {@link #encode(List, int, ByteBuffer)} into a new heap buffer, flipped for reading. */
-    static ByteBuffer encode(List<Record> batch) {
-        int size = size(batch);
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        encode(batch, size, buf);
-        buf.flip();
-        return buf;
-    }
-
     /** Decodes a payload; throws IllegalArgumentException if it is malformed. */
     static List<Record> decodePayload(ByteBuffer payload, long firstSequence) {
         int count = Varint.readLength(payload, payload.remaining());

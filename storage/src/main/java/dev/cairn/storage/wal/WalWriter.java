@@ -99,17 +99,14 @@ public final class WalWriter implements Closeable {
         }
         int size = WalFormat.size(batch);
         stats.walBytes.add(size);
+        appendedTo += size;
         if (deferWrites) {
-            ByteBuffer buf = WalFormat.encode(batch);
-            pending.put(buf.array(), 0, buf.limit());
+            WalFormat.encode(batch, size, pending.append(size));
         } else {
             ByteBuffer buf = scratch(size);
             WalFormat.encode(batch, size, buf);
             buf.flip();
             write(buf);
-        }
-        appendedTo += size;
-        if (!deferWrites) {
             writtenTo = appendedTo;
         }
         return appendedTo;
