@@ -69,11 +69,6 @@ public final class Record {
         return new Record(key, sequence, PUT, version.epoch(), version.counter(), expiresAtMillis, value, false);
     }
 
-    /** This record with {@code sameKey}, an array equal to its key (the memtable's one array for all of a key's versions). */
-    public Record withKey(byte[] sameKey) {
-        return new Record(sameKey, sequence, kind, epoch, counter, millis, value, false);
-    }
-
     public static Record delete(byte[] key, long sequence, Version version, long deletedAtMillis) {
         return new Record(key, sequence, DELETE, version.epoch(), version.counter(), deletedAtMillis, null, false);
     }
@@ -81,7 +76,7 @@ public final class Record {
     /** The internal-key order: user key ascending (unsigned), then sequence descending. */
     public static int compare(byte[] keyA, long seqA, byte[] keyB, long seqB) {
         if (keyA == keyB) {
-            return Long.compare(seqB, seqA); // the memtable gives a key's versions one array
+            return Long.compare(seqB, seqA); // one array: the same key, no bytes to compare
         }
         return compare(keyA, 0, keyA.length, seqA, keyB, seqB);
     }
