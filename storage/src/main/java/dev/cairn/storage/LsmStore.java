@@ -20,6 +20,7 @@ import dev.cairn.storage.compaction.TableOutput;
 import dev.cairn.storage.format.MergingIterator;
 import dev.cairn.storage.format.Record;
 import dev.cairn.storage.format.RecordIterator;
+import dev.cairn.storage.manifest.LevelIterator;
 import dev.cairn.storage.manifest.Manifest;
 import dev.cairn.storage.manifest.TableFile;
 import dev.cairn.storage.manifest.TableSet;
@@ -861,11 +862,17 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             sources.add(v.frozen.iterator());
         }
         byte[] end = range.end();
-        for (List<TableFile> level : v.version.levels()) {
-            for (TableFile t : level) {
-                if (t.overlaps(range.start(), end)) {
-                    sources.add(t.reader().iterator());
-                }
+        for (TableFile t : v.version.level(0)) { // level 0's tables overlap: a cursor each
+            if (t.overlaps(range.start(), end)) {
+                sources.add(t.reader().iterator());
+            }
+        }
+        for (int level = 1; level < TableSet.LEVELS; level++) { // below, one cursor per level, one table at a time
+            List<TableFile> overlapping = v.version.overlapping(level, range.start(), end);
+            if (overlapping.size() == 1) {
+                sources.add(overlapping.get(0).reader().iterator());
+            } else if (!overlapping.isEmpty()) {
+                sources.add(new LevelIterator(overlapping));
             }
         }
         return new MergingIterator(sources);

@@ -87,6 +87,41 @@ class LsmStoreTest {
         }
     }
 
+    /** A scan that starts anywhere in a level of many tables reads on across their boundaries, as an ordered model does. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void scansCrossTheTablesOfALevel() throws Exception {
+        Random rnd = new Random(20261122);
+        java.util.TreeMap<String, String> model = new java.util.TreeMap<>();
+        try (LsmStore store = LsmStore.open(small(dir).build())) {
+            for (int i = 0; i < 6000; i++) {
+                String k = String.format("k%05d", rnd.nextInt(3000));
+                if (rnd.nextInt(8) == 0) {
+                    store.delete(utf8(k));
+                    model.remove(k);
+                } else {
+                    String v = k + "-" + i + "-" + "p".repeat(60);
+                    store.put(utf8(k), utf8(v));
+                    model.put(k, v);
+                }
+            }
+            store.compact();
+            List<Integer> files = store.stats().filesPerLevel();
+            assertTrue(files.subList(1, files.size()).stream().anyMatch(n -> n > 2), "a level of several tables: " + files);
+            for (int probe = 0; probe < 300; probe++) {
+                String start = String.format("k%05d", rnd.nextInt(3100));
+                int count = 1 + rnd.nextInt(80);
+                List<String> expected = model.tailMap(start, true).entrySet().stream().limit(count)
+                        .map(e -> e.getKey() + "=" + e.getValue()).toList();
+                List<String> seen = store.scan(dev.cairn.api.KeyRange.from(utf8(start)), count).stream()
+                        .map(e -> new String(e.key(), StandardCharsets.UTF_8) + "=" + new String(e.value(), StandardCharsets.UTF_8))
+                        .toList();
+                assertEquals(expected, seen, "from " + start + ", " + count);
+            }
+            assertEquals(model.size(), store.count());
+        }
+    }
+
     @Test
     void aSecondOpenOfTheSameDirectoryIsRefused() throws Exception {
         try (LsmStore store = LsmStore.open(small(dir).build())) {
