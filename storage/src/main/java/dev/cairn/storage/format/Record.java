@@ -37,7 +37,15 @@ public final class Record {
     private final long millis;
     private final long epoch;
     private final long counter;
-    private final byte[] value;
+    /**
+     * The value of a put, null for a tombstone; or null until first asked for, when it is still
+     * in {@link #source} (a record read from the memtable's arena or a table's block, whose value
+     * is copied out only if someone reads it: a merge passes over older versions without).
+     */
+    private byte[] value;
+    private final byte[] source;
+    private final int valueAt;
+    private final int valueLength;
     /** True when key and value are fresh arrays no one else holds (decoded from a table). */
     private final boolean exclusive;
 
@@ -50,7 +58,34 @@ public final class Record {
         this.counter = counter;
         this.millis = millis;
         this.value = value;
+        this.source = null;
+        this.valueAt = 0;
+        this.valueLength = value == null ? 0 : value.length;
         this.exclusive = exclusive;
+    }
+
+    private Record(byte[] key, long sequence, long epoch, long counter, long millis, byte[] source, int valueAt,
+                   int valueLength) {
+        this.key = key;
+        this.sequence = sequence;
+        this.kind = PUT;
+        this.epoch = epoch;
+        this.counter = counter;
+        this.millis = millis;
+        this.source = source;
+        this.valueAt = valueAt;
+        this.valueLength = valueLength;
+        this.exclusive = true;
+    }
+
+    /**
+     * A put decoded into a fresh key array whose value stays in {@code source[at, at + length)}
+     * (immutable there) until {@link #value} first copies it out. Such a record is confined to
+     * the thread that decoded it: the copy is not published safely to others.
+     */
+    public static Record decodedPut(byte[] key, long sequence, long epoch, long counter, long millis, byte[] source,
+                                    int at, int length) {
+        return new Record(key, sequence, epoch, counter, millis, source, at, length);
     }
 
     /**
@@ -144,7 +179,17 @@ public final class Record {
 
     /** The value of a put; {@code null} for a tombstone. */
     public byte[] value() {
-        return value;
+        byte[] v = value;
+        if (v == null && source != null) {
+            v = java.util.Arrays.copyOfRange(source, valueAt, valueAt + valueLength);
+            value = v;
+        }
+        return v;
+    }
+
+    /** The length of a put's value (0 for a tombstone), without copying it out. */
+    public int valueLength() {
+        return valueLength;
     }
 
     /** True when this record hides its key at {@code nowMillis}: a tombstone or an expired put. */
@@ -171,30 +216,30 @@ public final class Record {
      */
     public Entry toEntry() {
         return exclusive
-                ? new Entry(key, value, version(), millis)
+                ? new Entry(key, value(), version(), millis)
                 : new Entry(key.clone(), value.clone(), version(), millis);
     }
 
     /** The API entry for a live put under {@code userKey} (kept as given); the value as for {@link #toEntry()}. */
     public Entry toEntry(byte[] userKey) {
-        return new Entry(userKey, exclusive ? value : value.clone(), version(), millis);
+        return new Entry(userKey, exclusive ? value() : value.clone(), version(), millis);
     }
 
     /** This record as replicas see it, under {@code userKey} (kept as given); the value as for {@link #toEntry()}. */
     public ReplicaRecord toReplicaRecord(byte[] userKey) {
         return kind == DELETE
                 ? ReplicaRecord.tombstone(userKey, version(), millis)
-                : ReplicaRecord.value(userKey, exclusive ? value : value.clone(), version(), millis);
+                : ReplicaRecord.value(userKey, exclusive ? value() : value.clone(), version(), millis);
     }
 
     /** Approximate heap bytes, for memtable accounting. */
     public int approximateSize() {
-        return key.length + (value == null ? 0 : value.length) + 64;
+        return key.length + valueLength + 64;
     }
 
     @Override
     public String toString() {
         return (kind == PUT ? "PUT " : "DEL ") + ByteStrings.describe(key) + "@" + sequence + " v" + epoch + "." + counter
-                + (kind == PUT ? "=" + ByteStrings.describe(value) : "");
+                + (kind == PUT ? "=" + ByteStrings.describe(value()) : "");
     }
 }

@@ -297,21 +297,20 @@ public final class Memtable {
         return (long) LONGS.get(chunk(x), (int) x + SEQUENCE);
     }
 
-    /** Node {@code x} as a record of arrays of its own. */
+    /** Node {@code x} as a record with a key array of its own; a put's value is copied out of the arena when first read. */
     private Record record(long x) {
         byte[] c = chunk(x);
         int at = (int) x;
         int keyLength = (int) INTS.get(c, at + KEY_LENGTH);
         int tail = at + tail(c, at);
-        byte kind = c[at + KIND];
-        byte[] value = null;
-        if (kind == Record.PUT) {
-            int valueLength = (int) INTS.get(c, tail + 24);
-            value = Arrays.copyOfRange(c, tail + 28, tail + 28 + valueLength);
-        }
-        return Record.decoded(kind, Arrays.copyOfRange(c, at + KEY, at + KEY + keyLength),
-                (long) LONGS.get(c, at + SEQUENCE), (long) LONGS.get(c, tail), (long) LONGS.get(c, tail + 8),
-                (long) LONGS.get(c, tail + 16), value);
+        byte[] key = Arrays.copyOfRange(c, at + KEY, at + KEY + keyLength);
+        long sequence = (long) LONGS.get(c, at + SEQUENCE);
+        long epoch = (long) LONGS.get(c, tail);
+        long counter = (long) LONGS.get(c, tail + 8);
+        long millis = (long) LONGS.get(c, tail + 16);
+        return c[at + KIND] == Record.PUT
+                ? Record.decodedPut(key, sequence, epoch, counter, millis, c, tail + 28, (int) INTS.get(c, tail + 24))
+                : Record.decoded(Record.DELETE, key, sequence, epoch, counter, millis, null);
     }
 
     /** Where node {@code at}'s epoch, counter, millis and value start, from the node. */

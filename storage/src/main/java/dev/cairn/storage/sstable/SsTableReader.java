@@ -250,10 +250,11 @@ public final class SsTableReader implements Closeable {
         long epoch = Varint.read(v);
         long counter = Record.counter(seq, Varint.read(v));
         long millis = Varint.read(v);
-        byte[] value = kind == Record.PUT
-                ? java.util.Arrays.copyOfRange(b.data, v.position(), c.valueOffset + c.valueLength)
-                : null;
-        return Record.decoded(kind, ukey, seq, epoch, counter, millis, value);
+        if (kind == Record.PUT) { // the value stays in the block until someone reads it
+            return Record.decodedPut(ukey, seq, epoch, counter, millis, b.data, v.position(),
+                    c.valueOffset + c.valueLength - v.position());
+        }
+        return Record.decoded(kind, ukey, seq, epoch, counter, millis, null);
     }
 
     /**
