@@ -542,7 +542,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             long bytes = 0;
             for (Record r : out) {
                 active.add(r);
-                bytes += r.key().length + (r.value() == null ? 0 : r.value().length);
+                bytes += r.key().length + r.valueLength();
             }
             long last = out.get(out.size() - 1).sequence();
             lastSequence = last;
@@ -869,9 +869,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         }
         for (int level = 1; level < TableSet.LEVELS; level++) { // below, one cursor per level, one table at a time
             List<TableFile> overlapping = v.version.overlapping(level, range.start(), end);
-            if (overlapping.size() == 1) {
-                sources.add(overlapping.get(0).reader().iterator());
-            } else if (!overlapping.isEmpty()) {
+            if (!overlapping.isEmpty()) {
                 sources.add(new LevelIterator(overlapping));
             }
         }

@@ -51,6 +51,11 @@ public final class Record {
 
     private Record(byte[] key, long sequence, byte kind, long epoch, long counter, long millis, byte[] value,
                    boolean exclusive) {
+        this(key, sequence, kind, epoch, counter, millis, value, null, 0, value == null ? 0 : value.length, exclusive);
+    }
+
+    private Record(byte[] key, long sequence, byte kind, long epoch, long counter, long millis, byte[] value,
+                   byte[] source, int valueAt, int valueLength, boolean exclusive) {
         this.key = key;
         this.sequence = sequence;
         this.kind = kind;
@@ -58,24 +63,10 @@ public final class Record {
         this.counter = counter;
         this.millis = millis;
         this.value = value;
-        this.source = null;
-        this.valueAt = 0;
-        this.valueLength = value == null ? 0 : value.length;
-        this.exclusive = exclusive;
-    }
-
-    private Record(byte[] key, long sequence, long epoch, long counter, long millis, byte[] source, int valueAt,
-                   int valueLength) {
-        this.key = key;
-        this.sequence = sequence;
-        this.kind = PUT;
-        this.epoch = epoch;
-        this.counter = counter;
-        this.millis = millis;
         this.source = source;
         this.valueAt = valueAt;
         this.valueLength = valueLength;
-        this.exclusive = true;
+        this.exclusive = exclusive;
     }
 
     /**
@@ -85,7 +76,7 @@ public final class Record {
      */
     public static Record decodedPut(byte[] key, long sequence, long epoch, long counter, long millis, byte[] source,
                                     int at, int length) {
-        return new Record(key, sequence, epoch, counter, millis, source, at, length);
+        return new Record(key, sequence, PUT, epoch, counter, millis, null, source, at, length, true);
     }
 
     /**
@@ -190,6 +181,15 @@ public final class Record {
     /** The length of a put's value (0 for a tombstone), without copying it out. */
     public int valueLength() {
         return valueLength;
+    }
+
+    /** Appends a put's value to {@code out} (nothing for a tombstone) from wherever it is, without copying it out first. */
+    public void putValue(GrowableBuffer out) {
+        if (value != null) {
+            out.put(value);
+        } else if (source != null) {
+            out.put(source, valueAt, valueLength);
+        }
     }
 
     /** True when this record hides its key at {@code nowMillis}: a tombstone or an expired put. */

@@ -1,6 +1,5 @@
 package dev.cairn.storage.manifest;
 
-import dev.cairn.api.ByteStrings;
 import dev.cairn.storage.format.Record;
 import dev.cairn.storage.format.RecordIterator;
 import java.util.List;
@@ -23,18 +22,7 @@ public final class LevelIterator implements RecordIterator {
 
     @Override
     public void seek(byte[] key, long sequence) {
-        // the first table whose largest key is not below the key: every version of a key is in one table
-        int lo = 0;
-        int hi = tables.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ByteStrings.compare(tables.get(mid).summary().largestKey(), key) < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        if (open(lo)) {
+        if (open(TableSet.firstNotBefore(tables, key))) {
             cursor.seek(key, sequence);
             skipExhausted();
         }

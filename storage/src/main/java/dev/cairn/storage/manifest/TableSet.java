@@ -67,6 +67,19 @@ public final class TableSet {
     /** The one table of a sorted level (>= 1) whose range may hold {@code key}, or null. */
     public TableFile tableFor(int level, byte[] key) {
         List<TableFile> tables = levels.get(level);
+        int lo = firstNotBefore(tables, key);
+        if (lo < tables.size() && ByteStrings.compare(tables.get(lo).summary().smallestKey(), key) <= 0) {
+            return tables.get(lo);
+        }
+        return null;
+    }
+
+    /**
+     * The index of the first of {@code tables} (key-ordered, disjoint, as a level below 0) whose
+     * largest key is not below {@code key}: the only one that may hold it, since every version of
+     * a key is in one table of a level. {@code tables.size()} if none.
+     */
+    static int firstNotBefore(List<TableFile> tables, byte[] key) {
         int lo = 0;
         int hi = tables.size();
         while (lo < hi) {
@@ -77,10 +90,7 @@ public final class TableSet {
                 hi = mid;
             }
         }
-        if (lo < tables.size() && ByteStrings.compare(tables.get(lo).summary().smallestKey(), key) <= 0) {
-            return tables.get(lo);
-        }
-        return null;
+        return lo;
     }
 
     /** Tables of {@code level} whose range intersects [start, end] (null bounds are open). */

@@ -188,7 +188,7 @@ public final class Memtable {
         for (long x = link(0, 0); x != 0; x = link(x, 0)) {
             byte[] c = chunk(x);
             int at = (int) x;
-            long millis = (long) LONGS.get(c, at + tail(c, at) + 16);
+            long millis = (long) LONGS.get(c, tail(c, at) + 16);
             if (c[at + KIND] != Record.PUT || millis == Entry.NO_EXPIRY) {
                 continue;
             }
@@ -266,7 +266,7 @@ public final class Memtable {
         }
         byte[] c = chunk(x);
         int at = (int) x;
-        return (long) LONGS.getAcquire(c, at + KEY + align((int) INTS.get(c, at + KEY_LENGTH)) + 8 * level);
+        return (long) LONGS.getAcquire(c, links(c, at) + 8 * level);
     }
 
     private void setLink(long x, int level, long node) {
@@ -276,7 +276,7 @@ public final class Memtable {
         }
         byte[] c = chunk(x);
         int at = (int) x;
-        LONGS.setRelease(c, at + KEY + align((int) INTS.get(c, at + KEY_LENGTH)) + 8 * level, node);
+        LONGS.setRelease(c, links(c, at) + 8 * level, node);
     }
 
     /** Node {@code x} against ({@code key}, {@code sequence}) in {@link Record#ORDER}. */
@@ -302,7 +302,7 @@ public final class Memtable {
         byte[] c = chunk(x);
         int at = (int) x;
         int keyLength = (int) INTS.get(c, at + KEY_LENGTH);
-        int tail = at + tail(c, at);
+        int tail = tail(c, at);
         byte[] key = Arrays.copyOfRange(c, at + KEY, at + KEY + keyLength);
         long sequence = (long) LONGS.get(c, at + SEQUENCE);
         long epoch = (long) LONGS.get(c, tail);
@@ -313,9 +313,14 @@ public final class Memtable {
                 : Record.decoded(Record.DELETE, key, sequence, epoch, counter, millis, null);
     }
 
-    /** Where node {@code at}'s epoch, counter, millis and value start, from the node. */
+    /** Where node {@code at}'s links start: after its key, padded to 8. */
+    private static int links(byte[] c, int at) {
+        return at + KEY + align((int) INTS.get(c, at + KEY_LENGTH));
+    }
+
+    /** Where node {@code at}'s epoch, counter, millis and value start: after its links. */
     private static int tail(byte[] c, int at) {
-        return KEY + align((int) INTS.get(c, at + KEY_LENGTH)) + 8 * c[at + HEIGHT];
+        return links(c, at) + 8 * c[at + HEIGHT];
     }
 
     private byte[] chunk(long x) {

@@ -1,6 +1,7 @@
 package dev.cairn.storage.sstable;
 
 import dev.cairn.storage.format.GrowableBuffer;
+import dev.cairn.storage.format.Record;
 import java.util.Arrays;
 
 /**
@@ -40,8 +41,26 @@ public final class BlockBuilder {
         entries = 0;
     }
 
-    /** Adds key (whole array) with a value assembled from a header and a body; keys must ascend. */
+    /** Adds key (whole array) with a value assembled from a header and a body (none if null); keys must ascend. */
     public void add(byte[] key, byte[] valueHeader, int valueHeaderLength, byte[] valueBody) {
+        int bodyLength = valueBody == null ? 0 : valueBody.length;
+        addHead(key, valueHeader, valueHeaderLength, bodyLength);
+        if (bodyLength > 0) {
+            buffer.put(valueBody);
+        }
+    }
+
+    /**
+     * {@link #add(byte[], byte[], int, byte[])} with {@code record}'s value as the body, written
+     * straight from the memtable's arena or the block it was read from.
+     */
+    public void add(byte[] key, byte[] valueHeader, int valueHeaderLength, Record record) {
+        addHead(key, valueHeader, valueHeaderLength, record.valueLength());
+        record.putValue(buffer);
+    }
+
+    /** Writes an entry up to its value's body, which the caller appends ({@code bodyLength} bytes). */
+    private void addHead(byte[] key, byte[] valueHeader, int valueHeaderLength, int bodyLength) {
         int shared = 0;
         if (sinceRestart < restartInterval) {
             int max = Math.min(lastKeyLength, key.length);
@@ -52,15 +71,11 @@ public final class BlockBuilder {
             restartCount++;
             sinceRestart = 0;
         }
-        int bodyLength = valueBody == null ? 0 : valueBody.length;
         buffer.putVarint(shared);
         buffer.putVarint(key.length - shared);
         buffer.putVarint(valueHeaderLength + bodyLength);
         buffer.put(key, shared, key.length - shared);
         buffer.put(valueHeader, 0, valueHeaderLength);
-        if (bodyLength > 0) {
-            buffer.put(valueBody);
-        }
         if (lastKey.length < key.length) {
             lastKey = new byte[Math.max(key.length, lastKey.length * 2)];
         }

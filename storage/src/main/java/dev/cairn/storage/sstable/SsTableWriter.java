@@ -59,7 +59,7 @@ public final class SsTableWriter implements Closeable {
         int headerLength = Varint.write(valueHeader, 1, r.epoch());
         headerLength = Varint.write(valueHeader, headerLength, r.counterDelta());
         headerLength = Varint.write(valueHeader, headerLength, r.millis());
-        data.add(ikey, valueHeader, headerLength, r.value());
+        data.add(ikey, valueHeader, headerLength, r);
         if (lastUserKey == null || !Arrays.equals(lastUserKey, r.key())) {
             if (hashCount == keyHashes.length) {
                 keyHashes = Arrays.copyOf(keyHashes, hashCount * 2);
@@ -99,7 +99,7 @@ public final class SsTableWriter implements Closeable {
         GrowableBuffer handle = new GrowableBuffer(20);
         handle.putVarint(blockOffset);
         handle.putVarint(size);
-        index.add(lastInternalKey, handle.array(), handle.size(), null);
+        index.add(lastInternalKey, handle.array(), handle.size(), (byte[]) null);
     }
 
     /** Writes block contents plus trailer; returns the size of the contents as stored. */

@@ -35,7 +35,7 @@ final class WalFormat {
             size += 1 + Varint.size(r.key().length) + r.key().length
                     + Varint.size(r.epoch()) + Varint.size(r.counterDelta()) + Varint.size(r.millis());
             if (!r.isDelete()) {
-                size += Varint.size(r.value().length) + r.value().length;
+                size += Varint.size(r.valueLength()) + r.valueLength();
             }
         }
         return size;
