@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Each run reports operations per second and the share of its wall time the JVM spent in garbage
  * collection ({@link GarbageCollectorMXBean} collection times), which is the engine's garbage for
- * Cairn and the JNI wrapper's for RocksDB.
+ * Cairn and the JNI wrapper's for RocksDB. Each run starts after a full collection
+ * ({@code System.gc()}, untimed), so a run's share is the collection of its own garbage and not
+ * the leftovers of the load or of the mix before it (a read-only mix of a few seconds otherwise
+ * paid for the concurrent cycle the load had started).
  */
 final class YcsbWorkloads {
     static final List<String> MIXES = List.of("read100", "read95", "read50", "readlatest", "rmw", "scan");
@@ -176,6 +179,7 @@ final class YcsbWorkloads {
     }
 
     private static Result timed(Body body) throws Exception {
+        System.gc();
         long gcBefore = gcMillis();
         long start = System.nanoTime();
         double rate = body.run();

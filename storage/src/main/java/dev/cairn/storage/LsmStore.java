@@ -134,7 +134,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         this.dir = options.directory;
         this.clock = options.clock;
         this.limits = options.limits;
-        this.blockCache = new BlockCache(options.blockCacheBytes);
+        this.blockCache = new BlockCache(options.blockCacheBytes, options.mapTables);
         this.picker = new CompactionPicker(options.l0CompactionTrigger, options.levelBaseBytes, options.levelMultiplier);
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve(FileNames.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -21,6 +21,7 @@ public final class StorageOptions {
     final long syncIntervalMillis;
     final long memtableBytes;
     final long blockCacheBytes;
+    final boolean mapTables;
     final TableOptions table;
     final int l0CompactionTrigger;
     final int l0SlowdownTrigger;
@@ -40,6 +41,7 @@ public final class StorageOptions {
         syncIntervalMillis = b.syncIntervalMillis;
         memtableBytes = b.memtableBytes;
         blockCacheBytes = b.blockCacheBytes;
+        mapTables = b.mapTables;
         table = new TableOptions(b.blockSize, 16, b.bloomBitsPerKey, b.compression);
         l0CompactionTrigger = b.l0CompactionTrigger;
         l0SlowdownTrigger = b.l0SlowdownTrigger;
@@ -73,6 +75,7 @@ public final class StorageOptions {
         private long syncIntervalMillis = 1000;
         private long memtableBytes = 64L << 20;
         private long blockCacheBytes = 64L << 20;
+        private boolean mapTables = true;
         private int blockSize = 4096;
         private int bloomBitsPerKey = 10;
         private Compression compression = Compression.NONE;
@@ -111,6 +114,18 @@ public final class StorageOptions {
 
         public Builder blockCacheBytes(long bytes) {
             this.blockCacheBytes = positive(bytes, "blockCacheBytes");
+            return this;
+        }
+
+        /**
+         * Whether tables are read through a read-only memory map of each file (the default): a
+         * block is copied out of the mapping on each read, with no system call, and the operating
+         * system's page cache is the cache — the block cache then holds only the blocks of tables
+         * too large for one mapping (2 GiB). With {@code false}, blocks are read with positional
+         * reads and kept in the block cache of {@link #blockCacheBytes}.
+         */
+        public Builder mapTables(boolean map) {
+            this.mapTables = map;
             return this;
         }
 

@@ -4,15 +4,40 @@ package dev.cairn.storage.sstable;
  * A bounded cache of decoded data blocks, evicting by CLOCK (an approximation of LRU), shared by all tables of a store and keyed by
  * (table number, block offset). Split into 16 independently locked shards so concurrent readers
  * rarely contend; each shard holds at most 1/16 of the capacity in bytes.
+ *
+ * <p>Admission: while a shard has room, every block goes in. Once it is full, a block goes in
+ * only when it was missed once before, recently: the shard remembers the keys of the last blocks
+ * it turned away (about as many as it holds), and lets a block in on its second miss. Reads spread
+ * evenly over more data than the cache holds then stop churning it: each admitted block evicted
+ * another that had lived long enough to be copied by the young collector and promoted, and then
+ * died in the old generation (25% of a read-only run's time went to collection). Blocks read
+ * again (a skewed workload's hot set) still get in, on their second read; a scan's blocks, read
+ * once, do not push them out.
  */
 public final class BlockCache {
     private static final int SHARDS = 16;
     private final Shard[] shards = new Shard[SHARDS];
+    private final boolean mapTables;
 
+    /** A cache for tables that are mapped (see {@link #mapTables}). */
     public BlockCache(long capacityBytes) {
+        this(capacityBytes, true);
+    }
+
+    public BlockCache(long capacityBytes, boolean mapTables) {
+        this.mapTables = mapTables;
         for (int i = 0; i < SHARDS; i++) {
             shards[i] = new Shard(Math.max(1, capacityBytes / SHARDS));
         }
+    }
+
+    /**
+     * Whether the tables this cache serves read their blocks from a memory map of the file (and so
+     * bypass the cache, whose blocks would only be copies of the page cache's) rather than with
+     * positional reads into the cache. A store decides it once ({@code StorageOptions.mapTables}).
+     */
+    public boolean mapTables() {
+        return mapTables;
     }
 
     private Shard shard(long key) {
@@ -28,8 +53,9 @@ public final class BlockCache {
         return shard(key).get(key);
     }
 
-    void put(long key, Block block) {
-        shard(key).put(key, block);
+    /** Offers a block just read; false when the cache turned it away (see admission, above). */
+    boolean put(long key, Block block) {
+        return shard(key).put(key, block);
     }
 
     /** Bytes currently held. */
@@ -58,9 +84,37 @@ public final class BlockCache {
         private int live;
         private int removed;
         private int hand;
+        /** Keys of blocks turned away lately, one per slot by hash; a block found here is let in. */
+        private final long[] ghosts;
 
         Shard(long capacity) {
             this.capacity = capacity;
+            int n = 64;
+            while (n < capacity / 4096) { // about one ghost per block the shard holds (blocks are some 4 KiB)
+                n <<= 1;
+            }
+            ghosts = new long[n];
+        }
+
+        /** Whether a new block may go in; remembers the key of one turned away. Caller holds the lock. */
+        private boolean admit(long key, int size) {
+            if (bytes + size <= capacity) {
+                return true;
+            }
+            // a fully mixed hash (MurmurHash3's finalizer: the keys of one table differ only in a
+            // few offset bits, and one multiply leaves them in a few slots) to an aligned pair of
+            // slots: a newer miss moves the older one over
+            long z = (key ^ (key >>> 33)) * 0xFF51AFD7ED558CCDL;
+            z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+            int g = (int) (z ^ (z >>> 33)) & (ghosts.length - 2);
+            int h = g + 1;
+            if (ghosts[g] == key || ghosts[h] == key) {
+                ghosts[ghosts[g] == key ? g : h] = EMPTY;
+                return true;
+            }
+            ghosts[h] = ghosts[g];
+            ghosts[g] = key;
+            return false;
         }
 
         private int mask() {
@@ -95,8 +149,11 @@ public final class BlockCache {
             return blocks[i];
         }
 
-        synchronized void put(long key, Block block) {
+        synchronized boolean put(long key, Block block) {
             int i = find(key);
+            if (i < 0 && !admit(key, block.data.length)) {
+                return false;
+            }
             if (i >= 0) {
                 bytes += block.data.length - blocks[i].data.length;
                 blocks[i] = block;
@@ -121,6 +178,7 @@ public final class BlockCache {
                 i = j;
             }
             evictOver(i);
+            return true;
         }
 
         /** Evicts, by CLOCK, until the shard is within its capacity; never the block at {@code keep}. */

@@ -26,9 +26,15 @@ class SsTableTest {
     @TempDir
     Path dir;
 
+    /** Each compression, read mapped and read with positional reads through the block cache. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> compressionsAndReads() {
+        return java.util.Arrays.stream(Compression.values()).flatMap(c -> java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(c, true), org.junit.jupiter.params.provider.Arguments.of(c, false)));
+    }
+
     @ParameterizedTest
-    @EnumSource(Compression.class)
-    void everyRecordReadsBackByGetSeekAndIteration(Compression compression) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("compressionsAndReads")
+    void everyRecordReadsBackByGetSeekAndIteration(Compression compression, boolean mapped) throws Exception {
         Random rnd = new Random(42);
         TreeMap<Record, Record> records = new TreeMap<>(Record.ORDER);
         long seq = 1;
@@ -50,7 +56,7 @@ class SsTableTest {
         assertArrayEquals(records.firstKey().key(), summary.smallestKey());
         assertArrayEquals(records.lastKey().key(), summary.largestKey());
         StorageStats stats = new StorageStats();
-        try (SsTableReader reader = SsTableReader.open(file, 7, new BlockCache(64 * 1024), stats)) {
+        try (SsTableReader reader = SsTableReader.open(file, 7, new BlockCache(64 * 1024, mapped), stats)) {
             List<Record> iterated = new ArrayList<>();
             RecordIterator it = reader.iterator();
             for (it.seekToFirst(); it.valid(); it.next()) {
@@ -81,6 +87,48 @@ class SsTableTest {
             assertNull(reader.get("absent".getBytes(StandardCharsets.US_ASCII), Record.MAX_SEQUENCE));
             Record first = records.firstKey();
             assertNull(reader.get(first.key(), 0), "no version at or below sequence 0");
+            assertEquals(mapped, stats.blockCacheHits.sum() == 0, "a mapped table bypasses the cache; a read one hits it: "
+                    + stats.blockCacheHits.sum() + " hits");
+        }
+    }
+
+    /** A table with one 64-byte value per key, 2,000 keys ("key000000"...), for the tests of reading. */
+    private Path smallTable(String name) throws Exception {
+        Path file = dir.resolve(name);
+        try (SsTableWriter w = new SsTableWriter(file, 3, new TableOptions(4096, 16, 10, Compression.NONE))) {
+            for (int i = 0; i < 2000; i++) {
+                w.add(Record.put(String.format("key%06d", i).getBytes(StandardCharsets.US_ASCII), i + 1, Version.local(i + 1), 0,
+                        new byte[64]));
+            }
+            w.finish();
+        }
+        return file;
+    }
+
+    @org.junit.jupiter.api.Test
+    void closingAMappedTableReleasesItsMapping() throws Exception {
+        Path file = smallTable("unmap.sst");
+        String name = file.toAbsolutePath().toString();
+        SsTableReader reader = SsTableReader.open(file, 3, new BlockCache(1 << 20), new StorageStats());
+        assertNotNull(reader.get("key000100".getBytes(StandardCharsets.US_ASCII), Record.MAX_SEQUENCE));
+        assertTrue(java.nio.file.Files.readString(Path.of("/proc/self/maps")).contains(name), "mapped while open");
+        reader.close();
+        // without the explicit unmap, the mapping (and a deleted table's disk space) lives until a collection
+        assertFalse(java.nio.file.Files.readString(Path.of("/proc/self/maps")).contains(name), "still mapped after close");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aTableTruncatedUnderItsMappingFailsWithTheFileNamedAndTheProcessUp() throws Exception {
+        Path file = smallTable("truncated.sst");
+        try (SsTableReader reader = SsTableReader.open(file, 3, new BlockCache(1 << 20), new StorageStats())) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() / 2); // what another process could do; the mapping still spans the old size
+            }
+            dev.cairn.api.CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(dev.cairn.api.CorruptionException.class,
+                    () -> reader.get("key001900".getBytes(StandardCharsets.US_ASCII), Record.MAX_SEQUENCE));
+            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+            // the reader still answers from what is left
+            assertNotNull(reader.get("key000001".getBytes(StandardCharsets.US_ASCII), Record.MAX_SEQUENCE));
         }
     }
 
