@@ -48,6 +48,27 @@ final class LsmNamespace implements Store, ReplicaStore {
         this.name = name;
     }
 
+    /** This namespace's keyspace as looked up in {@code catalog} (null: it did not exist there). */
+    private record Resolved(Catalog catalog, Keyspace keyspace) {
+    }
+
+    /** The last lookup; immutable, so threads that race to replace it each publish a correct one. */
+    private Resolved resolved;
+
+    /**
+     * The live keyspace of this namespace, or null when it does not exist: looked up again only
+     * when the catalog has changed since the last lookup (a read otherwise paid a map probe each).
+     */
+    private Keyspace liveKeyspace() {
+        Catalog c = engine.catalog();
+        Resolved r = resolved;
+        if (r == null || r.catalog != c) {
+            r = new Resolved(c, c.get(name));
+            resolved = r;
+        }
+        return r.keyspace;
+    }
+
     String name() {
         return name;
     }
@@ -81,7 +102,7 @@ final class LsmNamespace implements Store, ReplicaStore {
 
     /** The newest record of {@code key} in a snapshot of its own, or null (also when the namespace does not exist). */
     private Record newest(byte[] key) {
-        Keyspace ks = engine.liveKeyspace(name);
+        Keyspace ks = liveKeyspace();
         if (ks == null) {
             return null;
         }
@@ -110,7 +131,7 @@ final class LsmNamespace implements Store, ReplicaStore {
         engine.checkRead(options);
         keys.forEach(limits()::checkKey);
         List<Optional<Entry>> out = new ArrayList<>(keys.size());
-        Keyspace ks = engine.liveKeyspace(name);
+        Keyspace ks = liveKeyspace();
         if (ks == null) {
             keys.forEach(k -> out.add(Optional.empty()));
             return out;
@@ -159,7 +180,7 @@ final class LsmNamespace implements Store, ReplicaStore {
         if (limit < 1) {
             throw new IllegalArgumentException("scan limit must be at least 1: " + limit);
         }
-        Keyspace ks = engine.liveKeyspace(name);
+        Keyspace ks = liveKeyspace();
         if (range.isEmpty() || ks == null) {
             return;
         }
@@ -611,7 +632,7 @@ final class LsmNamespace implements Store, ReplicaStore {
         return new LsmStore.Batch<>() {
             @Override
             public Object apply(long seq, List<Record> out) {
-                Keyspace ks = engine.liveKeyspace(name);
+                Keyspace ks = liveKeyspace();
                 return ks == null ? MISSING : batch.apply(ks, seq, out, changes);
             }
 

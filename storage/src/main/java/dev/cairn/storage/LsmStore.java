@@ -262,9 +262,9 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         return listeners.computeIfAbsent(name, n -> new dev.cairn.api.StoreListeners());
     }
 
-    /** The live keyspace of namespace {@code name}, or null when it does not exist. */
-    Keyspace liveKeyspace(String name) {
-        return catalog.get(name);
+    /** The catalog of namespaces now; a new object after every change of it. */
+    Catalog catalog() {
+        return catalog;
     }
 
     /** The keyspace of namespace {@code name}, created (and recorded in the manifest) if it does not exist. */
