@@ -355,14 +355,7 @@ public final class Commands {
             if (known != null) {
                 return (Spec) known;
             }
-            byte[] raw = args.get(0);
-            Spec spec = session.lastLookup(table, raw);
-            if (spec == null) {
-                spec = table.get(lowerCaseName(raw));
-                if (spec != null) {
-                    session.rememberLookup(table, raw, spec);
-                }
-            }
+            Spec spec = table.get(lowerCaseName(args.get(0)));
             if (spec != null) {
                 r.resolve(table, spec);
             }

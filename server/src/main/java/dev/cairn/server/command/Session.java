@@ -13,25 +13,6 @@ public final class Session {
     private volatile boolean closing;
     private volatile int db;
     private long commands; // written only by the connection's event loop
-    /** The command the last request named, by the identity of its name's array (see {@link #lastLookup}). */
-    private LastLookup lastLookup;
-
-    private record LastLookup(CommandTable table, byte[] name, Commands.Spec spec) {
-    }
-
-    /**
-     * The command found for {@code name} in {@code table} by the last lookup, if {@code name} is the
-     * very array that lookup was given: the decoder hands a connection's consecutive requests of one
-     * command the same name array, so a pipeline looks its command up once. Null otherwise.
-     */
-    Commands.Spec lastLookup(CommandTable table, byte[] name) {
-        LastLookup l = lastLookup;
-        return l != null && l.name == name && l.table == table ? l.spec : null;
-    }
-
-    void rememberLookup(CommandTable table, byte[] name, Commands.Spec spec) {
-        lastLookup = new LastLookup(table, name, spec);
-    }
 
     /** Commands this connection has run; read (racily, for INFO) from other threads. */
     public long commands() {

@@ -161,9 +161,14 @@ public final class SsTableReader implements Closeable {
 
     /** Reads, verifies and decompresses the block at offset; an uncompressed block keeps its trailer bytes after {@code length}. */
     private static Contents readBlock(Path file, FileChannel channel, long offset, int size) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(size + TableFormat.BLOCK_TRAILER);
-        readFully(channel, buf, offset);
-        return verify(file, offset, buf.array(), size);
+        return verify(file, offset, readStored(channel, offset, size), size);
+    }
+
+    /** The stored block of {@code size} bytes at {@code offset} (contents and trailer), read into an array of its own. */
+    private static byte[] readStored(FileChannel channel, long offset, int size) throws IOException {
+        byte[] raw = new byte[size + TableFormat.BLOCK_TRAILER];
+        readFully(channel, ByteBuffer.wrap(raw), offset);
+        return raw;
     }
 
     /** Checks the trailer of the stored block in raw[0, size + trailer) and decompresses it. */
@@ -286,15 +291,14 @@ public final class SsTableReader implements Closeable {
      */
     private byte[] stored(int i) {
         long offset = blockOffsets[i];
-        byte[] raw = new byte[blockSizes[i] + TableFormat.BLOCK_TRAILER];
         if (map == null) {
             try {
-                readFully(channel, ByteBuffer.wrap(raw), offset);
+                return readStored(channel, offset, blockSizes[i]);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file + " at " + offset, e);
             }
-            return raw;
         }
+        byte[] raw = new byte[blockSizes[i] + TableFormat.BLOCK_TRAILER];
         map.get((int) offset, raw);
         return raw;
     }
