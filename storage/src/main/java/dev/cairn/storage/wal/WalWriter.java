@@ -12,9 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -37,8 +37,9 @@ public final class WalWriter implements Closeable {
     private final long number;
     private final FileChannel channel;
     private final StorageStats stats;
-    private final AtomicBoolean leader = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+    /** Threads in {@link #syncTo} behind the leader, in arrival order; also the lock for {@link #leading}. */
+    private final List<Waiter> waiting = new ArrayList<>();
+    private boolean leading; // guarded by waiting
     private final GrowableBuffer pending = new GrowableBuffer(64 * 1024); // guarded by this
     private final boolean deferWrites;
     private long appendedTo; // guarded by this
@@ -159,41 +160,130 @@ public final class WalWriter implements Closeable {
     }
 
     /**
-     * Returns once every byte up to {@code offset} is on stable storage. One caller at a time is
-     * the leader and fsyncs; the others park and are all woken together when it finishes, so a
-     * group of N writers pays one fsync and one round of wake-ups rather than a chain of handoffs.
+     * Returns once every byte up to {@code offset} is on stable storage.
+     *
+     * <p>One caller at a time leads and fsyncs; the others wait in {@link #waiting}, each for its
+     * own offset. When the leader's fsync returns it hands the lead straight to the first waiter
+     * the fsync did not cover, so the next fsync starts at once, and wakes only the waiters it did
+     * cover: nobody is woken to find its bytes still unsynced and park again. With many writers
+     * each thread parks once and is woken once per write.
      */
     public void syncTo(long offset) {
-        while (syncedTo < offset) {
-            RuntimeException failed = failure;
-            if (failed != null) {
-                // Every waiter of a failed group fails; none retries the fsync.
-                throw new UncheckedIOException(new IOException("fsync of " + file + " failed; bytes up to "
-                        + offset + " are not known to be durable", failed));
+        if (syncedTo >= offset) {
+            return;
+        }
+        Waiter me;
+        synchronized (waiting) {
+            checkNotFailed(offset);
+            if (syncedTo >= offset) {
+                return;
             }
-            if (leader.compareAndSet(false, true)) {
-                try {
-                    if (syncedTo < offset) {
-                        forceAll();
-                    }
-                } finally {
-                    leader.set(false);
-                    wakeWaiters();
-                }
+            if (!leading) {
+                leading = true;
+                me = null;
             } else {
-                Thread me = Thread.currentThread();
-                waiters.add(me);
-                if (leader.get() && syncedTo < offset && failure == null) {
-                    LockSupport.parkNanos(this, 1_000_000L); // woken by the leader; the timeout is a safety net
-                }
-                waiters.remove(me);
+                me = new Waiter(Thread.currentThread(), offset);
+                waiting.add(me);
             }
+        }
+        if (me != null && !me.await()) {
+            return;
+        }
+        lead(offset);
+    }
+
+    /** Fsyncs as the leader, then wakes the waiters it covered and hands the lead on. */
+    private void lead(long offset) {
+        Throwable thrown = null;
+        try {
+            if (syncedTo < offset) {
+                forceAll();
+            }
+        } catch (RuntimeException | Error e) {
+            thrown = e;
+        }
+        Waiter next = null;
+        List<Waiter> released = List.of();
+        boolean failed;
+        synchronized (waiting) {
+            long synced = syncedTo;
+            failed = failure != null;
+            for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (failed || w.offset <= synced) {
+                    it.remove();
+                    if (released.isEmpty()) {
+                        released = new ArrayList<>();
+                    }
+                    released.add(w);
+                } else if (next == null) {
+                    it.remove();
+                    next = w;
+                }
+            }
+            leading = next != null;
+        }
+        if (next != null) {
+            next.wake(Waiter.LEAD);
+        }
+        for (Waiter w : released) {
+            // Every waiter of a failed group fails; none retries the fsync.
+            w.wake(failed ? Waiter.FAILED : Waiter.DONE);
+        }
+        if (thrown instanceof RuntimeException e) {
+            throw e;
+        }
+        if (thrown != null) {
+            throw (Error) thrown;
         }
     }
 
-    private void wakeWaiters() {
-        for (Thread t; (t = waiters.poll()) != null; ) {
-            LockSupport.unpark(t);
+    private void checkNotFailed(long offset) {
+        RuntimeException failed = failure;
+        if (failed != null && syncedTo < offset) {
+            throw new UncheckedIOException(new IOException("fsync of " + file + " failed; bytes up to "
+                    + offset + " are not known to be durable", failed));
+        }
+    }
+
+    /** A thread in {@link #syncTo} waiting for a leader's fsync to cover {@link #offset}, or for the lead. */
+    private final class Waiter {
+        static final int WAITING = 0;
+        static final int DONE = 1;
+        static final int LEAD = 2;
+        static final int FAILED = 3;
+
+        final Thread thread;
+        final long offset;
+        volatile int state;
+
+        Waiter(Thread thread, long offset) {
+            this.thread = thread;
+            this.offset = offset;
+        }
+
+        void wake(int outcome) {
+            state = outcome;
+            LockSupport.unpark(thread);
+        }
+
+        /** Parks until woken; true when this thread now leads, false when its bytes are synced. */
+        boolean await() {
+            boolean interrupted = false;
+            int s;
+            while ((s = state) == WAITING) {
+                LockSupport.park(WalWriter.this);
+                // A waiter cannot leave the queue (the lead may be handed to it), so an interrupt
+                // is kept for the caller instead of ending the wait.
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (s == FAILED) {
+                checkNotFailed(offset);
+            }
+            return s == LEAD;
         }
     }
 

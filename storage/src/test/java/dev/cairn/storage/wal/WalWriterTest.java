@@ -117,6 +117,66 @@ class WalWriterTest {
         }
     }
 
+    /**
+     * Writers that arrive while the leader's fsync runs are not covered by it: when it returns,
+     * the lead passes to one of them, whose single fsync covers them all. Three writers behind a
+     * stalled fsync cost exactly one more, and every one returns (a lost hand-off would leave
+     * them parked until the timeout); one of them is interrupted while it waits, and it still
+     * waits for its bytes and keeps its interrupt.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void writersBehindARunningFsyncShareTheNextOneAndAreAllReleased() throws Exception {
+        StorageStats stats = new StorageStats();
+        try (WalWriter w = WalWriter.create(dir, 1, stats, SyncMode.SYNC)) {
+            CountDownLatch inFirstFsync = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger fsyncs = new AtomicInteger();
+            AtomicInteger seq = new AtomicInteger();
+            List<Thread> behind = new ArrayList<>();
+            List<Boolean> interruptKept = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (Faults.Armed stall = Faults.onEntry(WalWriter.class, "fsync", () -> {
+                if (fsyncs.incrementAndGet() == 1) {
+                    inFirstFsync.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                }
+            })) {
+                long first = w.append(batch(seq.incrementAndGet()));
+                Thread leader = new Thread(() -> w.syncTo(first));
+                leader.start();
+                assertTrue(inFirstFsync.await(30, TimeUnit.SECONDS));
+                for (int i = 0; i < 3; i++) {
+                    long end = w.append(batch(seq.incrementAndGet()));
+                    Thread t = new Thread(() -> {
+                        w.syncTo(end);
+                        if (end == w.size()) {
+                            interruptKept.add(Thread.currentThread().isInterrupted());
+                        }
+                    });
+                    behind.add(t);
+                    t.start();
+                }
+                waitUntilParked(behind);
+                behind.get(2).interrupt();
+                release.countDown();
+                leader.join();
+                for (Thread t : behind) {
+                    t.join();
+                }
+            }
+            assertEquals(2, fsyncs.get(), "one fsync for the leader, one shared by the three behind it");
+            assertEquals(List.of(true), interruptKept, "the interrupted waiter kept its interrupt");
+        }
+    }
+
+    private static void waitUntilParked(List<Thread> threads) throws InterruptedException {
+        for (Thread t : threads) {
+            while (t.getState() != Thread.State.WAITING) {
+                Thread.sleep(1);
+            }
+        }
+    }
+
     /** A sync of the next segment first syncs the one before it, and fails if that one failed. */
     @Test
     void theNextSegmentsSyncCoversAndInheritsTheFailureOfThePreviousOne() throws Exception {
