@@ -3,8 +3,10 @@ package dev.cairn.storage.memtable;
 import dev.cairn.api.Entry;
 import dev.cairn.storage.format.Record;
 import dev.cairn.storage.format.RecordIterator;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,7 +51,7 @@ public final class Memtable {
     /** Levels of the skip list; with a branching factor of 4 that serves some 16 M nodes well. */
     private static final int MAX_HEIGHT = 12;
     private static final int FIRST_CHUNK = 16 << 10;
-    private static final int MAX_CHUNK = 1 << 20;
+    private static final int MAX_CHUNK = maxChunk();
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -361,6 +363,30 @@ public final class Memtable {
         long address = ((long) currentChunk << 32) | currentOffset;
         currentOffset += n;
         return address;
+    }
+
+    /**
+     * The size chunks grow to. Under G1 it is just under one heap region, so a chunk of that size
+     * is a humongous object: G1 places it in a region of its own in the old generation and never
+     * copies it, and frees it at the first young collection after the table is dropped. A table
+     * lives until its flush, so smaller chunks were copied by every young collection of its life,
+     * first to a survivor space and then to the old generation; that copying was most of the
+     * collector's time while loading 4 KB values. Elsewhere, and if the region size cannot be
+     * read, 1 MiB.
+     */
+    private static int maxChunk() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            if (Boolean.parseBoolean(vm.getVMOption("UseG1GC").getValue())) {
+                long region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
+                if (region >= 1 << 20 && region <= 32 << 20) {
+                    return (int) region - 64; // the array's header fits in the same region
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // not HotSpot, or no jdk.management: the default below
+        }
+        return 1 << 20;
     }
 
     private int addChunk(int n) {
