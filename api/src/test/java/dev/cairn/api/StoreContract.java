@@ -161,6 +161,15 @@ public abstract class StoreContract {
         assertArrayEquals(utf8("value"), store.get(utf8("k")).orElseThrow().value());
         store.get(utf8("k")).orElseThrow().value()[0] = 'Y';
         assertArrayEquals(utf8("value"), store.get(utf8("k")).orElseThrow().value());
+        byte[] one = utf8("one");
+        byte[] two = utf8("two");
+        byte[] again = utf8("again");
+        store.putAll(List.of(new KeyValue(utf8("a"), one), new KeyValue(utf8("b"), two), new KeyValue(utf8("a"), again)));
+        one[0] = 'X';
+        two[0] = 'X';
+        again[0] = 'X';
+        assertArrayEquals(utf8("again"), store.get(utf8("a")).orElseThrow().value());
+        assertArrayEquals(utf8("two"), store.get(utf8("b")).orElseThrow().value());
     }
 
     // ---- bad input
