@@ -13,6 +13,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
@@ -257,12 +258,21 @@ public final class SsTableReader implements Closeable {
         if (i == indexKeys.length) {
             return null;
         }
-        Block b = block(i);
+        // A point read of a mapped table reads the block into the thread's scratch array and
+        // copies out only the value it finds: no block-sized array per read.
+        boolean scratch = map != null && blockSizes[i] + TableFormat.BLOCK_TRAILER <= MAX_SCRATCH;
+        Block b;
+        if (scratch) {
+            stats.blockCacheMisses.increment(); // read from the file, not from Cairn's cache
+            b = mapped(i, scratch(blockSizes[i] + TableFormat.BLOCK_TRAILER));
+        } else {
+            b = block(i);
+        }
         try {
             Block.Cursor c = b.new Cursor();
             c.seek(key, maxSequence);
             if (c.valid() && InternalKey.userKeyEquals(c.key, c.keyLength, key)) {
-                return decode(c, b);
+                return decode(c, b, scratch);
             }
             return null;
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
@@ -270,7 +280,26 @@ public final class SsTableReader implements Closeable {
         }
     }
 
-    private Record decode(Block.Cursor c, Block b) {
+    /** The largest stored block a point read copies into its thread's scratch array; larger ones get their own. */
+    private static final int MAX_SCRATCH = 256 * 1024;
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[1][]);
+
+    /**
+     * The calling thread's scratch array, at least {@code size} bytes. A point read holds it only
+     * until it returns ({@link #decode} copies the value out), and a thread reads one block at a time.
+     */
+    private static byte[] scratch(int size) {
+        byte[][] holder = SCRATCH.get();
+        byte[] a = holder[0];
+        if (a == null || a.length < size) {
+            a = new byte[Math.max(size, a == null ? 8 * 1024 : Math.min(MAX_SCRATCH, a.length * 2))];
+            holder[0] = a;
+        }
+        return a;
+    }
+
+    /** The record at the cursor; its value copied out of the block when {@code copyValue} (a scratch block). */
+    private Record decode(Block.Cursor c, Block b, boolean copyValue) {
         byte[] ukey = InternalKey.userKey(c.key, c.keyLength);
         long seq = InternalKey.sequence(c.key, c.keyLength);
         byte kind = b.data[c.valueOffset];
@@ -279,8 +308,12 @@ public final class SsTableReader implements Closeable {
         long counter = Record.counter(seq, Varint.read(v));
         long millis = Varint.read(v);
         if (kind == Record.PUT) { // the value stays in the block until someone reads it
-            return Record.decodedPut(ukey, seq, epoch, counter, millis, b.data, v.position(),
-                    c.valueOffset + c.valueLength - v.position());
+            int at = v.position();
+            int length = c.valueOffset + c.valueLength - at;
+            if (copyValue) {
+                return Record.decoded(kind, ukey, seq, epoch, counter, millis, Arrays.copyOfRange(b.data, at, at + length));
+            }
+            return Record.decodedPut(ukey, seq, epoch, counter, millis, b.data, at, length);
         }
         return Record.decoded(kind, ukey, seq, epoch, counter, millis, null);
     }
@@ -298,8 +331,12 @@ public final class SsTableReader implements Closeable {
                 throw new UncheckedIOException("cannot read " + file + " at " + offset, e);
             }
         }
-        byte[] raw = new byte[blockSizes[i] + TableFormat.BLOCK_TRAILER];
-        map.get((int) offset, raw);
+        return storedInto(i, new byte[blockSizes[i] + TableFormat.BLOCK_TRAILER]);
+    }
+
+    /** Copies block {@code i} as stored from the mapping into the start of {@code raw}. */
+    private byte[] storedInto(int i, byte[] raw) {
+        map.get((int) blockOffsets[i], raw, 0, blockSizes[i] + TableFormat.BLOCK_TRAILER);
         return raw;
     }
 
@@ -310,8 +347,13 @@ public final class SsTableReader implements Closeable {
      * the copy and the parse are guarded together.
      */
     private Block mapped(int i) {
+        return mapped(i, null);
+    }
+
+    /** {@link #mapped(int)}, copied into {@code into} when given (a thread's scratch array) instead of a new array. */
+    private Block mapped(int i, byte[] into) {
         try {
-            return parse(i, stored(i));
+            return parse(i, into == null ? stored(i) : storedInto(i, into));
         } catch (InternalError e) {
             throw new CorruptionException(file, blockOffsets[i], "cannot read the block from the mapped file "
                     + "(truncated, or an I/O error): " + e.getMessage(), e);
@@ -419,7 +461,7 @@ public final class SsTableReader implements Closeable {
                     }
                     guarded(cursor::seekToFirst);
                 }
-                guarded(() -> current = decode(cursor, block));
+                guarded(() -> current = decode(cursor, block, false));
             }
 
             private void guarded(Runnable step) {

@@ -53,7 +53,7 @@ final class WalFormat {
         buf.putInt(size - HEADER_SIZE);
         buf.putLong(batch.get(0).sequence());
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(buf.duplicate().position(start + 4).limit(start + 16));
+        update(crc, buf, start + 4, start + 16);
         buf.putInt((int) crc.getValue());
         Varint.write(buf, batch.size());
         for (Record r : batch) {
@@ -69,8 +69,17 @@ final class WalFormat {
             }
         }
         crc.reset();
-        crc.update(buf.duplicate().position(start + 4).limit(start + size));
+        update(crc, buf, start + 4, start + size);
         buf.putInt(start, (int) crc.getValue());
+    }
+
+    /** Adds buf[from, to) to {@code crc}, leaving buf's position and limit as they were (no duplicate per record). */
+    private static void update(java.util.zip.CRC32C crc, ByteBuffer buf, int from, int to) {
+        int position = buf.position();
+        int limit = buf.limit();
+        buf.limit(to).position(from);
+        crc.update(buf);
+        buf.limit(limit).position(position);
     }
 
     /** Decodes a payload; throws IllegalArgumentException if it is malformed. */
