@@ -199,9 +199,17 @@ public final class SsTableReader implements Closeable {
     }
 
     private Block block(int i) {
+        return block(i, null);
+    }
+
+    /**
+     * Block {@code i}: copied out of the mapping (into {@code scratch} when given, else into an
+     * array of its own), or, for a table that is not mapped, through the cache.
+     */
+    private Block block(int i, byte[] scratch) {
         if (map != null) {
             stats.blockCacheMisses.increment(); // read from the file, not from Cairn's cache
-            return mapped(i);
+            return mapped(i, scratch);
         }
         long key = BlockCache.key(number, blockOffsets[i]);
         Block b = cache.get(key);
@@ -261,13 +269,7 @@ public final class SsTableReader implements Closeable {
         // A point read of a mapped table reads the block into the thread's scratch array and
         // copies out only the value it finds: no block-sized array per read.
         boolean scratch = map != null && blockSizes[i] + TableFormat.BLOCK_TRAILER <= MAX_SCRATCH;
-        Block b;
-        if (scratch) {
-            stats.blockCacheMisses.increment(); // read from the file, not from Cairn's cache
-            b = mapped(i, scratch(blockSizes[i] + TableFormat.BLOCK_TRAILER));
-        } else {
-            b = block(i);
-        }
+        Block b = block(i, scratch ? scratch(blockSizes[i] + TableFormat.BLOCK_TRAILER) : null);
         try {
             Block.Cursor c = b.new Cursor();
             c.seek(key, maxSequence);
@@ -344,13 +346,9 @@ public final class SsTableReader implements Closeable {
      * Block {@code i} of a mapped table. A fault in mapped memory (SIGBUS: the file shrank under
      * the mapping, or the disk failed) reaches Java as an {@link InternalError} at the thread's
      * next safepoint check after the copy — in practice within the checksum that follows it — so
-     * the copy and the parse are guarded together.
+     * the copy and the parse are guarded together. Copied into {@code into} when given (a
+     * thread's scratch array), else into an array of its own.
      */
-    private Block mapped(int i) {
-        return mapped(i, null);
-    }
-
-    /** {@link #mapped(int)}, copied into {@code into} when given (a thread's scratch array) instead of a new array. */
     private Block mapped(int i, byte[] into) {
         try {
             return parse(i, into == null ? stored(i) : storedInto(i, into));
@@ -374,7 +372,7 @@ public final class SsTableReader implements Closeable {
         Block block(int i) {
             long offset = blockOffsets[i];
             if (map != null) { // the mapping needs no read-ahead: the kernel reads ahead of page faults
-                return mapped(i);
+                return mapped(i, null);
             }
             int stored = blockSizes[i] + TableFormat.BLOCK_TRAILER;
             if (start < 0 || offset < start || offset + stored > start + filled) {

@@ -172,38 +172,37 @@ public final class WalWriter implements Closeable {
         if (syncedTo >= offset) {
             return;
         }
-        Waiter me;
+        Waiter me = null;
         synchronized (waiting) {
             checkNotFailed(offset);
             if (syncedTo >= offset) {
                 return;
             }
-            if (!leading) {
-                leading = true;
-                me = null;
-            } else {
+            if (leading) {
                 me = new Waiter(Thread.currentThread(), offset);
                 waiting.add(me);
+            } else {
+                leading = true;
             }
         }
-        if (me != null && !me.await()) {
-            return;
+        if (me == null || me.await()) {
+            try {
+                if (syncedTo < offset) {
+                    forceAll();
+                }
+            } finally {
+                handOn();
+            }
         }
-        lead(offset);
     }
 
-    /** Fsyncs as the leader, then wakes the waiters it covered and hands the lead on. */
-    private void lead(long offset) {
-        Throwable thrown = null;
-        try {
-            if (syncedTo < offset) {
-                forceAll();
-            }
-        } catch (RuntimeException | Error e) {
-            thrown = e;
-        }
+    /**
+     * The leader's last step, whether its fsync succeeded or not: wakes the waiters it covered
+     * (all of them, to fail, if the segment has failed) and hands the lead to the first it did not.
+     */
+    private void handOn() {
         Waiter next = null;
-        List<Waiter> released = List.of();
+        List<Waiter> released = new ArrayList<>();
         boolean failed;
         synchronized (waiting) {
             long synced = syncedTo;
@@ -212,9 +211,6 @@ public final class WalWriter implements Closeable {
                 Waiter w = it.next();
                 if (failed || w.offset <= synced) {
                     it.remove();
-                    if (released.isEmpty()) {
-                        released = new ArrayList<>();
-                    }
                     released.add(w);
                 } else if (next == null) {
                     it.remove();
@@ -229,12 +225,6 @@ public final class WalWriter implements Closeable {
         for (Waiter w : released) {
             // Every waiter of a failed group fails; none retries the fsync.
             w.wake(failed ? Waiter.FAILED : Waiter.DONE);
-        }
-        if (thrown instanceof RuntimeException e) {
-            throw e;
-        }
-        if (thrown != null) {
-            throw (Error) thrown;
         }
     }
 
