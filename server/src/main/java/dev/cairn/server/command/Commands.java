@@ -34,7 +34,16 @@ public final class Commands {
      * A table row. A writing command's keys are its arguments from {@code firstKey} on, every
      * {@code keyStep}-th one ({@code firstKey} 1, step 1 for DEL; step 2 for MSET's key-value pairs).
      */
-    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler, BatchForm batch) {
+    record Spec(String name, int arity, boolean writes, int keyStep, Handler handler, BatchForm batch, Stats stats,
+                boolean longRunning, boolean touchesStore) {
+        static Spec of(String name, int arity, boolean writes, int keyStep, Handler handler, Stats stats) {
+            return new Spec(name, arity, writes, keyStep, handler, null, stats, LONG_RUNNING.contains(name),
+                    !NO_STORE_READS.contains(name));
+        }
+
+        Spec withBatch(BatchForm form) {
+            return new Spec(name, arity, writes, keyStep, handler, form, stats, longRunning, touchesStore);
+        }
     }
 
     /**
@@ -76,7 +85,7 @@ public final class Commands {
             synchronized (tables) {
                 t = tables.get(db);
                 if (t == null) {
-                    t = new CommandTable();
+                    t = new CommandTable(this::stats);
                     dev.cairn.api.Store store = context.database(db);
                     new StringCommands(context, store).register(t);
                     new StringEditCommands(context, store).register(t);
@@ -111,11 +120,11 @@ public final class Commands {
         Spec spec = lookup(session, args);
         String name = spec != null ? spec.name : lowerCaseName(args.get(0));
         Reply refused = spec == null ? null : refusal(session, spec, name, args);
-        if (spec != null && refused == null && LONG_RUNNING.contains(name)) {
+        if (spec != null && refused == null && spec.longRunning) {
             // a walk over the whole keyspace: never on an event loop that other clients share
             return CompletableFuture.supplyAsync(() -> execute(session, args, name), context.longRunningThreads());
         }
-        boolean mayBlock = spec != null && (spec.writes ? context.writesMayBlock() : context.readsMayBlock() && touchesStore(name));
+        boolean mayBlock = spec != null && (spec.writes ? context.writesMayBlock() : context.readsMayBlock() && spec.touchesStore);
         if (spec == null || refused != null || !mayBlock) {
             return CompletableFuture.completedFuture(execute(session, args, name));
         }
@@ -151,7 +160,7 @@ public final class Commands {
     public final class WriteRun {
         private final Session session;
         private final List<dev.cairn.api.KeyedMutation> writes = new ArrayList<>();
-        private final List<String> names = new ArrayList<>();
+        private final List<Spec> specs = new ArrayList<>();
         private final List<BatchReply> replies = new ArrayList<>();
         private final List<Integer> ends = new ArrayList<>();
 
@@ -169,7 +178,7 @@ public final class Commands {
             if (reply == null) {
                 return false;
             }
-            names.add(spec.name);
+            specs.add(spec);
             replies.add(reply);
             ends.add(writes.size());
             return true;
@@ -177,7 +186,7 @@ public final class Commands {
 
         /** The number of commands in the run. */
         public int size() {
-            return names.size();
+            return specs.size();
         }
     }
 
@@ -213,8 +222,8 @@ public final class Commands {
         for (int i = 0; i < run.size(); i++) {
             run.session.countCommand();
         }
-        run.session.lastCommand(run.names.get(run.size() - 1));
-        long started = System.nanoTime();
+        run.session.lastCommand(run.specs.get(run.size() - 1).name);
+        long started = run.session.started();
         Lock[] locks = context.stripesFor(keys);
         for (Lock l : locks) {
             l.lock();
@@ -228,16 +237,19 @@ public final class Commands {
             done = CompletableFuture.failedFuture(e);
         } finally {
             unlock(locks);
+            run.session.ended();
         }
         return applied(done.handle((outcomes, failure) -> {
+            // the run's time (to its durability, where it waits for that) is shared by its commands
+            long micros = (System.nanoTime() - started) / 1000 / run.size();
             Reply[] out = new Reply[run.size()];
             int from = 0;
             for (int i = 0; i < out.length; i++) {
-                String name = run.names.get(i);
+                Spec spec = run.specs.get(i);
                 int to = run.ends.get(i);
                 Throwable error = failure == null ? firstFailure(outcomes, from, to) : dev.cairn.api.AsyncStore.cause(failure);
-                out[i] = stats(name).record(started, error == null
-                        ? run.replies.get(i).reply(outcomes, from, to) : errorReply(name, error));
+                out[i] = spec.stats.record(micros, error == null
+                        ? run.replies.get(i).reply(outcomes, from, to) : errorReply(spec.name, error));
                 from = to;
             }
             return Reply.sequence(out);
@@ -314,7 +326,6 @@ public final class Commands {
     private static final java.util.Set<String> LONG_RUNNING = java.util.Set.of("keys", "scan", "dbsize", "randomkey",
             "flushdb", "flushall", "info");
 
-    /** Commands that read the store (in a cluster, they wait on other members). */
     /**
      * The reading commands that never touch the store. Every other read may wait on it (on other
      * members, in a cluster), so it runs off the event loops there — a list of the reads that do
@@ -322,10 +333,6 @@ public final class Commands {
      */
     private static final java.util.Set<String> NO_STORE_READS = java.util.Set.of("ping", "echo", "auth", "select", "quit",
             "client", "hello", "command", "config", "time", "cairn.limits");
-
-    private static boolean touchesStore(String name) {
-        return !NO_STORE_READS.contains(name);
-    }
 
     /** The error reply of a command that cannot run as sent (authentication, arity), or null. */
     private static Reply refusal(Session session, Spec spec, String name, List<byte[]> args) {
@@ -405,10 +412,10 @@ public final class Commands {
         session.lastCommand(name);
         Reply refused = refusal(session, spec, name, args);
         if (refused != null) {
-            stats(name).rejected.increment();
+            spec.stats.rejected.increment();
             return refused;
         }
-        long started = System.nanoTime();
+        long started = session.started();
         Lock[] locks = lock(spec, args);
         Reply reply;
         try {
@@ -418,19 +425,24 @@ public final class Commands {
         } finally {
             unlock(locks);
         }
-        return stats(name).record(started, reply);
+        return spec.stats.record((session.ended() - started) / 1000, reply);
     }
 
-    /** One command's figures for INFO commandstats. */
+    /**
+     * One command's figures for INFO commandstats. A command's time runs from the end of the
+     * connection's command before it in the same batch (or the batch's start) to its own end,
+     * so that each command reads the clock once; a pipeline's batch of writes shares its time
+     * among its commands.
+     */
     static final class Stats {
         final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder micros = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
 
-        Reply record(long startedNanos, Reply reply) {
+        Reply record(long tookMicros, Reply reply) {
             calls.increment();
-            micros.add((System.nanoTime() - startedNanos) / 1000);
+            micros.add(tookMicros);
             if (reply.isError()) {
                 failed.increment();
             }
