@@ -17,30 +17,38 @@ import java.util.concurrent.atomic.AtomicLong;
  * and iterators run concurrently without locks and see a weakly consistent view, so readers
  * filter by sequence number for a snapshot.
  *
- * <p>The records live in an <em>arena</em>: a few large byte arrays, each record one node of a
- * skip list written inline — its key, its links, its version and value, one after another. A
- * comparison during a descent reads one node, so one cache miss, where a skip list of objects
- * chases an index node, a node, a key object and its array; and the collector sees a handful of
- * arrays instead of several objects per record, which it would otherwise copy from young
- * generation to old for as long as the table lives. Node layout, from an 8-aligned address:
+ * <p>The records live in an <em>arena</em>: a few large byte arrays, written inline. Each key has
+ * one <em>key node</em> in a skip list ordered by key, and each version of it one <em>version
+ * node</em>, chained from the key node newest first. A new key descends the skip list; a new
+ * version of a key the table holds is found through the hash index below and prepended to its
+ * chain: no descent, whatever the table's size. A comparison during a descent reads one node, so
+ * one cache miss, where a skip list of objects chases an index node, a node, a key object and its
+ * array; and the collector sees a handful of arrays instead of several objects per record, which
+ * it would otherwise copy from young generation to old for as long as the table lives. Layouts,
+ * from 8-aligned addresses:
  *
  * <pre>
- *   +0  int   key length         +4 byte height   +5 byte kind   (2 bytes padding)
- *   +8  long  sequence
- *   +16 key bytes, padded to 8
- *       long  next[height]       (the skip list's links; published with release, read with acquire)
- *       long  epoch, long counter, long millis, int value length, value bytes
+ *   key node:      +0 int key length   +4 byte height   (3 bytes padding)
+ *                  +8 long newest version (published with release, read with acquire)
+ *                  +16 long the lowest sequence in the chain
+ *                  +24 key bytes, padded to 8
+ *                      long next[height]   (the skip list's links; release / acquire)
+ *   version node:  +0 long sequence   +8 byte kind   (3 bytes padding)   +12 int value length (-1: none)
+ *                  +16 long older version (0: none; release / acquire)
+ *                  +24 long epoch   +32 long counter   +40 long millis   +48 value bytes
  * </pre>
  *
- * An address is {@code chunk << 32 | offset}; 0 is no node. The writer fills a node, then links it
- * in bottom level first with release stores, so a reader that reaches it through a link sees all of
- * it. Nodes never move and are never freed: the table is dropped whole after its flush.
+ * An address is {@code chunk << 32 | offset}; 0 is no node. The writer fills a node, then
+ * publishes it with a release store (a key node bottom level first, so a reader that reaches it
+ * through a link sees all of it at every level below). Nodes never move and are never freed: the
+ * table is dropped whole after its flush.
  *
- * <p>Beside the skip list, an open-addressing hash index holds each key's newest node. A point
- * read asks it first: a key the table does not hold is answered by one probe instead of a descent
- * (most reads, once the data outgrows the memtable), and a key whose newest record is in the
- * reader's snapshot is answered at once; only a reader older than a key's newest write descends.
- * A record is in the index before {@link #add} returns, so before the store makes its sequence
+ * <p>Beside the skip list, an open-addressing hash index holds each key's key node. A point read
+ * asks it first: a key the table does not hold is answered by one probe instead of a descent
+ * (most reads, once the data outgrows the memtable), and one it holds by walking its chain to the
+ * newest version in the reader's snapshot. A seek past all versions of a key (a scan stepping over
+ * a key written many times) reads the key node's lowest sequence and goes to the next key at once.
+ * A record is reachable before {@link #add} returns, so before the store makes its sequence
  * visible to any reader.
  *
  * <p>The expiry sweep marks an expired put dead in place (its kind becomes a tombstone's, with the
@@ -57,11 +65,21 @@ public final class Memtable {
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
 
+    // key node
     private static final int KEY_LENGTH = 0;
     private static final int HEIGHT = 4;
-    private static final int KIND = 5;
-    private static final int SEQUENCE = 8;
-    private static final int KEY = 16;
+    private static final int NEWEST = 8;
+    private static final int OLDEST = 16;
+    private static final int KEY = 24;
+    // version node
+    private static final int SEQUENCE = 0;
+    private static final int KIND = 8;
+    private static final int VALUE_LENGTH = 12;
+    private static final int OLDER = 16;
+    private static final int EPOCH = 24;
+    private static final int COUNTER = 32;
+    private static final int MILLIS = 40;
+    private static final int VALUE = 48;
 
     private final long walNumber;
 
@@ -102,64 +120,106 @@ public final class Memtable {
         return walNumber;
     }
 
-    /** Adds one version; one writer at a time (see above). */
+    /**
+     * Adds one version; one writer at a time (see above). A version of a key the table holds goes
+     * into its key's chain, which the hash index finds; only a new key descends the skip list.
+     */
     public void add(Record record) {
         byte[] key = record.key();
         long sequence = record.sequence();
+        byte[] value = record.isDelete() ? null : record.value();
+        int versionSize = align(VALUE + (value == null ? 0 : value.length));
+        long version = allocate(versionSize);
+        byte[] vc = chunk(version);
+        int v = (int) version;
+        LONGS.set(vc, v + SEQUENCE, sequence);
+        vc[v + KIND] = record.kind();
+        INTS.set(vc, v + VALUE_LENGTH, value == null ? -1 : value.length);
+        LONGS.set(vc, v + EPOCH, record.epoch());
+        LONGS.set(vc, v + COUNTER, record.counter());
+        LONGS.set(vc, v + MILLIS, record.millis());
+        if (value != null) {
+            System.arraycopy(value, 0, vc, v + VALUE, value.length);
+        }
+        long keyNode = lookup(key);
+        long added = versionSize;
+        if (keyNode != 0) {
+            chain(keyNode, version, sequence);
+        } else {
+            added += insertKey(key, version);
+        }
+        size = size + 1;
+        approximateBytes = approximateBytes + added;
+        if (!record.isDelete() && record.expiresAtMillis() != Entry.NO_EXPIRY) {
+            earliestExpiry.accumulateAndGet(record.expiresAtMillis(), Math::min);
+        }
+    }
+
+    /**
+     * Puts {@code version} into the chain of {@code keyNode}: first, unless a version with a
+     * higher sequence is there (the store adds a key's versions in sequence order, so that is
+     * never seen in practice), then after the last of those.
+     */
+    private void chain(long keyNode, long version, long sequence) {
+        byte[] kc = chunk(keyNode);
+        int k = (int) keyNode;
+        long newest = (long) LONGS.getAcquire(kc, k + NEWEST);
+        if (sequence(newest) <= sequence) {
+            LONGS.set(chunk(version), (int) version + OLDER, newest);
+            LONGS.setRelease(kc, k + NEWEST, version);
+            return;
+        }
+        long before = newest;
+        for (long o = older(before); o != 0 && sequence(o) > sequence; o = older(before)) {
+            before = o;
+        }
+        LONGS.set(chunk(version), (int) version + OLDER, older(before));
+        LONGS.setRelease(chunk(before), (int) before + OLDER, version);
+        if (sequence < (long) LONGS.get(kc, k + OLDEST)) {
+            LONGS.setRelease(kc, k + OLDEST, sequence);
+        }
+    }
+
+    /** Links a key node for {@code key}, whose only version is {@code version}, into the skip list; returns its size. */
+    private int insertKey(byte[] key, long version) {
         for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
             long x = level == MAX_HEIGHT - 1 ? 0 : splice[level + 1];
             long next = link(x, level);
-            while (next != 0 && compare(next, key, sequence) < 0) {
+            while (next != 0 && compareKey(next, key) < 0) {
                 x = next;
                 next = link(x, level);
             }
             splice[level] = x;
         }
         int height = randomHeight();
-        byte[] value = record.isDelete() ? null : record.value();
         int linksAt = KEY + align(key.length);
-        int tailAt = linksAt + 8 * height;
-        int nodeSize = align(tailAt + 28 + (value == null ? 0 : value.length));
+        int nodeSize = linksAt + 8 * height;
         long node = allocate(nodeSize);
-        byte[] c = chunks[(int) (node >>> 32)];
+        byte[] c = chunk(node);
         int at = (int) node;
         INTS.set(c, at + KEY_LENGTH, key.length);
         c[at + HEIGHT] = (byte) height;
-        c[at + KIND] = record.kind();
-        LONGS.set(c, at + SEQUENCE, sequence);
+        LONGS.set(c, at + NEWEST, version);
+        LONGS.set(c, at + OLDEST, sequence(version));
         System.arraycopy(key, 0, c, at + KEY, key.length);
-        LONGS.set(c, at + tailAt, record.epoch());
-        LONGS.set(c, at + tailAt + 8, record.counter());
-        LONGS.set(c, at + tailAt + 16, record.millis());
-        INTS.set(c, at + tailAt + 24, value == null ? -1 : value.length);
-        if (value != null) {
-            System.arraycopy(value, 0, c, at + tailAt + 28, value.length);
-        }
         for (int level = 0; level < height; level++) {
             LONGS.set(c, at + linksAt + 8 * level, link(splice[level], level));
         }
         for (int level = 0; level < height; level++) { // bottom first: a node reachable at a level is at every level below
             setLink(splice[level], level, node);
         }
-        index(key, node, sequence);
-        size = size + 1;
-        approximateBytes = approximateBytes + nodeSize;
-        if (!record.isDelete() && record.expiresAtMillis() != Entry.NO_EXPIRY) {
-            earliestExpiry.accumulateAndGet(record.expiresAtMillis(), Math::min);
-        }
+        index(key, node);
+        return nodeSize;
     }
 
     /** The newest version of {@code key} with a sequence at most {@code maxSequence}, or null. */
     public Record get(byte[] key, long maxSequence) {
-        long latest = lookup(key);
-        if (latest == 0) {
+        long keyNode = lookup(key);
+        if (keyNode == 0) {
             return null;
         }
-        if (sequence(latest) <= maxSequence) {
-            return record(latest);
-        }
-        long found = seek(key, maxSequence);
-        return found != 0 && sameKey(found, key) ? record(found) : null;
+        long v = notAfter(newest(keyNode), maxSequence);
+        return v == 0 ? null : record(keyNode, v);
     }
 
     /** Bytes the records take in the arena, and the hash index: what decides when the table is flushed. */
@@ -187,18 +247,20 @@ public final class Memtable {
         }
         int swept = 0;
         long next = Long.MAX_VALUE;
-        for (long x = link(0, 0); x != 0; x = link(x, 0)) {
-            byte[] c = chunk(x);
-            int at = (int) x;
-            long millis = (long) LONGS.get(c, tail(c, at) + 16);
-            if (c[at + KIND] != Record.PUT || millis == Entry.NO_EXPIRY) {
-                continue;
-            }
-            if (Entry.isExpired(millis, nowMillis)) {
-                c[at + KIND] = Record.DELETE; // readers see a put that is expired or a tombstone: absent either way
-                swept++;
-            } else {
-                next = Math.min(next, millis);
+        for (long k = link(0, 0); k != 0; k = link(k, 0)) {
+            for (long x = newest(k); x != 0; x = older(x)) {
+                byte[] c = chunk(x);
+                int at = (int) x;
+                long millis = (long) LONGS.get(c, at + MILLIS);
+                if (c[at + KIND] != Record.PUT || millis == Entry.NO_EXPIRY) {
+                    continue;
+                }
+                if (Entry.isExpired(millis, nowMillis)) {
+                    c[at + KIND] = Record.DELETE; // readers see a put that is expired or a tombstone: absent either way
+                    swept++;
+                } else {
+                    next = Math.min(next, millis);
+                }
             }
         }
         // unless an add lowered it meanwhile; a put added during the walk and not seen may be
@@ -209,51 +271,69 @@ public final class Memtable {
 
     public RecordIterator iterator() {
         return new RecordIterator() {
-            private long node;
+            /** The key node of the current record, and its version node (0: past the end). */
+            private long keyNode;
+            private long version;
             private Record current;
 
             @Override
             public void seek(byte[] key, long sequence) {
-                node = Memtable.this.seek(key, sequence);
+                keyNode = seekKey(key);
+                version = 0;
+                if (keyNode != 0 && sameKey(keyNode, key)) {
+                    // past all of the key's versions: the next key, without walking its chain
+                    version = sequence < oldest(keyNode) ? 0 : notAfter(newest(keyNode), sequence);
+                    if (version == 0) {
+                        keyNode = link(keyNode, 0);
+                    }
+                }
+                if (version == 0 && keyNode != 0) {
+                    version = newest(keyNode);
+                }
                 current = null;
             }
 
             @Override
             public void seekToFirst() {
-                node = link(0, 0);
+                keyNode = link(0, 0);
+                version = keyNode == 0 ? 0 : newest(keyNode);
                 current = null;
             }
 
             @Override
             public boolean valid() {
-                return node != 0;
+                return version != 0;
             }
 
             @Override
             public Record current() {
-                if (current == null && node != 0) {
-                    current = record(node);
+                if (current == null && version != 0) {
+                    current = record(keyNode, version);
                 }
                 return current;
             }
 
             @Override
             public void next() {
-                node = link(node, 0);
+                version = older(version);
+                if (version == 0) {
+                    keyNode = link(keyNode, 0);
+                    version = keyNode == 0 ? 0 : newest(keyNode);
+                }
                 current = null;
             }
         };
     }
 
-    // ---- the skip list
+    // ---- the skip list of keys, and the chains of versions
 
-    /** The first node not before ({@code key}, {@code sequence}), or 0. */
-    private long seek(byte[] key, long sequence) {
+    /** The first key node whose key is not before {@code key}, or 0. */
+    private long seekKey(byte[] key) {
         long x = 0;
         long next = 0;
         for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
             next = link(x, level);
-            while (next != 0 && compare(next, key, sequence) < 0) {
+            while (next != 0 && compareKey(next, key) < 0) {
                 x = next;
                 next = link(x, level);
             }
@@ -261,7 +341,7 @@ public final class Memtable {
         return next;
     }
 
-    /** Node {@code x}'s link at {@code level} (x = 0: the head's). */
+    /** Key node {@code x}'s link at {@code level} (x = 0: the head's). */
     private long link(long x, int level) {
         if (x == 0) {
             return (long) SLOTS.getAcquire(head, level);
@@ -281,12 +361,11 @@ public final class Memtable {
         LONGS.setRelease(c, links(c, at) + 8 * level, node);
     }
 
-    /** Node {@code x} against ({@code key}, {@code sequence}) in {@link Record#ORDER}. */
-    private int compare(long x, byte[] key, long sequence) {
+    /** Key node {@code x}'s key against {@code key}, unsigned. */
+    private int compareKey(long x, byte[] key) {
         byte[] c = chunk(x);
         int at = (int) x + KEY;
-        int c1 = Arrays.compareUnsigned(c, at, at + (int) INTS.get(c, (int) x + KEY_LENGTH), key, 0, key.length);
-        return c1 != 0 ? c1 : Long.compare(sequence, (long) LONGS.get(c, (int) x + SEQUENCE));
+        return Arrays.compareUnsigned(c, at, at + (int) INTS.get(c, (int) x + KEY_LENGTH), key, 0, key.length);
     }
 
     private boolean sameKey(long x, byte[] key) {
@@ -295,34 +374,52 @@ public final class Memtable {
         return Arrays.equals(c, at, at + (int) INTS.get(c, (int) x + KEY_LENGTH), key, 0, key.length);
     }
 
-    private long sequence(long x) {
-        return (long) LONGS.get(chunk(x), (int) x + SEQUENCE);
+    /** Key node {@code x}'s newest version node (never 0: a key node is linked with one). */
+    private long newest(long x) {
+        return (long) LONGS.getAcquire(chunk(x), (int) x + NEWEST);
     }
 
-    /** Node {@code x} as a record with a key array of its own; a put's value is copied out of the arena when first read. */
-    private Record record(long x) {
-        byte[] c = chunk(x);
-        int at = (int) x;
-        int keyLength = (int) INTS.get(c, at + KEY_LENGTH);
-        int tail = tail(c, at);
-        byte[] key = Arrays.copyOfRange(c, at + KEY, at + KEY + keyLength);
+    /** The lowest sequence of key node {@code x}'s versions. */
+    private long oldest(long x) {
+        return (long) LONGS.getAcquire(chunk(x), (int) x + OLDEST);
+    }
+
+    /** The version node older than version node {@code v} of the same key, or 0. */
+    private long older(long v) {
+        return (long) LONGS.getAcquire(chunk(v), (int) v + OLDER);
+    }
+
+    private long sequence(long v) {
+        return (long) LONGS.get(chunk(v), (int) v + SEQUENCE);
+    }
+
+    /** The first version from {@code v} on, down its chain, with a sequence at most {@code maxSequence}, or 0. */
+    private long notAfter(long v, long maxSequence) {
+        while (v != 0 && sequence(v) > maxSequence) {
+            v = older(v);
+        }
+        return v;
+    }
+
+    /** Version {@code v} of key node {@code k} as a record with a key array of its own; a put's value is copied out of the arena when first read. */
+    private Record record(long k, long v) {
+        byte[] kc = chunk(k);
+        int kAt = (int) k;
+        byte[] key = Arrays.copyOfRange(kc, kAt + KEY, kAt + KEY + (int) INTS.get(kc, kAt + KEY_LENGTH));
+        byte[] c = chunk(v);
+        int at = (int) v;
         long sequence = (long) LONGS.get(c, at + SEQUENCE);
-        long epoch = (long) LONGS.get(c, tail);
-        long counter = (long) LONGS.get(c, tail + 8);
-        long millis = (long) LONGS.get(c, tail + 16);
+        long epoch = (long) LONGS.get(c, at + EPOCH);
+        long counter = (long) LONGS.get(c, at + COUNTER);
+        long millis = (long) LONGS.get(c, at + MILLIS);
         return c[at + KIND] == Record.PUT
-                ? Record.decodedPut(key, sequence, epoch, counter, millis, c, tail + 28, (int) INTS.get(c, tail + 24))
+                ? Record.decodedPut(key, sequence, epoch, counter, millis, c, at + VALUE, (int) INTS.get(c, at + VALUE_LENGTH))
                 : Record.decoded(Record.DELETE, key, sequence, epoch, counter, millis, null);
     }
 
-    /** Where node {@code at}'s links start: after its key, padded to 8. */
+    /** Where key node {@code at}'s links start: after its key, padded to 8. */
     private static int links(byte[] c, int at) {
         return at + KEY + align((int) INTS.get(c, at + KEY_LENGTH));
-    }
-
-    /** Where node {@code at}'s epoch, counter, millis and value start: after its links. */
-    private static int tail(byte[] c, int at) {
-        return links(c, at) + 8 * c[at + HEIGHT];
     }
 
     private byte[] chunk(long x) {
@@ -401,7 +498,7 @@ public final class Memtable {
 
     // ---- the hash index
 
-    /** Open addressing, linear probing; a slot once filled keeps its key, and only its node changes. */
+    /** Open addressing, linear probing; a slot once filled keeps its key node. */
     private static final class Index {
         final long[] slots;
         final int[] hashes;
@@ -419,7 +516,7 @@ public final class Memtable {
         return h ^ (h >>> 16);
     }
 
-    /** The newest node of {@code key}, or 0. */
+    /** The key node of {@code key}, or 0. */
     private long lookup(byte[] key) {
         Index ix = index;
         int h = hash(key);
@@ -434,7 +531,8 @@ public final class Memtable {
         }
     }
 
-    private void index(byte[] key, long node, long sequence) {
+    /** Indexes the key node of a key the table did not hold. */
+    private void index(byte[] key, long node) {
         Index ix = index;
         int h = hash(key);
         for (int i = h & ix.mask; ; i = (i + 1) & ix.mask) {
@@ -448,10 +546,7 @@ public final class Memtable {
                 return;
             }
             if (ix.hashes[i] == h && sameKey(x, key)) {
-                if (sequence(x) < sequence) {
-                    SLOTS.setRelease(ix.slots, i, node);
-                }
-                return;
+                throw new IllegalStateException("key indexed twice"); // add looks the key up first
             }
         }
     }
