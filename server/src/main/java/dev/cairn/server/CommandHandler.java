@@ -164,7 +164,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs queued commands until one has to wait; on the event loop. */
     private void runQueued(ChannelHandlerContext ctx) {
-        session.beginBatch();
+        if (!awaiting) {
+            session.beginBatch(); // (while a command runs elsewhere, its thread owns the session's clock mark)
+        }
         while (!awaiting && !queued.isEmpty() && !session.closing()) {
             if (!ctx.channel().isWritable()) {
                 // the client is not reading its replies: run nothing more, read nothing more,

@@ -266,6 +266,47 @@ class JedisCommandsTest {
         assertTrue(jedis.info("server").startsWith("# Server"));
     }
 
+    /** INFO commandstats counts each call once: in any database, in a pipeline's batch, refused and failed apart. */
+    @Test
+    void commandstatsCountEveryCallOnce() {
+        jedis.set("k", "v");
+        jedis.select(1);
+        jedis.set("k", "v");
+        jedis.select(0);
+        assertThrows(JedisDataException.class, () -> raw("GET"));
+        jedis.set("n", "abc");
+        assertThrows(JedisDataException.class, () -> jedis.incr("n"));
+        try (redis.clients.jedis.Pipeline p = jedis.pipelined()) {
+            for (int i = 0; i < 10; i++) {
+                p.set("p" + i, "v");
+            }
+            p.incr("c");
+            p.incr("c");
+            p.sync();
+        }
+        java.util.Map<String, java.util.Map<String, String>> stats = new java.util.HashMap<>();
+        for (String line : jedis.info("commandstats").split("\r\n")) {
+            if (line.startsWith("cmdstat_")) {
+                java.util.Map<String, String> fields = new java.util.HashMap<>();
+                for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
+                    fields.put(field.substring(0, field.indexOf('=')), field.substring(field.indexOf('=') + 1));
+                }
+                stats.put(line.substring("cmdstat_".length(), line.indexOf(':')), fields);
+            }
+        }
+        assertEquals("13", stats.get("set").get("calls"), stats.toString());
+        assertEquals("0", stats.get("set").get("failed_calls"));
+        assertEquals("3", stats.get("incr").get("calls"));
+        assertEquals("1", stats.get("incr").get("failed_calls"));
+        assertEquals("0", stats.get("get").get("calls"));
+        assertEquals("1", stats.get("get").get("rejected_calls"));
+        for (java.util.Map<String, String> fields : stats.values()) {
+            assertTrue(Long.parseLong(fields.get("usec")) >= 0, fields.toString());
+        }
+        String client = text(raw("CLIENT", "INFO"));
+        assertTrue(client.contains(" idle=0 "), client);
+    }
+
     @Test
     void unknownCommandsAndWrongArityGetRedisErrorsAndTheConnectionLives() {
         JedisDataException unknown = assertThrows(JedisDataException.class, () -> raw("FROB", "a", "b"));
