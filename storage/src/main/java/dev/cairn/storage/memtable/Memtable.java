@@ -163,7 +163,7 @@ public final class Memtable {
     private void chain(long keyNode, long version, long sequence) {
         byte[] kc = chunk(keyNode);
         int k = (int) keyNode;
-        long newest = (long) LONGS.getAcquire(kc, k + NEWEST);
+        long newest = newest(keyNode);
         if (sequence(newest) <= sequence) {
             LONGS.set(chunk(version), (int) version + OLDER, newest);
             LONGS.setRelease(kc, k + NEWEST, version);
@@ -175,22 +175,14 @@ public final class Memtable {
         }
         LONGS.set(chunk(version), (int) version + OLDER, older(before));
         LONGS.setRelease(chunk(before), (int) before + OLDER, version);
-        if (sequence < (long) LONGS.get(kc, k + OLDEST)) {
+        if (sequence < oldest(keyNode)) {
             LONGS.setRelease(kc, k + OLDEST, sequence);
         }
     }
 
     /** Links a key node for {@code key}, whose only version is {@code version}, into the skip list; returns its size. */
     private int insertKey(byte[] key, long version) {
-        for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
-            long x = level == MAX_HEIGHT - 1 ? 0 : splice[level + 1];
-            long next = link(x, level);
-            while (next != 0 && compareKey(next, key) < 0) {
-                x = next;
-                next = link(x, level);
-            }
-            splice[level] = x;
-        }
+        descend(key, splice);
         int height = randomHeight();
         int linksAt = KEY + align(key.length);
         int nodeSize = linksAt + 8 * height;
@@ -278,7 +270,7 @@ public final class Memtable {
 
             @Override
             public void seek(byte[] key, long sequence) {
-                keyNode = seekKey(key);
+                keyNode = descend(key, null);
                 version = 0;
                 if (keyNode != 0 && sameKey(keyNode, key)) {
                     // past all of the key's versions: the next key, without walking its chain
@@ -327,8 +319,11 @@ public final class Memtable {
 
     // ---- the skip list of keys, and the chains of versions
 
-    /** The first key node whose key is not before {@code key}, or 0. */
-    private long seekKey(byte[] key) {
+    /**
+     * The first key node whose key is not before {@code key}, or 0; with {@code predecessors}
+     * (the writer's), also the last node before it at each level (0: the head).
+     */
+    private long descend(byte[] key, long[] predecessors) {
         long x = 0;
         long next = 0;
         for (int level = MAX_HEIGHT - 1; level >= 0; level--) {
@@ -336,6 +331,9 @@ public final class Memtable {
             while (next != 0 && compareKey(next, key) < 0) {
                 x = next;
                 next = link(x, level);
+            }
+            if (predecessors != null) {
+                predecessors[level] = x;
             }
         }
         return next;
