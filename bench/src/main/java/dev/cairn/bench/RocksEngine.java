@@ -123,6 +123,14 @@ final class RocksEngine implements KvEngine {
 
     @Override
     public void close() {
+        if (Boolean.getBoolean("cairn.bench.verbose")) {
+            try {
+                System.err.println("# rocksdb levels:\n" + db.getProperty("rocksdb.levelstats")
+                        + "# rocksdb memtables flushed: " + statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES));
+            } catch (RocksDBException e) {
+                System.err.println("# rocksdb levels: " + e.getMessage());
+            }
+        }
         db.close();
         options.close();
         cache.close();

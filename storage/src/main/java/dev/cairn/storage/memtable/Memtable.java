@@ -33,10 +33,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *                  +16 long the lowest sequence in the chain
  *                  +24 key bytes, padded to 8
  *                      long next[height]   (the skip list's links; release / acquire)
- *   version node:  +0 long sequence   +8 byte kind   (3 bytes padding)   +12 int value length (-1: none)
- *                  +16 long older version (0: none; release / acquire)
- *                  +24 long epoch   +32 long counter   +40 long millis   +48 value bytes
+ *   version node:  +0 long sequence
+ *                  +8 long older version (0: none; release / acquire)
+ *                  +16 byte kind   +17 byte flags   (2 bytes padding)   +20 int value length (-1: none)
+ *                  +24 long epoch, long counter   only if flags has VERSIONED
+ *                      long millis                only if flags has TIMED
+ *                      value bytes
  * </pre>
+ *
+ * A version node stores the version and the instant only where they say something: the engine
+ * stamps its own writes with epoch 0 and the sequence as counter, and a put without a TTL has
+ * millis 0, so most nodes have a 24-byte header where a fixed layout would take 48; a table of
+ * 100-byte values holds a fifth more records before it is flushed.
  *
  * An address is {@code chunk << 32 | offset}; 0 is no node. The writer fills a node, then
  * publishes it with a release store (a key node bottom level first, so a reader that reaches it
@@ -73,13 +81,15 @@ public final class Memtable {
     private static final int KEY = 24;
     // version node
     private static final int SEQUENCE = 0;
-    private static final int KIND = 8;
-    private static final int VALUE_LENGTH = 12;
-    private static final int OLDER = 16;
-    private static final int EPOCH = 24;
-    private static final int COUNTER = 32;
-    private static final int MILLIS = 40;
-    private static final int VALUE = 48;
+    private static final int OLDER = 8;
+    private static final int KIND = 16;
+    private static final int FLAGS = 17;
+    private static final int VALUE_LENGTH = 20;
+    private static final int EXTRAS = 24;
+    /** Flag: the node stores its epoch and counter (else epoch 0, counter = sequence). */
+    private static final byte VERSIONED = 1;
+    /** Flag: the node stores its millis (else 0). */
+    private static final byte TIMED = 2;
 
     private final long walNumber;
 
@@ -128,18 +138,26 @@ public final class Memtable {
         byte[] key = record.key();
         long sequence = record.sequence();
         byte[] value = record.isDelete() ? null : record.value();
-        int versionSize = align(VALUE + (value == null ? 0 : value.length));
+        byte flags = (byte) ((record.epoch() != 0 || record.counter() != sequence ? VERSIONED : 0)
+                | (record.millis() != 0 ? TIMED : 0));
+        int valueAt = valueOffset(flags);
+        int versionSize = align(valueAt + (value == null ? 0 : value.length));
         long version = allocate(versionSize);
         byte[] vc = chunk(version);
         int v = (int) version;
         LONGS.set(vc, v + SEQUENCE, sequence);
         vc[v + KIND] = record.kind();
+        vc[v + FLAGS] = flags;
         INTS.set(vc, v + VALUE_LENGTH, value == null ? -1 : value.length);
-        LONGS.set(vc, v + EPOCH, record.epoch());
-        LONGS.set(vc, v + COUNTER, record.counter());
-        LONGS.set(vc, v + MILLIS, record.millis());
+        if ((flags & VERSIONED) != 0) {
+            LONGS.set(vc, v + EXTRAS, record.epoch());
+            LONGS.set(vc, v + EXTRAS + 8, record.counter());
+        }
+        if ((flags & TIMED) != 0) {
+            LONGS.set(vc, v + millisOffset(flags), record.millis());
+        }
         if (value != null) {
-            System.arraycopy(value, 0, vc, v + VALUE, value.length);
+            System.arraycopy(value, 0, vc, v + valueAt, value.length);
         }
         long keyNode = lookup(key);
         long added = versionSize;
@@ -243,7 +261,7 @@ public final class Memtable {
             for (long x = newest(k); x != 0; x = older(x)) {
                 byte[] c = chunk(x);
                 int at = (int) x;
-                long millis = (long) LONGS.get(c, at + MILLIS);
+                long millis = millis(c, at);
                 if (c[at + KIND] != Record.PUT || millis == Entry.NO_EXPIRY) {
                     continue;
                 }
@@ -407,12 +425,31 @@ public final class Memtable {
         byte[] c = chunk(v);
         int at = (int) v;
         long sequence = (long) LONGS.get(c, at + SEQUENCE);
-        long epoch = (long) LONGS.get(c, at + EPOCH);
-        long counter = (long) LONGS.get(c, at + COUNTER);
-        long millis = (long) LONGS.get(c, at + MILLIS);
+        byte flags = c[at + FLAGS];
+        boolean versioned = (flags & VERSIONED) != 0;
+        long epoch = versioned ? (long) LONGS.get(c, at + EXTRAS) : 0;
+        long counter = versioned ? (long) LONGS.get(c, at + EXTRAS + 8) : sequence;
+        long millis = millis(c, at);
         return c[at + KIND] == Record.PUT
-                ? Record.decodedPut(key, sequence, epoch, counter, millis, c, at + VALUE, (int) INTS.get(c, at + VALUE_LENGTH))
+                ? Record.decodedPut(key, sequence, epoch, counter, millis, c, at + valueOffset(flags),
+                        (int) INTS.get(c, at + VALUE_LENGTH))
                 : Record.decoded(Record.DELETE, key, sequence, epoch, counter, millis, null);
+    }
+
+    /** Version node {@code at}'s millis: stored if its flags say so, else 0. */
+    private static long millis(byte[] c, int at) {
+        byte flags = c[at + FLAGS];
+        return (flags & TIMED) != 0 ? (long) LONGS.get(c, at + millisOffset(flags)) : 0;
+    }
+
+    /** Where a version node with {@code flags} stores its millis. */
+    private static int millisOffset(byte flags) {
+        return EXTRAS + ((flags & VERSIONED) != 0 ? 16 : 0);
+    }
+
+    /** Where a version node with {@code flags} stores its value: after the header and what the flags say is stored. */
+    private static int valueOffset(byte flags) {
+        return millisOffset(flags) + ((flags & TIMED) != 0 ? 8 : 0);
     }
 
     /** Where key node {@code at}'s links start: after its key, padded to 8. */
@@ -496,7 +533,13 @@ public final class Memtable {
 
     // ---- the hash index
 
-    /** Open addressing, linear probing; a slot once filled keeps its key node. */
+    /**
+     * Open addressing, linear probing; a slot once filled keeps its key node. Up to three quarters
+     * full: a probe compares the stored hashes (one int array, read in order) before it reads a
+     * node, so longer runs cost little, and the index (12 bytes a slot, counted in the table's
+     * size) grows at 3/4 of its slots rather than at half, where its doubling alone could fill a
+     * 64 MiB table's last tenth.
+     */
     private static final class Index {
         final long[] slots;
         final int[] hashes;
@@ -538,7 +581,7 @@ public final class Memtable {
             if (x == 0) {
                 ix.hashes[i] = h;
                 SLOTS.setRelease(ix.slots, i, node);
-                if (++indexed * 2 > ix.slots.length) {
+                if (++indexed * 4 > ix.slots.length * 3) { // at most three quarters full
                     grow();
                 }
                 return;

@@ -1,5 +1,6 @@
 package dev.cairn.storage.memtable;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,6 +89,12 @@ class MemtableReadTest {
                 // and one in a few dozen larger than the first chunks
                 case 1 -> Record.put(key, seq, Version.of(2, seq), 5_000 + seq,
                         new byte[rnd.nextInt(300) == 0 ? 700_000 : rnd.nextInt(30) == 0 ? 20_000 + rnd.nextInt(100_000) : 0]);
+                // each mix of what a version node stores beside its header: an expiry only, a
+                // version only (epoch 0 with a counter of its own too), a local tombstone's instant
+                case 2 -> Record.put(key, seq, Version.local(seq), 9_000 + seq, randomBytes(rnd, 150));
+                case 3 -> Record.put(key, seq, Version.of(rnd.nextBoolean() ? 0 : 4, seq + 7), Entry.NO_EXPIRY,
+                        randomBytes(rnd, 150));
+                case 4 -> Record.delete(key, seq, Version.local(seq), 2_000 + seq);
                 default -> {
                     byte[] value = new byte[rnd.nextInt(200)];
                     rnd.nextBytes(value);
@@ -105,6 +112,11 @@ class MemtableReadTest {
                 assertEquals(expected.toString(), it.current().toString());
                 assertEquals(expected.version(), it.current().version());
                 assertEquals(expected.millis(), it.current().millis());
+                assertEquals(expected.kind(), it.current().kind());
+                if (!expected.isDelete()) {
+                    assertArrayEquals(expected.value(), it.current().value());
+                }
+                assertEquals(expected.toString(), m.get(expected.key(), expected.sequence()).toString(), "point read");
                 it.next();
             }
             assertTrue(!it.valid(), "nothing after the last");
@@ -213,5 +225,11 @@ class MemtableReadTest {
             throw new AssertionError(failure.get());
         }
         assertEquals(writes, m.size());
+    }
+
+    private static byte[] randomBytes(Random rnd, int maxLength) {
+        byte[] b = new byte[rnd.nextInt(maxLength)];
+        rnd.nextBytes(b);
+        return b;
     }
 }
