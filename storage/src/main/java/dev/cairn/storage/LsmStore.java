@@ -96,8 +96,6 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private final StorageStats stats = new StorageStats();
     private final BlockCache blockCache;
     private final CompactionPicker picker;
-    /** A table whose reads have cost more than compacting it would (see {@link TableFile#chargeSeek}), or null. */
-    private volatile TableFile seekCandidate;
     private final List<String> recoveryReport = new CopyOnWriteArrayList<>();
 
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -729,9 +727,6 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
                 synchronized (versions) {
                     compactionScheduled = false;
                 }
-                if (seekCandidate != null) { // charged after the last pick looked
-                    scheduleCompaction();
-                }
             }
         }));
     }
@@ -743,11 +738,6 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         synchronized (versions) {
             base = view.version;
             plan = picker.pick(base, force);
-            TableFile seek = seekCandidate;
-            if (plan == null && seek != null) {
-                seekCandidate = null;
-                plan = picker.pickSeek(base, seek);
-            }
             if (plan == null) {
                 return false;
             }
@@ -861,12 +851,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         return iterator(s.view, range);
     }
 
-    /**
-     * The newest record of {@code key} not after {@code snapshot}: the memtables, then each table
-     * whose range holds the key, newest first. A read that looked in more than one table charges
-     * the first of them (see {@link TableFile#chargeSeek}).
-     */
-    private Record lookup(View v, byte[] key, long snapshot) {
+    private static Record lookup(View v, byte[] key, long snapshot) {
         Record r = v.active.get(key, snapshot);
         if (r != null) {
             return r;
@@ -874,28 +859,18 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         if (v.frozen != null && (r = v.frozen.get(key, snapshot)) != null) {
             return r;
         }
-        TableFile first = null;
-        int looked = 0;
         for (TableFile t : v.version.level(0)) {
-            if (t.mayContain(key)) {
-                first = looked++ == 0 ? t : first;
-                if ((r = t.reader().get(key, snapshot)) != null) {
-                    break;
-                }
+            if (t.mayContain(key) && (r = t.reader().get(key, snapshot)) != null) {
+                return r;
             }
         }
-        for (int level = 1; level < TableSet.LEVELS && r == null; level++) {
+        for (int level = 1; level < TableSet.LEVELS; level++) {
             TableFile t = v.version.tableFor(level, key);
-            if (t != null) {
-                first = looked++ == 0 ? t : first;
-                r = t.reader().get(key, snapshot);
+            if (t != null && (r = t.reader().get(key, snapshot)) != null) {
+                return r;
             }
         }
-        if (looked > 1 && first.chargeSeek()) { // it looked past the first table it read
-            seekCandidate = first; // a later candidate replaces an earlier one not yet compacted
-            scheduleCompaction();
-        }
-        return r;
+        return null;
     }
 
     private static RecordIterator iterator(View v, KeyRange range) {

@@ -47,43 +47,6 @@ class LsmStoreTest {
         return ("v" + i + "-" + round + "-" + "p".repeat(80)).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /**
-     * Two level-0 tables, under the compaction trigger: reads of the older table's keys look in
-     * the newer one first, in vain. After about its allowance of such reads the newer table (and
-     * with it all of level 0) is merged into level 1, without any write. LevelDB's seek compaction.
-     */
-    @Test
-    @Timeout(60)
-    void readsThatLookInALevel0TableInVainHaveItCompacted() throws Exception {
-        try (LsmStore store = LsmStore.open(small(dir).memtableBytes(1 << 20).level0Triggers(4, 20, 36).build())) {
-            for (int i = 0; i < 400; i += 2) {
-                store.put(utf8(String.format("k%04d", i)), value(i, 0));
-            }
-            store.flush();
-            for (int i = 1; i < 400; i += 2) {
-                store.put(utf8(String.format("k%04d", i)), value(i, 1));
-            }
-            store.flush();
-            assertEquals(List.of(2, 0), store.stats().filesPerLevel().subList(0, 2), "two overlapping tables in level 0");
-            assertEquals(0, store.stats().compactions());
-            // each read of an even key passes over the newer table (odd keys) first; a table of
-            // this size may cost 100 such reads
-            for (int round = 0; round < 3; round++) {
-                for (int i = 0; i < 400; i += 2) {
-                    assertArrayEquals(value(i, 0), store.get(utf8(String.format("k%04d", i))).orElseThrow().value());
-                }
-            }
-            while (store.stats().filesPerLevel().get(0) > 0) {
-                Thread.sleep(10); // the compaction runs in the background; the test's timeout bounds the wait
-            }
-            assertTrue(store.stats().compactions() >= 1);
-            assertTrue(store.stats().filesPerLevel().get(1) > 0, "merged into level 1: " + store.stats().filesPerLevel());
-            for (int i = 0; i < 400; i++) {
-                assertArrayEquals(value(i, i % 2), store.get(utf8(String.format("k%04d", i))).orElseThrow().value());
-            }
-        }
-    }
-
     @Test
     void dataAndIncreasingVersionsSurviveReopen() throws Exception {
         dev.cairn.api.Version before;

@@ -11,9 +11,7 @@ import java.util.List;
  * overlapping part of level 1) once it holds {@code l0Trigger} tables. A deeper level is compacted
  * when its size exceeds its target ({@code base * multiplier^(level-1)}); the table picked is the
  * first after the level's compaction pointer, so successive compactions sweep the key space
- * round-robin. When neither is due, a table that point reads keep looking in before finding their
- * key elsewhere ({@link #pickSeek}) is merged into the level below, as LevelDB's seek compaction
- * does. Pure: no I/O, no locks, no clock.
+ * round-robin. Pure: no I/O, no locks, no clock.
  */
 public final class CompactionPicker {
     private final int l0Trigger;
@@ -81,20 +79,6 @@ public final class CompactionPicker {
         }
         pointers[bestLevel] = chosen.summary().largestKey();
         return planFor(version, bestLevel, List.of(chosen));
-    }
-
-    /**
-     * Merges {@code table}, which reads have paid for too often (see {@code TableFile.chargeSeek}),
-     * into the level below: with the rest of level 0 if it is a level-0 table (they overlap), on
-     * its own otherwise. Null if {@code version} no longer holds it or it is in the last level.
-     */
-    public CompactionPlan pickSeek(TableSet version, TableFile table) {
-        for (int level = 0; level < TableSet.LEVELS - 1; level++) {
-            if (version.level(level).contains(table)) {
-                return planFor(version, level, level == 0 ? new ArrayList<>(version.level(0)) : List.of(table));
-            }
-        }
-        return null;
     }
 
     /** Rewrites the deepest non-empty level in place, or null when the tree is empty. */

@@ -20,29 +20,10 @@ public final class TableFile {
     private final SsTableReader reader;
     private final AtomicInteger refs = new AtomicInteger();
     private volatile boolean obsolete;
-    /**
-     * Point reads this table may still cost before it is compacted: reads that looked in it and
-     * then had to look in another table too (LevelDB's {@code allowed_seeks}). One such read
-     * costs about what compacting 16 KiB does, so a table may cost one per 16 KiB it holds
-     * (at least {@value #MIN_ALLOWED_SEEKS}) before merging it down is the cheaper course.
-     */
-    private final AtomicInteger allowedSeeks;
-    private static final int MIN_ALLOWED_SEEKS = 100;
-    private static final int BYTES_PER_SEEK = 16 * 1024;
 
     public TableFile(TableSummary summary, SsTableReader reader) {
         this.summary = summary;
         this.reader = reader;
-        this.allowedSeeks = new AtomicInteger((int) Math.max(MIN_ALLOWED_SEEKS,
-                Math.min(Integer.MAX_VALUE, summary.size() / BYTES_PER_SEEK)));
-    }
-
-    /**
-     * Charges one read that looked here in vain before another table; true for the read that
-     * uses up the table's allowance (once), which should then have it compacted.
-     */
-    public boolean chargeSeek() {
-        return allowedSeeks.get() > 0 && allowedSeeks.decrementAndGet() == 0;
     }
 
     public TableSummary summary() {

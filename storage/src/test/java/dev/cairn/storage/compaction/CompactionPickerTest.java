@@ -67,37 +67,6 @@ class CompactionPickerTest {
     }
 
     @Test
-    void aTableReadsPaidForTooOftenIsMergedDownWhenNothingElseIsDue() {
-        TableFile l0a = table("a", "m", 10);
-        TableFile l0b = table("c", "z", 10);
-        TableFile l1 = table("d", "k", 100);
-        TableFile l1Outside = table("x", "y", 100);
-        TableFile l2 = table("e", "f", 500);
-        TableSet v = set(List.of(List.of(l0a, l0b), List.of(l1, l1Outside), List.of(l2), List.of(table("a", "z", 900))));
-        assertNull(picker.pick(v), "no level over its size, level 0 under its trigger");
-
-        CompactionPlan zero = picker.pickSeek(v, l0b);
-        assertEquals(0, zero.level());
-        assertEquals(List.of(l0a, l0b), zero.upper(), "a level-0 table goes down with the tables it overlaps");
-        assertEquals(List.of(l1, l1Outside), zero.lower());
-
-        CompactionPlan one = picker.pickSeek(v, l1);
-        assertEquals(1, one.level());
-        assertEquals(List.of(l1), one.upper(), "deeper, the table alone");
-        assertEquals(List.of(l2), one.lower());
-        assertEquals(2, one.outputLevel());
-
-        assertNull(picker.pickSeek(v, table("a", "b", 10)), "a table the version no longer holds");
-        TableFile last = table("a", "z", 10);
-        List<List<TableFile>> deepest = new ArrayList<>();
-        for (int i = 0; i < TableSet.LEVELS - 1; i++) {
-            deepest.add(List.of());
-        }
-        deepest.add(List.of(last));
-        assertNull(picker.pickSeek(set(deepest), last), "the last level has nowhere to go");
-    }
-
-    @Test
     void aTableWithNothingBelowItOverlappingMovesTrivially() {
         TableSet v = set(List.of(List.of(), List.of(table("a", "b", 1500)), List.of(table("x", "z", 10))));
         CompactionPlan plan = picker.pick(v);
