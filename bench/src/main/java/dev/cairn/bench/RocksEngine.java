@@ -126,7 +126,7 @@ final class RocksEngine implements KvEngine {
         if (Boolean.getBoolean("cairn.bench.verbose")) {
             try {
                 System.err.println("# rocksdb levels:\n" + db.getProperty("rocksdb.levelstats")
-                        + "# rocksdb memtables flushed: " + statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES));
+                        + "# rocksdb bytes flushed: " + statistics.getTickerCount(TickerType.FLUSH_WRITE_BYTES));
             } catch (RocksDBException e) {
                 System.err.println("# rocksdb levels: " + e.getMessage());
             }

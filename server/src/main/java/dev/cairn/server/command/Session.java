@@ -5,7 +5,6 @@ public final class Session {
     private final long id;
     private final String address;
     private final String localAddress;
-    private final long createdMillis = System.currentTimeMillis();
     private final long createdNanos = System.nanoTime();
     /**
      * When the connection's last command ended, or its current batch of commands began
@@ -56,10 +55,9 @@ public final class Session {
 
     /** This client as a line of CLIENT LIST / CLIENT INFO, with Redis's fields. */
     String describe() {
-        long now = System.currentTimeMillis();
-        long idleNanos = System.nanoTime() - lastCommandNanos;
+        long now = System.nanoTime();
         return "id=" + id + " addr=" + address + " laddr=" + localAddress + " fd=-1 name=" + (name == null ? "" : name)
-                + " age=" + (now - createdMillis) / 1000 + " idle=" + idleNanos / 1_000_000_000L
+                + " age=" + (now - createdNanos) / 1_000_000_000L + " idle=" + (now - lastCommandNanos) / 1_000_000_000L
                 + " flags=N db=" + db + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0"
                 + " rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + lastCommand + " user=default redir=-1 resp=2";
     }

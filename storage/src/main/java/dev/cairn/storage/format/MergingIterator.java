@@ -79,7 +79,7 @@ public final class MergingIterator implements RecordIterator {
                     siftDown(0);
                 }
             }
-            if (previous != null && Record.compare(previous.key(), previous.sequence(), r.key(), r.sequence()) == 0) {
+            if (previous != null && Record.ORDER.compare(previous, r) == 0) {
                 continue; // the same version, already returned from a newer source
             }
             current = r;
@@ -88,9 +88,7 @@ public final class MergingIterator implements RecordIterator {
     }
 
     private boolean less(int a, int b) {
-        Record x = heads[a];
-        Record y = heads[b];
-        int c = Record.compare(x.key(), x.sequence(), y.key(), y.sequence());
+        int c = Record.ORDER.compare(heads[a], heads[b]);
         return c < 0 || (c == 0 && a < b);
     }
 

@@ -95,11 +95,7 @@ class MemtableReadTest {
                 case 3 -> Record.put(key, seq, Version.of(rnd.nextBoolean() ? 0 : 4, seq + 7), Entry.NO_EXPIRY,
                         randomBytes(rnd, 150));
                 case 4 -> Record.delete(key, seq, Version.local(seq), 2_000 + seq);
-                default -> {
-                    byte[] value = new byte[rnd.nextInt(200)];
-                    rnd.nextBytes(value);
-                    yield Record.put(key, seq, Version.local(seq), Entry.NO_EXPIRY, value);
-                }
+                default -> Record.put(key, seq, Version.local(seq), Entry.NO_EXPIRY, randomBytes(rnd, 200));
             };
             m.add(r);
             model.put(r, r);
