@@ -50,19 +50,33 @@ final class RedisBench implements Callable<Integer> {
     @Option(names = "--tests", description = "redis-benchmark tests (default ${DEFAULT-VALUE})")
     String tests = "set,get,incr,mset";
 
+    @Option(names = "--io-threads", description = "the Cairn node's event loops (default: the server's, half the cores)")
+    int ioThreads = ServerOptions.DEFAULT_IO_THREADS;
+
+    @Option(names = "--durabilities", split = ",", description = "which of memory,interval,sync to run (default all)")
+    List<String> durabilities = List.of("memory", "interval", "sync");
+
+    private static ServerOptions withIoThreads(ServerOptions o, int ioThreads) {
+        return new ServerOptions(o.port(), o.bind(), o.dataDir(), o.sync(), o.requirePass(), o.maxClients(), o.maxBulkBytes(),
+                o.maxArrayLength(), o.memory(), o.cluster(), o.members(), o.clusterPort(), o.maxRequestBytes(),
+                o.maxOutputBytes(), o.maxValueBytes(), o.databases(), ioThreads);
+    }
+
     @Override
     public Integer call() throws Exception {
         Path scratch = Files.createTempDirectory("cairn-redis-bench");
-        System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d (-P 16: -n %d) -c %d, %d cores, %s%n",
-                tests, requests, pipelinedRequests, clients, Runtime.getRuntime().availableProcessors(), version("redis-server"));
+        System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d (-P 16: -n %d) -c %d, %d cores, cairn io-threads %d, %s%n",
+                tests, requests, pipelinedRequests, clients, Runtime.getRuntime().availableProcessors(), ioThreads,
+                version("redis-server"));
         try {
-            for (String durability : List.of("memory", "interval", "sync")) {
+            for (String durability : durabilities) {
                 for (int pipeline : List.of(1, 16)) {
                     Map<String, Double> cairn;
-                    try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1",
+                    ServerOptions defaults = new ServerOptions(0, "127.0.0.1",
                             scratch.resolve("cairn-" + durability + "-" + pipeline),
                             durability.equals("sync") ? SyncMode.SYNC : SyncMode.INTERVAL, null, 10_000,
-                            2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")))) {
+                            2 * 1024 * 1024, 1024 * 1024, durability.equals("memory"));
+                    try (CairnNode node = CairnNode.start(withIoThreads(defaults, ioThreads))) {
                         benchmark(node.port(), pipeline); // warm-up: let the JIT compile the server's paths first
                         cairn = benchmark(node.port(), pipeline);
                     }

@@ -48,17 +48,19 @@ public final class CairnNode implements AutoCloseable {
     private static final boolean EPOLL = Epoll.isAvailable();
 
     private final EventLoopGroup boss = EPOLL ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-    /**
-     * One event loop per core (Netty's default is two): measured with redis-benchmark on 2 cores,
-     * two loops served pipelined GETs about 40% faster than four (bench/RESULTS.md).
-     */
-    private final EventLoopGroup workers = EPOLL ? new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors())
-            : new NioEventLoopGroup(Runtime.getRuntime().availableProcessors());
+    /** {@link ServerOptions#ioThreads} event loops (Netty's default is two per core), threads named {@link #ioThreadPrefix}. */
+    private final EventLoopGroup workers;
+    private static final java.util.concurrent.atomic.AtomicLong NODES = new java.util.concurrent.atomic.AtomicLong();
+    private final String ioThreadPrefix = "cairn-io-" + NODES.incrementAndGet() + "-";
     private final Channel serverChannel;
     private final ServerContext context;
     private volatile boolean closed;
 
     private CairnNode(ServerOptions options, java.time.Clock clock) throws IOException, InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger loops = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadFactory named = r -> new io.netty.util.concurrent.FastThreadLocalThread(r,
+                ioThreadPrefix + loops.incrementAndGet());
+        workers = EPOLL ? new EpollEventLoopGroup(options.ioThreads(), named) : new NioEventLoopGroup(options.ioThreads(), named);
         String valueLimit = Integer.toString(options.maxValueBytes());
         namespaces = options.cluster() != null ? joinCluster(options, clock)
                 : options.memory()
@@ -165,6 +167,11 @@ public final class CairnNode implements AutoCloseable {
         if (store instanceof dev.cairn.transport.replication.ClusterStore cs) {
             cs.onStorageFailure(listener);
         }
+    }
+
+    /** How this node's event loop threads are named ("cairn-io-<node>-<loop>"), so a thread dump tells them apart. */
+    String ioThreadPrefix() {
+        return ioThreadPrefix;
     }
 
     /** What the commands share: settings, counters, the SCAN cursor table. */

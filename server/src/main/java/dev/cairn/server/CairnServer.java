@@ -54,6 +54,9 @@ public final class CairnServer implements Callable<Integer> {
     @Option(names = "--databases", description = "how many databases SELECT can choose from (default 16)")
     Integer databases;
 
+    @Option(names = "--io-threads", description = "event loops serving connections (default: half the cores, at least 1)")
+    Integer ioThreads;
+
     @Option(names = "--memory", description = "keep everything in memory: no data directory, nothing survives a restart")
     Boolean memory;
 
@@ -104,7 +107,9 @@ public final class CairnServer implements Callable<Integer> {
                         Long.toString(ServerOptions.DEFAULT_MAX_OUTPUT_BYTES)).trim()),
                 maxValueBytes != null ? maxValueBytes : Integer.parseInt(file.getProperty("max-value-bytes", Integer.toString(bulk)).trim()),
                 databases != null ? databases : Integer.parseInt(file.getProperty("databases",
-                        Integer.toString(ServerOptions.DEFAULT_DATABASES)).trim()));
+                        Integer.toString(ServerOptions.DEFAULT_DATABASES)).trim()),
+                ioThreads != null ? ioThreads : Integer.parseInt(file.getProperty("io-threads",
+                        Integer.toString(ServerOptions.DEFAULT_IO_THREADS)).trim()));
     }
 
     @Override

@@ -51,7 +51,8 @@ class DenialOfServiceTest {
     private CairnNode start(String password, long maxOutputBytes) throws Exception {
         node = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir.resolve("data"), SyncMode.NONE, password, 10_000,
                 ServerOptions.DEFAULT_MAX_BULK_BYTES, 1024 * 1024, true, null, List.of(), ServerOptions.DEFAULT_CLUSTER_PORT,
-                ServerOptions.DEFAULT_MAX_REQUEST_BYTES, maxOutputBytes, ServerOptions.DEFAULT_MAX_BULK_BYTES, 16));
+                ServerOptions.DEFAULT_MAX_REQUEST_BYTES, maxOutputBytes, ServerOptions.DEFAULT_MAX_BULK_BYTES, 16,
+                ServerOptions.DEFAULT_IO_THREADS));
         return node;
     }
 

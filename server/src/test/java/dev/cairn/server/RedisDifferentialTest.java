@@ -57,7 +57,8 @@ class RedisDifferentialTest {
         node = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir.resolve("cairn"), SyncMode.NONE, null, 100,
                 ServerOptions.DEFAULT_MAX_BULK_BYTES, 1024 * 1024, true, null, List.of(), ServerOptions.DEFAULT_CLUSTER_PORT,
                 ServerOptions.DEFAULT_MAX_REQUEST_BYTES, ServerOptions.DEFAULT_MAX_OUTPUT_BYTES,
-                ServerOptions.DEFAULT_MAX_BULK_BYTES, 16));
+                ServerOptions.DEFAULT_MAX_BULK_BYTES, 16,
+                ServerOptions.DEFAULT_IO_THREADS));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             try (Socket s = new Socket("127.0.0.1", redisPort)) {
