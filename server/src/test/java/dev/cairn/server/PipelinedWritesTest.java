@@ -50,10 +50,13 @@ class PipelinedWritesTest {
         }
     }
 
-    @Test
-    void aMixedPipelineAnswersInOrderAndSeesItsOwnWrites() throws Exception {
-        try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir.resolve("d"), SyncMode.SYNC, null, 100,
-                2 * 1024 * 1024, 1024 * 1024))) {
+    /** In every store the server batches a pipeline's writes for: the LSM tree with and without an fsync per write, and memory. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"SYNC", "INTERVAL", "memory"})
+    void aMixedPipelineAnswersInOrderAndSeesItsOwnWrites(String store) throws Exception {
+        boolean memory = store.equals("memory");
+        try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir.resolve("d"),
+                memory ? SyncMode.NONE : SyncMode.valueOf(store), null, 100, 2 * 1024 * 1024, 1024 * 1024, memory))) {
             List<List<String>> commands = List.of(
                     List.of("SET", "a", "1"), List.of("SET", "b", "2"), List.of("SET", "a", "3"),
                     List.of("INCR", "n"), List.of("INCR", "n"), List.of("INCRBY", "n", "10"),

@@ -197,16 +197,17 @@ public final class Commands {
     }
 
     /**
-     * A new, empty run of writes for {@code session}, or null when its database's store gains
-     * nothing from one or cannot take one on the event loop. Only an engine that applies a write
-     * at once and then only awaits its durability ({@link dev.cairn.api.AsyncStore#appliesAtOnce}:
-     * the LSM tree) has a batch of its own: one WAL record, one fsync. The memory store would run
-     * the batch one call at a time (where an MSET alone is one {@code putAll}), and a cluster's
-     * writes wait on other members.
+     * A new, empty run of writes for {@code session}, or null when its database's store cannot
+     * take one on the event loop: a cluster's writes wait on other members. An engine that
+     * applies a write at once and then only awaits its durability
+     * ({@link dev.cairn.api.AsyncStore#appliesAtOnce}: the LSM tree) logs the batch as one WAL
+     * record with one fsync; where writes never wait (the memory store, and the LSM tree without
+     * an fsync per write), the batch runs on the event loop, decided under its keys' stripes once
+     * and installed as one commit.
      */
     public WriteRun newWriteRun(Session session) {
         dev.cairn.api.Store store = context.database(session.db());
-        return store.async().appliesAtOnce() ? new WriteRun(session) : null;
+        return store.async().appliesAtOnce() || !context.writesMayBlock() ? new WriteRun(session) : null;
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.cairn.api.StoreFullException;
 import dev.cairn.api.StoreLimits;
 import dev.cairn.api.Version;
 import dev.cairn.api.WriteOptions;
+import dev.cairn.storage.BatchOverlay;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -536,6 +537,124 @@ public final class MemoryStore implements Store, ReplicaStore {
             }
             return null;
         });
+    }
+
+    /**
+     * Decides the whole batch under the stripes of its keys, each write on the entry the writes
+     * before it in the batch left, then installs one node per key written (its last state) under
+     * one {@link Commit}: readers see all of the batch or none of it, as with {@link #putAll}, and
+     * a pipeline that counts one key up or overwrites it installs one node, not one per command.
+     * Each write is checked and decided as its own call would be. Two cases run the writes one
+     * call at a time instead (still under the batch's stripes): with listeners, which are told of
+     * every change, and under {@link EvictionPolicy#NONE} when the batch's last states together
+     * would pass a bound, so that each write is refused, or not, as it would be alone.
+     */
+    @Override
+    public List<dev.cairn.api.MutationOutcome> mutateAll(List<dev.cairn.api.KeyedMutation> writes) {
+        checkOpen();
+        if (writes.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> keys = new ArrayList<>(writes.size());
+        for (dev.cairn.api.KeyedMutation w : writes) {
+            keys.add(w.key());
+        }
+        return lockedAll(keys, () -> {
+            if (listeners.any()) {
+                return Store.super.mutateAll(writes);
+            }
+            long now = now();
+            List<dev.cairn.api.MutationOutcome> outcomes = new ArrayList<>(writes.size());
+            BatchOverlay<Last> written = new BatchOverlay<>();
+            for (dev.cairn.api.KeyedMutation w : writes) {
+                byte[] key = w.key();
+                Mutation mutation = w.mutation();
+                Mutation.Decision d;
+                try {
+                    check(key, mutation);
+                    int earlier = written.find(key);
+                    Entry before;
+                    if (earlier >= 0) {
+                        before = written.entry(earlier).entry(key);
+                    } else {
+                        Node stored = mutation instanceof Mutation.Put ? null : visible(key);
+                        before = stored == null || stored.isTombstone() ? null : stored.entry();
+                    }
+                    d = mutation.decide(key, before, now);
+                    if (d.write() != Mutation.Write.NONE) {
+                        // each decided write has a version of its own, so a CAS on a version the batch wrote works;
+                        // the node installed carries its key's last
+                        Version version = nextVersion();
+                        written.put(earlier, key, d.write() == Mutation.Write.VALUE
+                                ? new Last(d.value(), version, d.expiresAtMillis()) : new Last(null, version, now));
+                    }
+                } catch (RuntimeException e) {
+                    outcomes.add(new dev.cairn.api.MutationOutcome(null, e));
+                    continue;
+                }
+                outcomes.add(new dev.cairn.api.MutationOutcome(d, null));
+            }
+            boolean reserved = false;
+            if (options.eviction() == EvictionPolicy.NONE) {
+                long addedEntries = 0;
+                long addedBytes = 0;
+                for (int i = 0; i < written.size(); i++) {
+                    Last last = written.entry(i);
+                    if (last.value != null) {
+                        Node old = contents.node(written.key(i));
+                        addedEntries += old != null && !old.isTombstone() ? 0 : 1;
+                        addedBytes += written.key(i).length + last.value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
+                    }
+                }
+                try {
+                    reserve(addedEntries, addedBytes);
+                } catch (StoreFullException full) {
+                    return Store.super.mutateAll(writes); // nothing installed yet: decide again, one call at a time
+                }
+                reserved = true;
+            }
+            Commit commit = new Commit();
+            List<Node> installed = new ArrayList<>(written.size());
+            List<byte[]> removed = null;
+            for (int i = 0; i < written.size(); i++) {
+                byte[] key = written.key(i);
+                Last last = written.entry(i);
+                if (last.value != null) {
+                    installed.add(install(key, last.value, last.version, last.millis, commit, reserved));
+                } else if (contents.node(key) != null) {
+                    installed.add(bury(key, last.version, now, commit));
+                    if (graceMillis == 0) {
+                        (removed == null ? removed = new ArrayList<>() : removed).add(key);
+                    }
+                }
+            }
+            commitBatch(commit, installed);
+            if (removed != null) {
+                removed.forEach(this::remove); // tombstones were only there to commit as one
+            }
+            return outcomes;
+        });
+    }
+
+    /** A key's state after a batch's writes so far: its value (null: deleted), version and expiry. */
+    private record Last(byte[] value, Version version, long millis) {
+        Entry entry(byte[] key) {
+            return value == null ? null : new Entry(key, value, version, millis);
+        }
+    }
+
+    /** What the single-key call of {@code mutation} checks before it reads or writes anything. */
+    private void check(byte[] key, Mutation mutation) {
+        limits().checkKey(key);
+        if (mutation instanceof Mutation.Put p) {
+            checkWrite(p.options());
+            limits().checkValue(p.value());
+        } else if (mutation instanceof Mutation.CompareAndSet c) {
+            checkWrite(c.options());
+            limits().checkValue(c.value());
+        } else if (mutation instanceof Mutation.Increment i) {
+            checkWrite(i.options());
+        }
     }
 
     private static void commitBatch(Commit commit, List<Node> installed) {
