@@ -35,6 +35,22 @@ public interface AsyncStore {
         return false;
     }
 
+    /**
+     * Asks the store to hold back the group commit it would start for the writes issued from now
+     * on until the returned handle is run (once; running it again does nothing): writes issued in
+     * the meantime then share one fsync instead of the first of them starting one alone. An event
+     * loop holds while it serves one round of ready connections and lets go at the end of it, as
+     * redis-server fsyncs once per round. The store starts the commit anyway after a short bound,
+     * so a handle run late delays writes but never strands them. Does nothing where writes have
+     * no group commit to hold (the default).
+     */
+    default Runnable holdDurability() {
+        return NO_HOLD;
+    }
+
+    /** The handle of a hold that holds nothing. */
+    Runnable NO_HOLD = () -> { };
+
     CompletableFuture<Optional<Entry>> get(byte[] key, ReadOptions options);
 
     CompletableFuture<Entry> put(byte[] key, byte[] value, WriteOptions options);

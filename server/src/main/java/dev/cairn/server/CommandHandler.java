@@ -285,8 +285,50 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
         ctx.write(out, ctx.voidPromise());
     }
 
+    /** Whether this event loop holds the store's group commit for the round of ready connections it is serving. */
+    private static final io.netty.util.concurrent.FastThreadLocal<boolean[]> HOLDING =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected boolean[] initialValue() {
+                    return new boolean[1];
+                }
+            };
+
+    /**
+     * Where writes wait on an fsync, holds the store's group commit
+     * ({@link dev.cairn.api.AsyncStore#holdDurability}) until this event loop has served the
+     * connections that are ready now: a task queued on the loop runs after them and lets go. The
+     * writes of one round then share one fsync, as redis-server's {@code appendfsync always}
+     * syncs once per round of its event loop, instead of the first write of the round starting
+     * an fsync of its own while the others queue for the next.
+     */
+    private void holdDurabilityForThisRound(ChannelHandlerContext ctx) {
+        if (!context.writesMayBlock()) {
+            return;
+        }
+        boolean[] holding = HOLDING.get();
+        if (holding[0]) {
+            return;
+        }
+        Runnable release = context.database(session.db()).async().holdDurability();
+        if (release == dev.cairn.api.AsyncStore.NO_HOLD) {
+            return;
+        }
+        holding[0] = true;
+        Runnable letGo = () -> {
+            holding[0] = false;
+            release.run();
+        };
+        try {
+            ctx.executor().execute(letGo);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            letGo.run(); // the loop is shutting down: hold nothing
+        }
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        holdDurabilityForThisRound(ctx);
         runQueued(ctx);
         flushPending(ctx);
         ctx.fireChannelReadComplete();

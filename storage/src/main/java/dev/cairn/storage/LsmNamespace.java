@@ -654,6 +654,11 @@ final class LsmNamespace implements Store, ReplicaStore {
         }
 
         @Override
+        public Runnable holdDurability() {
+            return engine.holdDurability();
+        }
+
+        @Override
         public CompletableFuture<Optional<Entry>> get(byte[] key, ReadOptions options) {
             return now(() -> LsmNamespace.this.get(key, options));
         }

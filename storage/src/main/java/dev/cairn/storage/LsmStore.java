@@ -510,6 +510,11 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         return done;
     }
 
+    /** {@link dev.cairn.api.AsyncStore#holdDurability}: in {@code SYNC} mode, holds the {@link WalSyncer}'s next fsync. */
+    Runnable holdDurability() {
+        return options.syncMode == SyncMode.SYNC ? syncer.hold() : dev.cairn.api.AsyncStore.NO_HOLD;
+    }
+
     private StorageIOException syncFailed(RuntimeException e) {
         backgroundError = e;
         return new StorageIOException("fsync of the WAL failed; the write is not acknowledged and the store "

@@ -12,6 +12,11 @@ import java.util.function.Consumer;
  * the writers that do wait), and runs the requests' callbacks in arrival order. So a thousand
  * non-blocking writes that arrive together still cost one fsync, and no caller's thread is held.
  *
+ * <p>A caller that is about to issue more writes can {@link #hold} the next fsync: while any hold
+ * is taken, the thread waits for it to be let go (at most {@value #MAX_HOLD_MICROS} µs) before it
+ * takes the queue, so the fsync covers everything issued under the hold, not only the first
+ * request. Event loops hold for one round of ready connections.
+ *
  * <p>The thread starts with the first request and exits when the queue stays empty for a while.
  */
 final class WalSyncer {
@@ -20,6 +25,36 @@ final class WalSyncer {
 
     private final List<Request> queue = new ArrayList<>(); // guarded by this
     private boolean running; // guarded by this
+    private int holds; // guarded by this
+
+    /** The longest the thread waits for holds to be let go once requests are queued. */
+    static final long MAX_HOLD_MICROS = 1000;
+    private final long maxHoldNanos;
+
+    WalSyncer() {
+        this(MAX_HOLD_MICROS * 1000);
+    }
+
+    /** A syncer that waits at most {@code maxHoldNanos} for holds (tests use a long one). */
+    WalSyncer(long maxHoldNanos) {
+        this.maxHoldNanos = maxHoldNanos;
+    }
+
+    /** Takes a hold on the next fsync; the handle lets it go (once). */
+    synchronized Runnable hold() {
+        holds++;
+        boolean[] released = new boolean[1];
+        return () -> {
+            synchronized (this) {
+                if (!released[0]) {
+                    released[0] = true;
+                    if (--holds == 0) {
+                        notifyAll();
+                    }
+                }
+            }
+        };
+    }
 
     /** Calls {@code done} once {@code writer} is synced to {@code end}, or {@code failed} if that fsync fails. */
     synchronized void request(WalWriter writer, long end, Runnable done, Consumer<RuntimeException> failed) {
@@ -47,6 +82,19 @@ final class WalSyncer {
                     if (queue.isEmpty()) {
                         running = false;
                         return;
+                    }
+                }
+                long deadline = System.nanoTime() + maxHoldNanos;
+                while (holds > 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        wait(Math.max(1, (left + 999_999) / 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
                     }
                 }
                 batch = new ArrayList<>(queue);
