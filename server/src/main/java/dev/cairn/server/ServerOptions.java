@@ -34,8 +34,9 @@ public record ServerOptions(int port, String bind, Path dataDir, SyncMode sync, 
     /**
      * Event loops serving connections: half the cores, at least one. The other half is left to
      * the clients, the WAL's syncer and the store's flushes and compactions, as Redis advises for
-     * its {@code io-threads} (measured in bench/RESULTS.md: on 2 cores, one loop served pipelined
-     * SET/GET/INCR 1.2-1.4x faster than two, and unpipelined ones alike).
+     * its {@code io-threads}. Measured in bench/RESULTS.md (ninth session): on 2 cores with
+     * redis-benchmark beside the node, one loop served pipelined SET/GET/INCR 1.1-1.4x faster
+     * than two and unpipelined ones at the same rate; pipelined 10-key MSET was slower with one.
      */
     public static final int DEFAULT_IO_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
