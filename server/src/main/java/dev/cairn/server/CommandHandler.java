@@ -183,6 +183,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
             CompletableFuture<Reply> reply;
             Commands.WriteRun run = queued.isEmpty() ? null : writeRun(command);
             if (run != null) {
+                holdDurabilityForThisRound(ctx);
                 reply = commands.execute(run);
             } else if (!inFlight.isEmpty() && !commands.mayRunBehindWrites(session, command)) {
                 // wait for the applied writes to become durable before anything that may read
@@ -190,6 +191,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
                 queuedBytes += size(command);
                 return;
             } else {
+                if (commands.joinsWriteRun(session, command)) {
+                    holdDurabilityForThisRound(ctx); // a write the event loop issues itself
+                }
                 reply = commands.executeAsync(session, command);
             }
             if (reply.isDone() && inFlight.isEmpty()) {
@@ -296,8 +300,9 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Where writes wait on an fsync, holds the store's group commit
-     * ({@link dev.cairn.api.AsyncStore#holdDurability}) until this event loop has served the
-     * connections that are ready now: a task queued on the loop runs after them and lets go. The
+     * ({@link dev.cairn.api.AsyncStore#holdDurability}), from the first write this event loop
+     * issues in a round, until it has served the connections that are ready now: a task queued on
+     * the loop runs after them and lets go (a round of reads takes no hold). The
      * writes of one round then share one fsync, as redis-server's {@code appendfsync always}
      * syncs once per round of its event loop, instead of the first write of the round starting
      * an fsync of its own while the others queue for the next.
@@ -328,7 +333,6 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        holdDurabilityForThisRound(ctx);
         runQueued(ctx);
         flushPending(ctx);
         ctx.fireChannelReadComplete();
