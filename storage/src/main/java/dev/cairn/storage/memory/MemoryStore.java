@@ -46,9 +46,10 @@ import java.util.function.Supplier;
  * array eviction samples from has a lock of its own, held only to add, remove or draw a slot.
  *
  * <h2>Batches and snapshots</h2>
- * A batch ({@code putAll}, {@code deleteAll}, {@code applyAllIfNewer}) holds the stripes of all
- * its keys, taken in stripe order, and installs its nodes marked with one uncommitted
- * {@link Commit}; a point read that meets an uncommitted node reads the node it replaced. One
+ * A batch ({@code putAll}, {@code deleteAll}, {@code mutateAll}, {@code applyAllIfNewer}) holds
+ * the stripes of all its keys, taken in stripe order, and installs its nodes marked with one
+ * uncommitted {@link Commit}; a point read that meets an uncommitted node reads the node it
+ * replaced. One
  * volatile write then commits the whole batch, so readers see all of it or none of it.
  * {@code getAll} holds the stripes of its keys and {@code scan} holds every stripe while it reads,
  * so each sees one state of the store (no write is half done while a stripe is held): scans pause
