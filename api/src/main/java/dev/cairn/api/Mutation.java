@@ -19,6 +19,25 @@ public sealed interface Mutation {
      */
     Decision decide(byte[] key, Entry stored, long nowMillis);
 
+    /**
+     * What this write's single-key call checks before it reads or writes anything, in its order:
+     * the key against {@code limits}, then the options it was given with {@code checkWrite} (the
+     * store's own rule: open, a consistency it can satisfy), then the value it supplies. A store's
+     * batch checks each write so, and so refuses it with the error its call would give.
+     */
+    default void check(byte[] key, StoreLimits limits, java.util.function.Consumer<WriteOptions> checkWrite) {
+        limits.checkKey(key);
+        if (this instanceof Put p) {
+            checkWrite.accept(p.options());
+            limits.checkValue(p.value());
+        } else if (this instanceof CompareAndSet c) {
+            checkWrite.accept(c.options());
+            limits.checkValue(c.value());
+        } else if (this instanceof Increment i) {
+            checkWrite.accept(i.options());
+        }
+    }
+
     /** {@code stored} if it is live at {@code nowMillis}, else null. */
     static Entry live(Entry stored, long nowMillis) {
         return stored == null || stored.isExpiredAt(nowMillis) ? null : stored;

@@ -56,12 +56,6 @@ final class RedisBench implements Callable<Integer> {
     @Option(names = "--durabilities", split = ",", description = "which of memory,interval,sync to run (default all)")
     List<String> durabilities = List.of("memory", "interval", "sync");
 
-    private static ServerOptions withIoThreads(ServerOptions o, int ioThreads) {
-        return new ServerOptions(o.port(), o.bind(), o.dataDir(), o.sync(), o.requirePass(), o.maxClients(), o.maxBulkBytes(),
-                o.maxArrayLength(), o.memory(), o.cluster(), o.members(), o.clusterPort(), o.maxRequestBytes(),
-                o.maxOutputBytes(), o.maxValueBytes(), o.databases(), ioThreads);
-    }
-
     @Override
     public Integer call() throws Exception {
         Path scratch = Files.createTempDirectory("cairn-redis-bench");
@@ -72,11 +66,10 @@ final class RedisBench implements Callable<Integer> {
             for (String durability : durabilities) {
                 for (int pipeline : List.of(1, 16)) {
                     Map<String, Double> cairn;
-                    ServerOptions defaults = new ServerOptions(0, "127.0.0.1",
+                    try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1",
                             scratch.resolve("cairn-" + durability + "-" + pipeline),
                             durability.equals("sync") ? SyncMode.SYNC : SyncMode.INTERVAL, null, 10_000,
-                            2 * 1024 * 1024, 1024 * 1024, durability.equals("memory"));
-                    try (CairnNode node = CairnNode.start(withIoThreads(defaults, ioThreads))) {
+                            2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")).withIoThreads(ioThreads))) {
                         benchmark(node.port(), pipeline); // warm-up: let the JIT compile the server's paths first
                         cairn = benchmark(node.port(), pipeline);
                     }

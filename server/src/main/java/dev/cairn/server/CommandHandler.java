@@ -191,7 +191,7 @@ final class CommandHandler extends ChannelInboundHandlerAdapter {
                 queuedBytes += size(command);
                 return;
             } else {
-                if (commands.joinsWriteRun(session, command)) {
+                if (context.writesMayBlock() && commands.joinsWriteRun(session, command)) {
                     holdDurabilityForThisRound(ctx); // a write the event loop issues itself
                 }
                 reply = commands.executeAsync(session, command);

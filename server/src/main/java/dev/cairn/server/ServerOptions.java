@@ -76,6 +76,12 @@ public record ServerOptions(int port, String bind, Path dataDir, SyncMode sync, 
 
     public static final int DEFAULT_CLUSTER_PORT = 7800;
 
+    /** These options with {@code n} event loops. */
+    public ServerOptions withIoThreads(int n) {
+        return new ServerOptions(port, bind, dataDir, sync, requirePass, maxClients, maxBulkBytes, maxArrayLength, memory,
+                cluster, members, clusterPort, maxRequestBytes, maxOutputBytes, maxValueBytes, databases, n);
+    }
+
     /** This node's cluster endpoint, which is also its name in the cluster. */
     public String clusterEndpoint() {
         return bind + ":" + clusterPort;

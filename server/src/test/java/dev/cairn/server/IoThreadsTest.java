@@ -41,11 +41,8 @@ class IoThreadsTest {
     @Test
     void connectionsShareAsManyEventLoopsAsConfigured() throws Exception {
         for (int loops : new int[] {1, 3}) {
-            ServerOptions d = new ServerOptions(0, "127.0.0.1", dir.resolve("d" + loops), SyncMode.NONE, null, 100,
-                    1024 * 1024, 1024 * 1024);
-            ServerOptions options = new ServerOptions(d.port(), d.bind(), d.dataDir(), d.sync(), d.requirePass(), d.maxClients(),
-                    d.maxBulkBytes(), d.maxArrayLength(), d.memory(), d.cluster(), d.members(), d.clusterPort(),
-                    d.maxRequestBytes(), d.maxOutputBytes(), d.maxValueBytes(), d.databases(), loops);
+            ServerOptions options = new ServerOptions(0, "127.0.0.1", dir.resolve("d" + loops), SyncMode.NONE, null, 100,
+                    1024 * 1024, 1024 * 1024).withIoThreads(loops);
             try (CairnNode node = CairnNode.start(options)) {
                 List<Socket> clients = new ArrayList<>();
                 try {

@@ -427,12 +427,13 @@ final class LsmNamespace implements Store, ReplicaStore {
                 records.ensureCapacity(writes.size()); // the engine starts it at one record
             }
             long seq = firstSequence; // the next record's sequence, or (collapsing) the next provisional version
+            java.util.function.Consumer<WriteOptions> checkWrite = engine::checkWrite;
             for (dev.cairn.api.KeyedMutation w : writes) {
                 byte[] key = w.key();
                 Mutation mutation = w.mutation();
                 Mutation.Decision d;
                 try {
-                    check(key, mutation);
+                    mutation.check(key, limits(), checkWrite);
                     int earlier = written.find(key);
                     Entry before;
                     if (earlier >= 0) {
@@ -482,20 +483,6 @@ final class LsmNamespace implements Store, ReplicaStore {
             }
             return outcomes;
         };
-    }
-
-    /** What the single-key call of {@code mutation} checks before it reads or writes anything. */
-    private void check(byte[] key, Mutation mutation) {
-        limits().checkKey(key);
-        if (mutation instanceof Mutation.Put p) {
-            engine.checkWrite(p.options());
-            limits().checkValue(p.value());
-        } else if (mutation instanceof Mutation.CompareAndSet c) {
-            engine.checkWrite(c.options());
-            limits().checkValue(c.value());
-        } else if (mutation instanceof Mutation.Increment i) {
-            engine.checkWrite(i.options());
-        }
     }
 
     /** A single-key write as it was decided and the version it was given. */

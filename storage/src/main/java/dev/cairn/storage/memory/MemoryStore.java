@@ -515,9 +515,8 @@ public final class MemoryStore implements Store, ReplicaStore {
                 long addedBytes = 0;
                 for (Map.Entry<byte[], byte[]> e : last.entrySet()) {
                     Node old = contents.node(e.getKey());
-                    boolean hadValue = old != null && !old.isTombstone();
-                    addedEntries += hadValue ? 0 : 1;
-                    addedBytes += e.getKey().length + e.getValue().length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
+                    addedEntries += addedEntries(old);
+                    addedBytes += addedBytes(e.getKey(), e.getValue(), old);
                 }
                 reserve(addedEntries, addedBytes);
                 reserved = true;
@@ -567,12 +566,13 @@ public final class MemoryStore implements Store, ReplicaStore {
             long now = now();
             List<dev.cairn.api.MutationOutcome> outcomes = new ArrayList<>(writes.size());
             BatchOverlay<Last> written = new BatchOverlay<>();
+            java.util.function.Consumer<WriteOptions> checkWrite = this::checkWrite;
             for (dev.cairn.api.KeyedMutation w : writes) {
                 byte[] key = w.key();
                 Mutation mutation = w.mutation();
                 Mutation.Decision d;
                 try {
-                    check(key, mutation);
+                    mutation.check(key, limits(), checkWrite);
                     int earlier = written.find(key);
                     Entry before;
                     if (earlier >= 0) {
@@ -603,8 +603,8 @@ public final class MemoryStore implements Store, ReplicaStore {
                     Last last = written.entry(i);
                     if (last.value != null) {
                         Node old = contents.node(written.key(i));
-                        addedEntries += old != null && !old.isTombstone() ? 0 : 1;
-                        addedBytes += written.key(i).length + last.value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
+                        addedEntries += addedEntries(old);
+                        addedBytes += addedBytes(written.key(i), last.value, old);
                     }
                 }
                 try {
@@ -623,7 +623,7 @@ public final class MemoryStore implements Store, ReplicaStore {
                 if (last.value != null) {
                     installed.add(install(key, last.value, last.version, last.millis, commit, reserved));
                 } else if (contents.node(key) != null) {
-                    installed.add(bury(key, last.version, now, commit));
+                    installed.add(bury(key, last.version, last.millis, commit));
                     if (graceMillis == 0) {
                         (removed == null ? removed = new ArrayList<>() : removed).add(key);
                     }
@@ -637,24 +637,10 @@ public final class MemoryStore implements Store, ReplicaStore {
         });
     }
 
-    /** A key's state after a batch's writes so far: its value (null: deleted), version and expiry. */
+    /** A key's state after a batch's writes so far: its value (null: deleted), version, and expiry (a delete's instant). */
     private record Last(byte[] value, Version version, long millis) {
         Entry entry(byte[] key) {
             return value == null ? null : new Entry(key, value, version, millis);
-        }
-    }
-
-    /** What the single-key call of {@code mutation} checks before it reads or writes anything. */
-    private void check(byte[] key, Mutation mutation) {
-        limits().checkKey(key);
-        if (mutation instanceof Mutation.Put p) {
-            checkWrite(p.options());
-            limits().checkValue(p.value());
-        } else if (mutation instanceof Mutation.CompareAndSet c) {
-            checkWrite(c.options());
-            limits().checkValue(c.value());
-        } else if (mutation instanceof Mutation.Increment i) {
-            checkWrite(i.options());
         }
     }
 
@@ -768,6 +754,16 @@ public final class MemoryStore implements Store, ReplicaStore {
      * Takes entries and bytes against the bounds, or refuses (changing nothing) when they would be
      * exceeded. Compare-and-set loops, so the counters never show more than the bounds allow.
      */
+    /** The entries a value written over {@code old} (null: none) adds: 1 unless old is a value. */
+    private static long addedEntries(Node old) {
+        return old != null && !old.isTombstone() ? 0 : 1;
+    }
+
+    /** The bytes a value written over {@code old} (null: none) adds, or frees if negative. */
+    private static long addedBytes(byte[] key, byte[] value, Node old) {
+        return key.length + value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
+    }
+
     private void reserve(long addedEntries, long addedBytes) {
         if (!tryAdd(entries, addedEntries, options.maxEntries())) {
             throw full();
@@ -804,9 +800,8 @@ public final class MemoryStore implements Store, ReplicaStore {
                          boolean reserved) {
         Cell cell = contents.cell(key);
         Node old = cell == null ? null : cell.node;
-        boolean hadValue = old != null && !old.isTombstone();
-        long addedEntries = hadValue ? 0 : 1;
-        long addedBytes = key.length + value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
+        long addedEntries = addedEntries(old);
+        long addedBytes = addedBytes(key, value, old);
         if (!reserved) {
             if (options.eviction() == EvictionPolicy.NONE) {
                 reserve(addedEntries, addedBytes);
