@@ -1,14 +1,20 @@
 package dev.cairn.server.resp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import java.util.ArrayList;
+import io.netty.util.ByteProcessor;
+import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.function.BooleanSupplier;
 
 /**
- * Decodes RESP2 requests into {@code List<byte[]>} commands, one per request, so pipelined
+ * Decodes RESP2 requests into {@code List<byte[]>} commands ({@link Request}: one array of arguments), one per request, so pipelined
  * requests come out one after another. Accepts the two forms clients send: an array of bulk
  * strings ({@code *2\r\n$3\r\nGET\r\n$1\r\nk\r\n}) and an inline command ({@code PING\r\n}).
  *
@@ -45,13 +51,37 @@ public final class RespDecoder extends ByteToMessageDecoder {
 
     /**
      * A decoded request: its arguments, and how many bytes they hold (which the connection
-     * handler counts against its queue limit without adding them up again).
+     * handler counts against its queue limit without adding them up again). Read-only to its
+     * users; its array is sized from the declared count (up to {@value #PRESIZED} arguments, so a
+     * declared length never reserves more than that) and grows only past it.
      */
-    public static final class Request extends ArrayList<byte[]> {
+    public static final class Request extends AbstractList<byte[]> implements RandomAccess {
+        /** The most arguments a request's array is sized for before they arrive. */
+        static final int PRESIZED = 64;
+        private byte[][] args;
+        private int size;
         private long bytes;
 
-        Request(int capacity) {
-            super(capacity);
+        Request(int declared) {
+            args = new byte[Math.min(declared, PRESIZED)][];
+        }
+
+        private void append(byte[] arg) {
+            if (size == args.length) {
+                args = Arrays.copyOf(args, args.length * 2);
+            }
+            args[size++] = arg;
+        }
+
+        @Override
+        public byte[] get(int index) {
+            Objects.checkIndex(index, size);
+            return args[index];
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
 
         public long bytes() {
@@ -104,7 +134,10 @@ public final class RespDecoder extends ByteToMessageDecoder {
         while (in.isReadable()) {
             if (args == null) {
                 if (in.getByte(in.readerIndex()) == '*') {
-                    long n = readNumberLine(in, "multibulk");
+                    long n = plainNumberLine(in);
+                    if (n == NOT_PLAIN) {
+                        n = readNumberLine(in, "multibulk");
+                    }
                     if (n == INCOMPLETE) {
                         return;
                     }
@@ -118,7 +151,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                         continue; // an empty or null array is no command: ignored, as Redis does
                     }
                     remaining = (int) n;
-                    args = new Request(Math.min(remaining, 16));
+                    args = new Request(remaining);
                     requestBytes = 0;
                 } else {
                     List<byte[]> inline = readInline(in);
@@ -139,7 +172,10 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     if (in.getByte(in.readerIndex()) != '$') {
                         throw new RespProtocolException("expected '$', got '" + printable(in.getByte(in.readerIndex())) + "'");
                     }
-                    long n = readNumberLine(in, "bulk");
+                    long n = plainNumberLine(in);
+                    if (n == NOT_PLAIN) {
+                        n = readNumberLine(in, "bulk");
+                    }
                     if (n == INCOMPLETE) {
                         return;
                     }
@@ -159,20 +195,21 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     return;
                 }
                 byte[] arg;
-                if (args.isEmpty() && sameAsLastName(in, bulkLength)) {
+                if (args.size == 0 && sameAsLastName(in, bulkLength)) {
                     arg = lastName; // the same command name as the request before: one array for a pipeline's names
                     in.skipBytes(bulkLength);
                 } else {
                     arg = new byte[bulkLength];
                     in.readBytes(arg);
-                    if (args.isEmpty() && bulkLength <= MAX_NAME) {
+                    if (args.size == 0 && bulkLength <= MAX_NAME) {
                         lastName = arg;
+                        lastNameBuf = Unpooled.wrappedBuffer(arg);
                     }
                 }
-                if (in.readByte() != '\r' || in.readByte() != '\n') {
+                if (in.readShort() != CRLF) {
                     throw new RespProtocolException("bulk string not terminated by CRLF");
                 }
-                args.add(arg);
+                args.append(arg);
                 bulkLength = -1;
                 remaining--;
             }
@@ -184,16 +221,51 @@ public final class RespDecoder extends ByteToMessageDecoder {
 
     private boolean sameAsLastName(ByteBuf in, int length) {
         byte[] name = lastName;
-        if (name == null || name.length != length) {
-            return false;
-        }
-        int at = in.readerIndex();
-        for (int i = 0; i < length; i++) {
-            if (in.getByte(at + i) != name[i]) {
+        return name != null && name.length == length && ByteBufUtil.equals(in, in.readerIndex(), lastNameBuf, 0, length);
+    }
+
+    /** The two bytes that end every line, as {@link ByteBuf#readShort} reads them. */
+    private static final short CRLF = ('\r' << 8) | '\n';
+    /** What {@link #plainNumberLine} answers for any line it leaves to {@link #readNumberLine}. */
+    private static final long NOT_PLAIN = Long.MIN_VALUE + 1;
+    /** The most digits {@link #plainNumberLine} takes: no number that long can overflow. */
+    private static final int PLAIN_DIGITS = 18;
+    private final DigitScan digits = new DigitScan();
+
+    /** Sums decimal digits as {@link ByteBuf#forEachByte} hands them over; stops at the first other byte. */
+    private static final class DigitScan implements ByteProcessor {
+        long value;
+
+        @Override
+        public boolean process(byte b) {
+            int d = b - '0';
+            if (d < 0 || d > 9) {
                 return false;
             }
+            value = value * 10 + d;
+            return true;
         }
-        return true;
+    }
+
+    /**
+     * The common length line, "<prefix><1 to 18 digits>\r\n" with all of it in {@code in},
+     * read in one pass with one bounds check; {@link #NOT_PLAIN} (and nothing read) for anything
+     * else: a sign, a longer number, an incomplete or malformed line go to
+     * {@link #readNumberLine}, which decides each exactly as before.
+     */
+    private long plainNumberLine(ByteBuf in) {
+        int start = in.readerIndex() + 1;
+        int available = in.writerIndex() - start;
+        if (available < 3) {
+            return NOT_PLAIN;
+        }
+        digits.value = 0;
+        int stop = in.forEachByte(start, Math.min(available, PLAIN_DIGITS + 1), digits);
+        if (stop <= start || stop + 2 > in.writerIndex() || in.getShort(stop) != CRLF) {
+            return NOT_PLAIN;
+        }
+        in.readerIndex(stop + 2);
+        return digits.value;
     }
 
     /** What {@link #readNumberLine} answers for a line not complete yet (no length line can say it). */
@@ -202,6 +274,8 @@ public final class RespDecoder extends ByteToMessageDecoder {
     private static final int MAX_NAME = 32;
     /** The previous request's first argument, shared with the next request that names the same command. */
     private byte[] lastName;
+    /** {@link #lastName}, wrapped once for comparing with the input. */
+    private ByteBuf lastNameBuf;
 
     /**
      * Reads "<prefix><decimal>\r\n" as Redis's string2ll does (an optional '-', then at least one
