@@ -64,8 +64,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Write path</h2>
  * Writes are serialized by one lock. Under it a write checks its condition (for conditional
  * operations), takes the next sequence numbers, appends one WAL record and inserts into the active
- * memtable, then publishes the new {@code visibleSequence}. Outside the lock a {@code SYNC} writer
- * waits for the group-committed fsync that covers its record. When the memtable is full it is
+ * memtable. Outside the lock the writer hands its WAL record to the OS (one writer writes every
+ * record buffered so far in one system call while the next inserts) or, in {@code SYNC} mode,
+ * waits for the group-committed fsync that covers it; then it publishes the new
+ * {@code visibleSequence}. When the memtable is full it is
  * frozen (a new WAL segment begins) and flushed to a level-0 table by the flush thread while
  * writes continue into a new memtable; a writer waits only if the previous flush has not finished,
  * or level 0 has {@code l0StopTrigger} tables (it is first slowed by 1 ms at the slowdown trigger).
@@ -210,7 +212,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         versions = new VersionSet(dir, options.table, blockCache, stats, found.nextFileNumber(), state.logNumber());
         lastSequence = found.maxSequence();
         visibleSequence = found.maxSequence();
-        wal = WalWriter.create(dir, versions.newFileNumber(), stats, options.syncMode);
+        wal = WalWriter.create(dir, versions.newFileNumber(), stats);
         view = new View(new Memtable(wal.number()), null, found.tables());
         if (!found.replayed().isEmpty() || !found.logs().isEmpty()) {
             installFlush(found.replayed(), wal.number());
@@ -467,8 +469,10 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
      *
      * <p>Visibility: in {@code SYNC} mode readers see a write only once its fsync has returned
      * ({@link #publish} after {@code syncTo}), so nothing is read that a failed fsync could still
-     * take back; in the other modes as soon as it is in the memtable. Writers under the lock see
-     * every earlier write (they read at {@code lastSequence}), so conditional writes stay atomic.
+     * take back; in the other modes once its WAL record has reached the OS ({@code writeTo},
+     * outside the lock), so nothing is read that the death of the process could take back.
+     * Writers under the lock see every earlier write (they read at {@code lastSequence}), so
+     * conditional writes stay atomic.
      *
      * <p>A failed WAL write or fsync fails this write and every write its fsync covered, and the
      * store refuses writes from then on: after a failed fsync the kernel may have dropped the
@@ -476,11 +480,15 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
      */
     <T> T mutate(Batch<T> batch) {
         Applied<T> a = apply(batch);
-        if (a.writer != null && options.syncMode == SyncMode.SYNC) {
-            try {
-                a.writer.syncTo(a.end);
-            } catch (RuntimeException e) {
-                throw syncFailed(e);
+        if (a.writer != null) {
+            if (options.syncMode == SyncMode.SYNC) {
+                try {
+                    a.writer.syncTo(a.end);
+                } catch (RuntimeException e) {
+                    throw syncFailed(e);
+                }
+            } else {
+                written(a);
             }
             publish(a.last);
         }
@@ -496,6 +504,10 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         Applied<T> a;
         try {
             a = apply(batch);
+            if (a.writer != null && options.syncMode != SyncMode.SYNC) {
+                written(a);
+                publish(a.last);
+            }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -508,6 +520,16 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             done.complete(a.result);
         }, e -> done.completeExceptionally(syncFailed(e)));
         return done;
+    }
+
+    /** Hands {@code a}'s WAL record to the OS, outside the write lock (modes other than {@code SYNC}). */
+    private void written(Applied<?> a) {
+        try {
+            a.writer.writeTo(a.end);
+        } catch (UncheckedIOException e) {
+            backgroundError = e;
+            throw new StorageIOException("cannot write the WAL; the store refuses writes from now on", e);
+        }
     }
 
     /** {@link dev.cairn.api.AsyncStore#holdDurability}: in {@code SYNC} mode, holds the {@link WalSyncer}'s next fsync. */
@@ -551,9 +573,6 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             }
             long last = out.get(out.size() - 1).sequence();
             lastSequence = last;
-            if (options.syncMode != SyncMode.SYNC) {
-                visibleSequence = last;
-            }
             stats.userBytesWritten.add(bytes);
             batch.applied();
             return new Applied<>(result, writer, end, last);
@@ -645,7 +664,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private void freezeMemtable(View v) {
         WalWriter old = wal;
         try {
-            wal = WalWriter.next(old, dir, versions.newFileNumber(), stats, options.syncMode);
+            wal = WalWriter.next(old, dir, versions.newFileNumber(), stats);
         } catch (IOException e) {
             backgroundError = e;
             throw new StorageIOException("cannot start a new WAL segment in " + dir, e);

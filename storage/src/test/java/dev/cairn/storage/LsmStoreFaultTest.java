@@ -117,6 +117,49 @@ class LsmStoreFaultTest {
     }
 
     /**
+     * INTERVAL mode: a write is visible only once its WAL record has reached the OS, so the death
+     * of the process cannot take back what a reader saw. The record goes to the OS outside the
+     * write lock: while one writer's system call is stalled, another writer still gets the lock,
+     * and its write waits for the stalled one (its bytes come after them in the file).
+     */
+    @Test
+    void anIntervalWriteIsInvisibleUntilItsRecordReachesTheOs() throws Exception {
+        try (LsmStore store = LsmStore.open(StorageOptions.builder(dir).syncMode(SyncMode.INTERVAL).build())) {
+            CountDownLatch inWrite = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> first;
+            CompletableFuture<Void> second;
+            try (Faults.Armed stall = Faults.onEntry(WalWriter.class, "writeFile", () -> {
+                if (inWrite.getCount() > 0) {
+                    inWrite.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                }
+            })) {
+                first = CompletableFuture.runAsync(() -> store.put(utf8("k"), utf8("v")));
+                assertTrue(inWrite.await(30, TimeUnit.SECONDS));
+                assertTrue(store.get(utf8("k")).isEmpty(), "visible before its record reached the OS");
+                assertTrue(store.scan(dev.cairn.api.KeyRange.all(), 10).isEmpty());
+                long logged = store.stats().walBytes();
+                second = CompletableFuture.runAsync(() -> store.put(utf8("k2"), utf8("v2")));
+                // the second writer is not kept from the write lock by the stalled system call: it
+                // logs and inserts its write, then waits on the file behind the first
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (store.stats().walBytes() == logged && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertTrue(store.stats().walBytes() > logged, "the second write got the lock while the first one's write stalled");
+                assertTrue(store.get(utf8("k2")).isEmpty(), "visible before its record reached the OS");
+                assertTrue(!second.isDone());
+                release.countDown();
+            }
+            first.get(30, TimeUnit.SECONDS);
+            second.get(30, TimeUnit.SECONDS);
+            assertArrayEquals(utf8("v"), store.get(utf8("k")).orElseThrow().value(), "visible once acknowledged");
+            assertArrayEquals(utf8("v2"), store.get(utf8("k2")).orElseThrow().value());
+        }
+    }
+
+    /**
      * The read/flush race: a reader that took its sequence number before the tables it reads
      * could find the key's newer version only (a write, a flush and a compaction that dropped the
      * older version happened in between) and answer "absent" for a key that always existed.

@@ -30,7 +30,7 @@ class WalSyncerHoldTest {
     void writesIssuedUnderAHoldShareOneFsyncWhenItIsLetGo() throws Exception {
         StorageStats stats = new StorageStats();
         WalSyncer syncer = new WalSyncer(TimeUnit.SECONDS.toNanos(30)); // a bound no test run reaches
-        try (WalWriter wal = WalWriter.create(dir, 1, stats, SyncMode.SYNC)) {
+        try (WalWriter wal = WalWriter.create(dir, 1, stats)) {
             long before = stats.walSyncs.sum();
             Runnable letGo = syncer.hold();
             AtomicInteger done = new AtomicInteger();
@@ -56,7 +56,7 @@ class WalSyncerHoldTest {
     void aHoldNeverLetGoDelaysTheFsyncByTheBoundOnly() throws Exception {
         StorageStats stats = new StorageStats();
         WalSyncer syncer = new WalSyncer(TimeUnit.MILLISECONDS.toNanos(5));
-        try (WalWriter wal = WalWriter.create(dir, 1, stats, SyncMode.SYNC)) {
+        try (WalWriter wal = WalWriter.create(dir, 1, stats)) {
             syncer.hold(); // and never let go
             CountDownLatch synced = new CountDownLatch(1);
             syncer.request(wal, wal.append(record(1)), synced::countDown, e -> { });

@@ -2,8 +2,6 @@ package dev.cairn.storage.wal;
 
 import dev.cairn.storage.FileNames;
 import dev.cairn.storage.StorageStats;
-import dev.cairn.storage.SyncMode;
-import dev.cairn.storage.format.GrowableBuffer;
 import dev.cairn.storage.format.Record;
 import java.io.Closeable;
 import java.io.IOException;
@@ -20,19 +18,26 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Appends batches to one WAL segment and makes them durable.
  *
- * <p>Group commit: in {@code SYNC} mode {@link #append} only encodes the record into an in-memory
- * buffer and returns the offset where it ends; the writer then calls {@link #syncTo} with that
- * offset, outside the store's write lock. The first caller into {@code syncTo} becomes the leader:
- * it hands the whole buffer (its own record and every record appended since the last sync) to
- * the OS in one {@code write}, then fsyncs. Writers that arrive meanwhile keep appending to the
- * buffer — they never touch the file while an fsync runs, which on Linux could stall them on
- * pages under writeback — and the next leader syncs them all at once. Callers whose offset is
- * already covered return without an fsync of their own.
+ * <p>{@link #append} only encodes the record into an in-memory buffer and returns the offset
+ * where it ends; it runs under the store's write lock, so it must be quick. The writer then,
+ * outside that lock, calls {@link #writeTo} with the offset (its bytes reach the OS, so they
+ * survive the death of the process) or, in {@code SYNC} mode, {@link #syncTo} (they reach the
+ * disk). One thread at a time hands bytes to the OS: it takes the whole buffer (its own record
+ * and every record appended since) and writes it in one {@code write}, while writers go on
+ * appending to a second buffer; a caller whose bytes an earlier write covered returns at once.
+ * So the store's lock covers the encoding and the memtable insert, and the system call of one
+ * writer overlaps the next writer's insert.
  *
- * <p>In the other modes every append is written to the OS before it returns (so it survives the
- * death of the process); only the fsync is deferred.
+ * <p>Group commit: the first caller into {@code syncTo} becomes the leader: it writes what is
+ * buffered, then fsyncs. Writers that arrive meanwhile keep appending to the buffer — they never
+ * touch the file while an fsync runs, which on Linux could stall them on pages under writeback —
+ * and the next leader syncs them all at once. Callers whose offset is already covered return
+ * without an fsync of their own.
  */
 public final class WalWriter implements Closeable {
+    /** The buffer size the writer starts with and returns to after a larger batch. */
+    private static final int BUFFER_BYTES = 64 * 1024;
+
     private final Path file;
     private final long number;
     private final FileChannel channel;
@@ -40,8 +45,12 @@ public final class WalWriter implements Closeable {
     /** Threads in {@link #syncTo} behind the leader, in arrival order; also the lock for {@link #leading}. */
     private final List<Waiter> waiting = new ArrayList<>();
     private boolean leading; // guarded by waiting
-    private final GrowableBuffer pending = new GrowableBuffer(64 * 1024); // guarded by this
-    private final boolean deferWrites;
+    /** Encoded records not yet handed to the OS, from position 0 to the buffer's position. */
+    private ByteBuffer pending = ByteBuffer.allocateDirect(BUFFER_BYTES); // guarded by this
+    /** The other buffer; null while {@link #writeOut} writes it. */
+    private ByteBuffer spare = ByteBuffer.allocateDirect(BUFFER_BYTES); // guarded by this
+    /** Held while bytes go to the file, so they go in the order they were appended. */
+    private final Object fileWrite = new Object();
     private long appendedTo; // guarded by this
     private volatile long writtenTo;
     private volatile long syncedTo;
@@ -49,35 +58,34 @@ public final class WalWriter implements Closeable {
     private volatile RuntimeException failure;
     /** The segment before this one, until one fsync of this segment has first synced it. */
     private volatile WalWriter predecessor;
+    /** The segment before this one, until one write of this segment has first written it. */
+    private volatile WalWriter unwrittenPredecessor;
 
-    private WalWriter(Path file, long number, FileChannel channel, StorageStats stats, boolean deferWrites) {
-        this.deferWrites = deferWrites;
+    private WalWriter(Path file, long number, FileChannel channel, StorageStats stats) {
         this.file = file;
         this.number = number;
         this.channel = channel;
         this.stats = stats;
     }
 
-    /**
-     * Creates segment {@code number} in {@code dir} and fsyncs the directory so it is found after a
-     * crash. In {@code SYNC} mode writes are deferred to the group commit leader.
-     */
-    public static WalWriter create(Path dir, long number, StorageStats stats, SyncMode mode) throws IOException {
+    /** Creates segment {@code number} in {@code dir} and fsyncs the directory so it is found after a crash. */
+    public static WalWriter create(Path dir, long number, StorageStats stats) throws IOException {
         Path file = dir.resolve(FileNames.wal(number));
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         FileNames.fsyncDirectory(dir);
-        return new WalWriter(file, number, channel, stats, mode == SyncMode.SYNC);
+        return new WalWriter(file, number, channel, stats);
     }
 
     /**
-     * The segment that follows {@code previous}: its first fsync syncs {@code previous} first, so
-     * a sync of this segment also covers every record of the earlier one (the store publishes
-     * writes in sequence order on that promise), and fails if that one's fsync failed.
+     * The segment that follows {@code previous}: its first write hands {@code previous}'s
+     * buffered bytes to the OS first and its first fsync syncs {@code previous} first, so a write
+     * or sync of this segment also covers every record of the earlier one (the store publishes
+     * writes in sequence order on that promise), and fails if that one's failed.
      */
-    public static WalWriter next(WalWriter previous, Path dir, long number, StorageStats stats, SyncMode mode)
-            throws IOException {
-        WalWriter w = create(dir, number, stats, mode);
+    public static WalWriter next(WalWriter previous, Path dir, long number, StorageStats stats) throws IOException {
+        WalWriter w = create(dir, number, stats);
         w.predecessor = previous;
+        w.unwrittenPredecessor = previous;
         return w;
     }
 
@@ -93,62 +101,96 @@ public final class WalWriter implements Closeable {
         return appendedTo;
     }
 
-    /** Appends one batch as one record; returns the offset just past it. */
+    /** Appends one batch as one record to the buffer; returns the offset just past it. */
     public synchronized long append(List<Record> batch) {
         if (failure != null) {
-            throw new UncheckedIOException(new IOException("WAL " + file + " failed before", failure));
+            throw failedBefore();
         }
         int size = WalFormat.size(batch);
+        if (pending.remaining() < size) {
+            // A larger buffer for as long as it is needed; writeOut puts back a small one.
+            ByteBuffer larger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position() + size));
+            larger.put(pending.flip());
+            pending = larger;
+        }
         stats.walBytes.add(size);
         appendedTo += size;
-        if (deferWrites) {
-            WalFormat.encode(batch, size, pending.append(size));
-        } else {
-            ByteBuffer buf = scratch(size);
-            WalFormat.encode(batch, size, buf);
-            buf.flip();
-            write(buf);
-            writtenTo = appendedTo;
-        }
+        WalFormat.encode(batch, size, pending);
         return appendedTo;
     }
 
-    /** The most bytes the writer keeps in its direct buffer; a larger batch is encoded into one of its own. */
-    private static final int MAX_SCRATCH = 1 << 20;
-    private ByteBuffer scratch; // guarded by this
-
     /**
-     * A cleared direct buffer of at least {@code size} bytes: a batch is encoded straight into
-     * memory the OS reads from, instead of into a new heap array that the channel then copies.
+     * Returns once every byte up to {@code offset} has been handed to the OS (it survives the
+     * death of the process, not of the machine).
      */
-    private ByteBuffer scratch(int size) {
-        if (size > MAX_SCRATCH) {
-            return ByteBuffer.allocate(size);
+    public void writeTo(long offset) {
+        if (writtenTo < offset) {
+            writeOut();
         }
-        if (scratch == null || scratch.capacity() < size) {
-            scratch = ByteBuffer.allocateDirect(Math.max(size, scratch == null ? 64 * 1024 : Math.min(MAX_SCRATCH, scratch.capacity() * 2)));
-        }
-        scratch.clear();
-        return scratch;
+        checkNotWritten(offset);
     }
 
-    /** Hands the buffered records to the OS; caller holds this monitor. */
-    private void writePending() {
-        if (pending.size() == 0) {
-            return;
+    /** Hands every buffered byte to the OS (after the predecessor's); returns the offset written to. */
+    private long writeOut() {
+        WalWriter previous = unwrittenPredecessor;
+        if (previous != null) {
+            try {
+                previous.writeOut();
+                previous.checkNotWritten(Long.MAX_VALUE);
+            } catch (RuntimeException e) {
+                throw fail(e);
+            }
+            unwrittenPredecessor = null; // it takes no appends any more: everything it had is written
         }
-        write(ByteBuffer.wrap(pending.array(), 0, pending.size()));
-        pending.reset();
-        writtenTo = appendedTo;
+        synchronized (fileWrite) {
+            ByteBuffer out;
+            long target;
+            synchronized (this) {
+                if (writtenTo == appendedTo || failure != null) {
+                    return writtenTo;
+                }
+                out = pending;
+                pending = spare != null ? spare : ByteBuffer.allocateDirect(BUFFER_BYTES);
+                spare = null;
+                target = appendedTo;
+            }
+            try {
+                write(out.flip());
+            } finally {
+                out.clear();
+                synchronized (this) {
+                    spare = out.capacity() > BUFFER_BYTES ? ByteBuffer.allocateDirect(BUFFER_BYTES) : out;
+                }
+            }
+            writtenTo = target;
+            return target;
+        }
+    }
+
+    private UncheckedIOException failedBefore() {
+        return new UncheckedIOException(new IOException("WAL " + file + " failed before", failure));
+    }
+
+    private void checkNotWritten(long offset) {
+        RuntimeException failed = failure;
+        if (failed != null && writtenTo < offset) {
+            throw new UncheckedIOException(new IOException("write to " + file + " failed; bytes up to "
+                    + offset + " did not reach the OS", failed));
+        }
     }
 
     private void write(ByteBuffer buf) {
         try {
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
+            writeFile(buf);
         } catch (IOException e) {
             throw fail(new UncheckedIOException("cannot append to " + file, e));
+        }
+    }
+
+    /** The one place bytes go to the file (tests inject failures here). */
+    private void writeFile(ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) {
+            channel.write(buf);
         }
     }
 
@@ -287,10 +329,9 @@ public final class WalWriter implements Closeable {
             }
             predecessor = null;
         }
-        long target;
-        synchronized (this) {
-            writePending();
-            target = writtenTo;
+        long target = writeOut();
+        if (failure != null) {
+            throw failedBefore();
         }
         try {
             fsync();
