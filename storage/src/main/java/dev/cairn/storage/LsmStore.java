@@ -487,10 +487,10 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
                 } catch (RuntimeException e) {
                     throw syncFailed(e);
                 }
+                publish(a.last);
             } else {
-                written(a);
+                writtenThenPublished(a);
             }
-            publish(a.last);
         }
         return a.result;
     }
@@ -505,8 +505,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         try {
             a = apply(batch);
             if (a.writer != null && options.syncMode != SyncMode.SYNC) {
-                written(a);
-                publish(a.last);
+                writtenThenPublished(a);
             }
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -522,14 +521,18 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         return done;
     }
 
-    /** Hands {@code a}'s WAL record to the OS, outside the write lock (modes other than {@code SYNC}). */
-    private void written(Applied<?> a) {
+    /**
+     * Hands {@code a}'s WAL record to the OS, outside the write lock, then makes the write visible
+     * (modes other than {@code SYNC}).
+     */
+    private void writtenThenPublished(Applied<?> a) {
         try {
             a.writer.writeTo(a.end);
         } catch (UncheckedIOException e) {
             backgroundError = e;
             throw new StorageIOException("cannot write the WAL; the store refuses writes from now on", e);
         }
+        publish(a.last);
     }
 
     /** {@link dev.cairn.api.AsyncStore#holdDurability}: in {@code SYNC} mode, holds the {@link WalSyncer}'s next fsync. */

@@ -134,10 +134,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
         while (in.isReadable()) {
             if (args == null) {
                 if (in.getByte(in.readerIndex()) == '*') {
-                    long n = plainNumberLine(in);
-                    if (n == NOT_PLAIN) {
-                        n = readNumberLine(in, "multibulk");
-                    }
+                    long n = numberLine(in, "multibulk");
                     if (n == INCOMPLETE) {
                         return;
                     }
@@ -172,10 +169,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     if (in.getByte(in.readerIndex()) != '$') {
                         throw new RespProtocolException("expected '$', got '" + printable(in.getByte(in.readerIndex())) + "'");
                     }
-                    long n = plainNumberLine(in);
-                    if (n == NOT_PLAIN) {
-                        n = readNumberLine(in, "bulk");
-                    }
+                    long n = numberLine(in, "bulk");
                     if (n == INCOMPLETE) {
                         return;
                     }
@@ -196,14 +190,13 @@ public final class RespDecoder extends ByteToMessageDecoder {
                 }
                 byte[] arg;
                 if (args.size == 0 && sameAsLastName(in, bulkLength)) {
-                    arg = lastName; // the same command name as the request before: one array for a pipeline's names
+                    arg = lastName.array(); // the same command name as the request before: one array for a pipeline's names
                     in.skipBytes(bulkLength);
                 } else {
                     arg = new byte[bulkLength];
                     in.readBytes(arg);
                     if (args.size == 0 && bulkLength <= MAX_NAME) {
-                        lastName = arg;
-                        lastNameBuf = Unpooled.wrappedBuffer(arg);
+                        lastName = Unpooled.wrappedBuffer(arg);
                     }
                 }
                 if (in.readShort() != CRLF) {
@@ -220,12 +213,22 @@ public final class RespDecoder extends ByteToMessageDecoder {
     }
 
     private boolean sameAsLastName(ByteBuf in, int length) {
-        byte[] name = lastName;
-        return name != null && name.length == length && ByteBufUtil.equals(in, in.readerIndex(), lastNameBuf, 0, length);
+        ByteBuf name = lastName;
+        return name != null && name.capacity() == length && ByteBufUtil.equals(in, in.readerIndex(), name, 0, length);
     }
 
     /** The two bytes that end every line, as {@link ByteBuf#readShort} reads them. */
     private static final short CRLF = ('\r' << 8) | '\n';
+    /**
+     * A length line, "<prefix><decimal>\r\n": the common plain one in one pass
+     * ({@link #plainNumberLine}), any other by {@link #readNumberLine}; {@link #INCOMPLETE} if
+     * the line is not complete yet.
+     */
+    private long numberLine(ByteBuf in, String what) {
+        long n = plainNumberLine(in);
+        return n != NOT_PLAIN ? n : readNumberLine(in, what);
+    }
+
     /** What {@link #plainNumberLine} answers for any line it leaves to {@link #readNumberLine}. */
     private static final long NOT_PLAIN = Long.MIN_VALUE + 1;
     /** The most digits {@link #plainNumberLine} takes: no number that long can overflow. */
@@ -272,10 +275,11 @@ public final class RespDecoder extends ByteToMessageDecoder {
     private static final long INCOMPLETE = Long.MIN_VALUE;
     /** The longest command name the decoder keeps to share with the next request's. */
     private static final int MAX_NAME = 32;
-    /** The previous request's first argument, shared with the next request that names the same command. */
-    private byte[] lastName;
-    /** {@link #lastName}, wrapped once for comparing with the input. */
-    private ByteBuf lastNameBuf;
+    /**
+     * The previous request's first argument, shared with the next request that names the same
+     * command; wrapped, so it is compared with the input in one call.
+     */
+    private ByteBuf lastName;
 
     /**
      * Reads "<prefix><decimal>\r\n" as Redis's string2ll does (an optional '-', then at least one

@@ -47,7 +47,7 @@ public final class WalWriter implements Closeable {
     private boolean leading; // guarded by waiting
     /** Encoded records not yet handed to the OS, from position 0 to the buffer's position. */
     private ByteBuffer pending = ByteBuffer.allocateDirect(BUFFER_BYTES); // guarded by this
-    /** The other buffer; null while {@link #writeOut} writes it. */
+    /** The other buffer; null while {@link #writeOut} writes it, or after it wrote a larger one. */
     private ByteBuffer spare = ByteBuffer.allocateDirect(BUFFER_BYTES); // guarded by this
     /** Held while bytes go to the file, so they go in the order they were appended. */
     private final Object fileWrite = new Object();
@@ -159,7 +159,7 @@ public final class WalWriter implements Closeable {
             } finally {
                 out.clear();
                 synchronized (this) {
-                    spare = out.capacity() > BUFFER_BYTES ? ByteBuffer.allocateDirect(BUFFER_BYTES) : out;
+                    spare = out.capacity() > BUFFER_BYTES ? null : out; // a larger one is not kept
                 }
             }
             writtenTo = target;

@@ -179,7 +179,7 @@ class WalWriterTest {
     /**
      * Without fsync: each writer returns from {@code writeTo} once its bytes are in the file (the
      * OS has them), whichever thread wrote them, and the records land in the order they were
-     * appended, with fewer system calls than records when writers overlap.
+     * appended, with never more system calls than records (fewer when writers overlap).
      */
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -240,7 +240,10 @@ class WalWriterTest {
             })) {
                 stalled = pool.submit(() -> w.writeTo(first));
                 assertTrue(inWrite.await(30, TimeUnit.SECONDS));
-                long second = w.append(batch(2)); // would wait for the stalled write if appends shared its lock
+                // on a thread of its own, bounded well inside the stall: an append that waited for the
+                // stalled write (as when both took one lock) times out here instead of passing late
+                long second = java.util.concurrent.CompletableFuture.supplyAsync(() -> w.append(batch(2)))
+                        .get(10, TimeUnit.SECONDS);
                 assertTrue(second > first);
                 release.countDown();
                 java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
