@@ -64,7 +64,9 @@ final class WalSyncer {
             Thread t = new Thread(this::run, "cairn-wal-syncer");
             t.setDaemon(true);
             t.start();
-        } else {
+        } else if (queue.size() == 1) {
+            // the thread waits for the queue to fill only when it is empty; one waiting for holds
+            // to be let go is woken by the last of them, not by every write issued under them
             notifyAll();
         }
     }
