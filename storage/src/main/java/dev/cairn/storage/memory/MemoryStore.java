@@ -750,10 +750,6 @@ public final class MemoryStore implements Store, ReplicaStore {
 
     // ------------------------------------------------------------------ bookkeeping (key's stripe held)
 
-    /**
-     * Takes entries and bytes against the bounds, or refuses (changing nothing) when they would be
-     * exceeded. Compare-and-set loops, so the counters never show more than the bounds allow.
-     */
     /** The entries a value written over {@code old} (null: none) adds: 1 unless old is a value. */
     private static long addedEntries(Node old) {
         return old != null && !old.isTombstone() ? 0 : 1;
@@ -764,6 +760,10 @@ public final class MemoryStore implements Store, ReplicaStore {
         return key.length + value.length + ENTRY_OVERHEAD - (old == null ? 0 : old.bytes());
     }
 
+    /**
+     * Takes entries and bytes against the bounds, or refuses (changing nothing) when they would be
+     * exceeded. Compare-and-set loops, so the counters never show more than the bounds allow.
+     */
     private void reserve(long addedEntries, long addedBytes) {
         if (!tryAdd(entries, addedEntries, options.maxEntries())) {
             throw full();
