@@ -212,7 +212,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         versions = new VersionSet(dir, options.table, blockCache, stats, found.nextFileNumber(), state.logNumber());
         lastSequence = found.maxSequence();
         visibleSequence = found.maxSequence();
-        wal = WalWriter.create(dir, versions.newFileNumber(), stats);
+        wal = WalWriter.create(dir, versions.newFileNumber(), stats, walPrefillBytes());
         view = new View(new Memtable(wal.number()), null, found.tables());
         if (!found.replayed().isEmpty() || !found.logs().isEmpty()) {
             installFlush(found.replayed(), wal.number());
@@ -221,6 +221,11 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
             }
             FileNames.fsyncDirectory(dir);
         }
+    }
+
+    /** Zeros ahead of the WAL's records pay off only where every write is fsynced. */
+    private long walPrefillBytes() {
+        return options.syncMode == SyncMode.SYNC ? options.walPrefillBytes : 0;
     }
 
     /** Lines describing what recovery dropped or skipped, per {@link WalRecovery} mode. */
@@ -667,7 +672,7 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
     private void freezeMemtable(View v) {
         WalWriter old = wal;
         try {
-            wal = WalWriter.next(old, dir, versions.newFileNumber(), stats);
+            wal = WalWriter.next(old, dir, versions.newFileNumber(), stats, walPrefillBytes());
         } catch (IOException e) {
             backgroundError = e;
             throw new StorageIOException("cannot start a new WAL segment in " + dir, e);

@@ -82,10 +82,16 @@ final class Recovery {
             }
         }
         logs.sort(null);
+        // A crash right after a new segment was started can leave it empty (or holding only the
+        // zeros written ahead), and the one before it unsealed: that one is the newest with records.
+        int newest = logs.size() - 1;
+        while (newest > 0 && WalReader.blank(dir.resolve(FileNames.wal(logs.get(newest))))) {
+            newest--;
+        }
         Memtable replayed = new Memtable(0);
         for (int i = 0; i < logs.size(); i++) {
             Path log = dir.resolve(FileNames.wal(logs.get(i)));
-            WalReader.Replay r = WalReader.replay(log, i == logs.size() - 1, mode,
+            WalReader.Replay r = WalReader.replay(log, i >= newest, mode,
                     batch -> batch.forEach(replayed::add), report);
             maxSequence = Math.max(maxSequence, r.maxSequence());
             if (r.stopped()) {

@@ -27,7 +27,7 @@ import java.util.Set;
  *   <li>{@code file:PATH} (also {@code file:///abs/path}) — an {@link LsmStore} in directory PATH;
  *       settings {@code sync} ({@code SYNC}, {@code INTERVAL}, {@code NONE}), {@code syncIntervalMillis},
  *       {@code memtableBytes}, {@code blockCacheBytes}, {@code tombstoneGraceMillis},
- *       {@code walRecovery}, {@code maxKeyBytes}, {@code maxValueBytes}.</li>
+ *       {@code walRecovery}, {@code walPrefillBytes}, {@code maxKeyBytes}, {@code maxValueBytes}.</li>
  * </ul>
  */
 public final class StorageStoreProvider {
@@ -67,7 +67,7 @@ public final class StorageStoreProvider {
         public Namespaces open(String uri, Map<String, String> settings, java.time.Clock clock) {
             Path dir = directory(uri);
             checkKnown(settings, Set.of("sync", "syncIntervalMillis", "memtableBytes", "blockCacheBytes",
-                    "tombstoneGraceMillis", "walRecovery", "maxKeyBytes", "maxValueBytes"));
+                    "tombstoneGraceMillis", "walRecovery", "walPrefillBytes", "maxKeyBytes", "maxValueBytes"));
             return dev.cairn.api.SharedNamespaces.acquire("file:" + dir, () -> {
                 try {
                     return LsmStore.open(options(dir, settings).clock(clock).build());
@@ -100,6 +100,7 @@ public final class StorageStoreProvider {
                     case "blockCacheBytes" -> b.blockCacheBytes(Long.parseLong(v));
                     case "tombstoneGraceMillis" -> b.tombstoneGrace(Duration.ofMillis(Long.parseLong(v)));
                     case "walRecovery" -> b.walRecovery(WalRecovery.valueOf(v.toUpperCase(Locale.ROOT)));
+                    case "walPrefillBytes" -> b.walPrefillBytes(Long.parseLong(v));
                     default -> { } // limits, read above
                 }
             } catch (IllegalArgumentException e) {

@@ -14,14 +14,19 @@ import java.util.zip.CRC32C;
 /**
  * Replays one WAL segment on recovery.
  *
- * <p>What counts as a torn tail: only the last record of the newest segment, and only if it is
- * cut short (its header, or the payload its checksummed header announces, runs past the end of
- * the file), or it fails its checksum while ending exactly at the end of the file, or the rest of
- * the file is zeros — what a crash in the middle of an append leaves. That
- * record was never acknowledged (a SYNC write returns after its fsync), so it is dropped and
- * reported. Anything else that fails a check is corruption: {@link CorruptionException} with the
- * file and the record's offset, unless salvage is on, in which case the record (or, if its length
- * cannot be trusted, the rest of the segment) is skipped and reported.
+ * <p>The newest segment's records end where only zeros follow to the end of the file: zeros a
+ * {@code SYNC} writer wrote ahead of its records, which a crash leaves in place (the writer cuts
+ * them off a finished segment), or a file a crash left extended but unwritten.
+ *
+ * <p>What counts as a torn tail: only the last record of the newest segment, and only if nothing
+ * but zeros follows the part of it that is there: it is cut short (its header, or the payload its
+ * checksummed header announces, runs past the end of the file), or its header is damaged and only
+ * zeros follow the header, or it fails its checksum and only zeros (or nothing) follow it — what a
+ * crash in the middle of an append leaves. That record was never acknowledged (a SYNC write
+ * returns after its fsync), so it is dropped and reported. Anything else that fails a check is
+ * corruption: {@link CorruptionException} with the file and the record's offset, unless salvage
+ * is on, in which case the record (or, if its length cannot be trusted, the rest of the segment)
+ * is skipped and reported.
  */
 public final class WalReader {
     private WalReader() {
@@ -49,10 +54,26 @@ public final class WalReader {
         return true;
     }
 
+    /** Whether {@code file} is empty or holds nothing but zeros. */
+    public static boolean blank(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] != 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    }
+
     /**
      * Feeds each batch of {@code file} to {@code sink}, in order.
      *
-     * @param newestSegment whether this is the last segment, whose final record may be torn
+     * @param newestSegment whether this is the newest segment with any records (later ones hold
+     *     nothing but zeros), which may end in zeros and whose final record may be torn
      * @param mode what to do with a damaged record
      * @param report receives one line per dropped or skipped record
      */
@@ -66,15 +87,19 @@ public final class WalReader {
         String dropped = null;
         CRC32C crc = new CRC32C();
         while (pos < size) {
+            if (newestSegment && allZero(data, pos, size)) {
+                break; // the end of the records: zeros written ahead, or an extension a crash left unwritten
+            }
             String problem = null;
             boolean torn = false;
+            boolean rotOrTorn = false;
             int end = -1;
             if (size - pos < WalFormat.HEADER_SIZE) {
                 problem = "record header cut short (" + (size - pos) + " of " + WalFormat.HEADER_SIZE + " bytes)";
                 torn = true;
             } else if (!headerIntact(data, pos, crc)) {
                 problem = "record header checksum mismatch";
-                torn = allZero(data, pos, size); // a crash left the file extended but unwritten
+                torn = allZero(data, pos + WalFormat.HEADER_SIZE, size); // only part of the header landed
             } else {
                 int stored = data.getInt(pos);
                 int length = data.getInt(pos + 4);
@@ -89,7 +114,8 @@ public final class WalReader {
                     crc.update(data.array(), pos + 4, end - pos - 4);
                     if ((int) crc.getValue() != stored) {
                         problem = "checksum mismatch";
-                        torn = end == size;
+                        torn = allZero(data, end, size);
+                        rotOrTorn = torn;
                     } else {
                         List<Record> batch = null;
                         try {
@@ -109,7 +135,7 @@ public final class WalReader {
                 String what = describe(data, pos, size, end, crc) + ": " + problem;
                 if (torn && newestSegment && mode == WalRecovery.TOLERATE_TORN_TAIL) {
                     dropped = "dropped the last record of " + file + " at offset " + pos + ", " + what
-                            + (end == size ? " (a torn write or bit rot: the bytes cannot tell)" : " (a torn write)");
+                            + (rotOrTorn ? " (a torn write or bit rot: the bytes cannot tell)" : " (a torn write)");
                     report.accept(dropped);
                     break;
                 }

@@ -33,10 +33,21 @@ import java.util.concurrent.locks.LockSupport;
  * touch the file while an fsync runs, which on Linux could stall them on pages under writeback —
  * and the next leader syncs them all at once. Callers whose offset is already covered return
  * without an fsync of their own.
+ *
+ * <p>Zeros written ahead ({@code prefillBytes}, for {@code SYNC} mode): after each write the
+ * writer keeps up to that many bytes of zeros written past the end of the records, so most
+ * fsyncs find the file's size and blocks unchanged. An fdatasync after an append that grows the
+ * file writes the data and then the inode (on ext4 without a journal, two dependent device
+ * writes); one within the zeros writes the data alone. The zeros are real writes, not
+ * {@code fallocate}: unwritten extents would turn each append into an extent change, which is
+ * again an inode write. {@link #seal} cuts the file back to its records when the segment is done,
+ * so only the newest segment, after a crash, ends in zeros (see {@code storage/FORMAT.md}).
  */
 public final class WalWriter implements Closeable {
     /** The buffer size the writer starts with and returns to after a larger batch. */
     private static final int BUFFER_BYTES = 64 * 1024;
+    /** What the zeros written ahead are copied from (read through duplicates). */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final Path file;
     private final long number;
@@ -60,30 +71,48 @@ public final class WalWriter implements Closeable {
     private volatile WalWriter predecessor;
     /** The segment before this one, until one write of this segment has first written it. */
     private volatile WalWriter unwrittenPredecessor;
+    /** How many bytes of zeros to keep written past the records (0: none). */
+    private final long prefillBytes;
+    /** The end of the zeros written ahead, or of the file if none are; guarded by {@link #fileWrite}. */
+    private long prefilledTo;
+    /** Set by {@link #seal}: the zeros are cut off and no more are written; guarded by {@link #fileWrite}. */
+    private boolean sealed;
 
-    private WalWriter(Path file, long number, FileChannel channel, StorageStats stats) {
+    private WalWriter(Path file, long number, FileChannel channel, StorageStats stats, long prefillBytes) {
+        if (prefillBytes < 0) {
+            throw new IllegalArgumentException("prefillBytes must not be negative: " + prefillBytes);
+        }
         this.file = file;
         this.number = number;
         this.channel = channel;
         this.stats = stats;
+        this.prefillBytes = prefillBytes;
     }
 
     /** Creates segment {@code number} in {@code dir} and fsyncs the directory so it is found after a crash. */
     public static WalWriter create(Path dir, long number, StorageStats stats) throws IOException {
+        return create(dir, number, stats, 0);
+    }
+
+    /** {@link #create(Path, long, StorageStats)}, keeping {@code prefillBytes} of zeros written ahead of the records. */
+    public static WalWriter create(Path dir, long number, StorageStats stats, long prefillBytes) throws IOException {
         Path file = dir.resolve(FileNames.wal(number));
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         FileNames.fsyncDirectory(dir);
-        return new WalWriter(file, number, channel, stats);
+        return new WalWriter(file, number, channel, stats, prefillBytes);
     }
 
     /**
      * The segment that follows {@code previous}: its first write hands {@code previous}'s
      * buffered bytes to the OS first and its first fsync syncs {@code previous} first, so a write
      * or sync of this segment also covers every record of the earlier one (the store publishes
-     * writes in sequence order on that promise), and fails if that one's failed.
+     * writes in sequence order on that promise), and fails if that one's failed. That first fsync
+     * also {@link #seal}s {@code previous}, so once a write of a later segment is durable, no
+     * segment but the newest ends in zeros.
      */
-    public static WalWriter next(WalWriter previous, Path dir, long number, StorageStats stats) throws IOException {
-        WalWriter w = create(dir, number, stats);
+    public static WalWriter next(WalWriter previous, Path dir, long number, StorageStats stats, long prefillBytes)
+            throws IOException {
+        WalWriter w = create(dir, number, stats, prefillBytes);
         w.predecessor = previous;
         w.unwrittenPredecessor = previous;
         return w;
@@ -156,6 +185,7 @@ public final class WalWriter implements Closeable {
             }
             try {
                 write(out.flip());
+                prefillAhead(target);
             } finally {
                 out.clear();
                 synchronized (this) {
@@ -184,6 +214,57 @@ public final class WalWriter implements Closeable {
             writeFile(buf);
         } catch (IOException e) {
             throw fail(new UncheckedIOException("cannot append to " + file, e));
+        }
+    }
+
+    /**
+     * Keeps zeros written from {@code end} to {@code end + prefillBytes}, topping them up once
+     * less than a quarter of them is left, so a top-up comes once per about
+     * {@code 3/4 * prefillBytes} of records. The fsync that follows makes them durable with the
+     * records. A failure here loses nothing (the file still ends in zeros or in records), so it
+     * only stops the prefill. Holds {@link #fileWrite}.
+     */
+    private void prefillAhead(long end) {
+        if (prefillBytes == 0 || sealed || prefilledTo - end >= prefillBytes / 4) {
+            return;
+        }
+        long at = Math.max(prefilledTo, end);
+        long to = end + prefillBytes;
+        try {
+            while (at < to) {
+                ByteBuffer zeros = ZEROS.duplicate();
+                zeros.limit((int) Math.min(zeros.capacity(), to - at));
+                at += channel.write(zeros, at);
+            }
+        } catch (IOException e) {
+            sealed = true; // no more zeros; the records go on being appended
+        }
+        prefilledTo = at;
+    }
+
+    /**
+     * Makes every appended record durable and cuts off the zeros written ahead of them (once), so
+     * the file ends with its last record. Called when the segment takes no more appends: by the
+     * next segment's first fsync and by {@link #close}. Appends after it are still written and
+     * synced, without zeros ahead.
+     */
+    public void seal() {
+        sync();
+        synchronized (fileWrite) {
+            if (sealed) {
+                return;
+            }
+            sealed = true;
+            if (prefilledTo <= writtenTo) {
+                return;
+            }
+            try {
+                channel.truncate(writtenTo);
+                fsync();
+            } catch (IOException e) {
+                throw fail(new UncheckedIOException("cannot cut the zeros written ahead off " + file, e));
+            }
+            prefilledTo = writtenTo;
         }
     }
 
@@ -323,7 +404,7 @@ public final class WalWriter implements Closeable {
         WalWriter previous = predecessor;
         if (previous != null) {
             try {
-                previous.sync();
+                previous.seal();
             } catch (RuntimeException e) {
                 throw fail(e);
             }
@@ -357,7 +438,7 @@ public final class WalWriter implements Closeable {
     public void close() throws IOException {
         if (channel.isOpen()) {
             try {
-                sync();
+                seal();
             } finally {
                 channel.close();
             }

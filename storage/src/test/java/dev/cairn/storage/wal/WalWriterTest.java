@@ -265,7 +265,7 @@ class WalWriterTest {
         StorageStats stats = new StorageStats();
         WalWriter first = WalWriter.create(dir, 1, stats);
         first.append(batch(1));
-        WalWriter second = WalWriter.next(first, dir, 2, stats);
+        WalWriter second = WalWriter.next(first, dir, 2, stats, 0);
         long end = second.append(batch(2));
         try (Faults.Armed eio = Faults.onEntry(WalWriter.class, "fsync", () -> {
             throw new IOException("Input/output error (injected)");
