@@ -77,6 +77,8 @@ public final class WalWriter implements Closeable {
     private long prefilledTo;
     /** Set by {@link #seal}: the zeros are cut off and no more are written; guarded by {@link #fileWrite}. */
     private boolean sealed;
+    /** Set when writing zeros failed (a full disk): no more are written; guarded by {@link #fileWrite}. */
+    private boolean prefillFailed;
 
     private WalWriter(Path file, long number, FileChannel channel, StorageStats stats, long prefillBytes) {
         if (prefillBytes < 0) {
@@ -225,21 +227,26 @@ public final class WalWriter implements Closeable {
      * only stops the prefill. Holds {@link #fileWrite}.
      */
     private void prefillAhead(long end) {
-        if (prefillBytes == 0 || sealed || prefilledTo - end >= prefillBytes / 4) {
+        if (prefillBytes == 0 || sealed || prefillFailed || prefilledTo - end >= prefillBytes / 4) {
             return;
         }
-        long at = Math.max(prefilledTo, end);
+        long from = Math.max(prefilledTo, end);
         long to = end + prefillBytes;
         try {
-            while (at < to) {
-                ByteBuffer zeros = ZEROS.duplicate();
-                zeros.limit((int) Math.min(zeros.capacity(), to - at));
-                at += channel.write(zeros, at);
-            }
+            writeZeros(from, to);
+            prefilledTo = to;
         } catch (IOException e) {
-            sealed = true; // no more zeros; the records go on being appended
+            prefillFailed = true; // no more zeros (the seal still cuts off any written); records go on
         }
-        prefilledTo = at;
+    }
+
+    /** The one place zeros go to the file, at {@code [from, to)} (tests inject failures here). */
+    private void writeZeros(long from, long to) throws IOException {
+        for (long at = from; at < to; ) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), to - at));
+            at += channel.write(zeros, at);
+        }
     }
 
     /**
@@ -255,12 +262,14 @@ public final class WalWriter implements Closeable {
                 return;
             }
             sealed = true;
-            if (prefilledTo <= writtenTo) {
+            if (prefillBytes == 0) {
                 return;
             }
             try {
-                channel.truncate(writtenTo);
-                fsync();
+                if (channel.size() > writtenTo) { // zeros, or part of them if writing them failed
+                    channel.truncate(writtenTo);
+                    fsync();
+                }
             } catch (IOException e) {
                 throw fail(new UncheckedIOException("cannot cut the zeros written ahead off " + file, e));
             }

@@ -184,6 +184,44 @@ class WalPrefillTest {
         assertTrue(report.get(0).contains("from offset " + starts.get(2)), report.toString());
     }
 
+    /**
+     * Writing more zeros fails (a full disk): the records go on being written and synced into the
+     * zeros already there, no more zeros are tried, and closing still cuts off the ones left.
+     */
+    @Test
+    void aFailureWritingZerosStopsThemAndLosesNoRecord() throws Exception {
+        Path file;
+        long end;
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        try (WalWriter w = WalWriter.create(dir, 1, new StorageStats(), PREFILL)) {
+            file = w.file();
+            w.syncTo(w.append(batch(1))); // zeros written ahead
+            long zerosEnd = Files.size(file);
+            long s = 2;
+            try (dev.cairn.storage.fault.Faults.Armed full = dev.cairn.storage.fault.Faults.onEntry(WalWriter.class,
+                    "writeZeros", () -> {
+                        tries.incrementAndGet();
+                        throw new IOException("No space left on device (injected)");
+                    })) {
+                for (; tries.get() == 0; s++) { // until the top-up, with a quarter of the zeros left
+                    w.syncTo(w.append(batch(s)));
+                }
+                for (int i = 0; i < 20; i++, s++) {
+                    w.syncTo(w.append(batch(s)));
+                }
+            }
+            assertEquals(1, tries.get(), "after one failure no more zeros are tried");
+            assertTrue(w.size() < zerosEnd);
+            assertEquals(zerosEnd, Files.size(file), "the records went on into the zeros already written");
+            end = w.size();
+        }
+        assertEquals(end, Files.size(file), "closing cut off the zeros left");
+        List<String> report = new ArrayList<>();
+        List<Record> replayed = replay(file, false, WalRecovery.ABSOLUTE_CONSISTENCY, report);
+        assertEquals(replayed.get(replayed.size() - 1).sequence(), replayed.size());
+        assertEquals(List.of(), report);
+    }
+
     @Test
     void aBlankFileIsRecognised() throws IOException {
         Path empty = Files.write(dir.resolve("000007.log"), new byte[0]);
