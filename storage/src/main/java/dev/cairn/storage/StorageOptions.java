@@ -195,7 +195,8 @@ public final class StorageOptions {
          * them changes neither the file's size nor its blocks and writes the data alone instead of
          * the data and then the inode. Segments are cut back to their records when done; after a
          * crash the newest one ends in zeros, which recovery reads as its end
-         * ({@code storage/FORMAT.md}). The other sync modes fsync rarely and write no zeros.
+         * ({@code storage/FORMAT.md}). Each WAL byte then reaches the disk twice, as a zero and
+         * as a record. The other sync modes fsync rarely and write no zeros.
          */
         public Builder walPrefillBytes(long bytes) {
             if (bytes < 0 || bytes > (1L << 30)) {
