@@ -273,7 +273,6 @@ public final class WalWriter implements Closeable {
             } catch (IOException e) {
                 throw fail(new UncheckedIOException("cannot cut the zeros written ahead off " + file, e));
             }
-            prefilledTo = writtenTo;
         }
     }
 

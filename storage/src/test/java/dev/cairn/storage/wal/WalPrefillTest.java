@@ -59,6 +59,17 @@ class WalPrefillTest {
         return Files.copy(file, copy);
     }
 
+    /** A copy of a segment taken right after five synced records: the copy, where each record starts, where they end. */
+    private record Crashed(Path file, List<Long> starts, long end) {
+    }
+
+    private Crashed crashedAfterFiveRecords() throws IOException {
+        try (WalWriter w = WalWriter.create(dir, 1, new StorageStats(), PREFILL)) {
+            List<Long> starts = writeSynced(w, 5);
+            return new Crashed(crashCopy(w.file()), starts, w.size());
+        }
+    }
+
     private static void zero(Path file, long from, long to) throws IOException {
         try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.allocate((int) (to - from)), from);
@@ -121,11 +132,7 @@ class WalPrefillTest {
 
     @Test
     void zerosAtTheEndOfAnOlderSegmentAreDamage() throws IOException {
-        Path crashed;
-        try (WalWriter w = WalWriter.create(dir, 1, new StorageStats(), PREFILL)) {
-            writeSynced(w, 5);
-            crashed = crashCopy(w.file());
-        }
+        Path crashed = crashedAfterFiveRecords().file();
         CorruptionException e = assertThrows(CorruptionException.class,
                 () -> replay(crashed, false, WalRecovery.TOLERATE_TORN_TAIL, new ArrayList<>()));
         assertEquals(crashed, e.file());
@@ -133,13 +140,10 @@ class WalPrefillTest {
 
     @Test
     void aLastRecordTornIntoTheZerosIsDroppedAsATornTail() throws IOException {
-        Path crashed;
-        List<Long> starts;
-        try (WalWriter w = WalWriter.create(dir, 1, new StorageStats(), PREFILL)) {
-            starts = writeSynced(w, 5);
-            crashed = crashCopy(w.file());
-            zero(crashed, w.size() - 30, w.size()); // the record's last sector never landed
-        }
+        Crashed c = crashedAfterFiveRecords();
+        Path crashed = c.file();
+        List<Long> starts = c.starts();
+        zero(crashed, c.end() - 30, c.end()); // the record's last sector never landed
         List<String> report = new ArrayList<>();
         assertEquals(4, replay(crashed, true, WalRecovery.TOLERATE_TORN_TAIL, report).size());
         assertEquals(1, report.size());
@@ -149,13 +153,10 @@ class WalPrefillTest {
 
     @Test
     void aLastHeaderOnlyPartlyWrittenIsDroppedAsATornTail() throws IOException {
-        Path crashed;
-        List<Long> starts;
-        try (WalWriter w = WalWriter.create(dir, 1, new StorageStats(), PREFILL)) {
-            starts = writeSynced(w, 5);
-            crashed = crashCopy(w.file());
-            zero(crashed, starts.get(4) + 9, w.size()); // nine bytes of its header, nothing after
-        }
+        Crashed c = crashedAfterFiveRecords();
+        Path crashed = c.file();
+        List<Long> starts = c.starts();
+        zero(crashed, starts.get(4) + 9, c.end()); // nine bytes of its header, nothing after
         List<String> report = new ArrayList<>();
         assertEquals(4, replay(crashed, true, WalRecovery.TOLERATE_TORN_TAIL, report).size());
         assertTrue(report.get(0).contains("offset " + starts.get(4)), report.toString());
@@ -169,13 +170,10 @@ class WalPrefillTest {
      */
     @Test
     void zerosInsideARecordWithRecordsAfterItAreCorruption() throws IOException {
-        Path crashed;
-        List<Long> starts;
-        try (WalWriter w = WalWriter.create(dir, 1, new StorageStats(), PREFILL)) {
-            starts = writeSynced(w, 5);
-            crashed = crashCopy(w.file());
-            zero(crashed, starts.get(2) + 25, starts.get(2) + 60);
-        }
+        Crashed c = crashedAfterFiveRecords();
+        Path crashed = c.file();
+        List<Long> starts = c.starts();
+        zero(crashed, starts.get(2) + 25, starts.get(2) + 60);
         CorruptionException e = assertThrows(CorruptionException.class,
                 () -> replay(crashed, true, WalRecovery.TOLERATE_TORN_TAIL, new ArrayList<>()));
         assertEquals(starts.get(2), e.offset());
