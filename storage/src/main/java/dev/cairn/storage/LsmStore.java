@@ -679,15 +679,33 @@ public final class LsmStore implements Store, ReplicaStore, Namespaces {
         }
         Memtable frozen = v.active;
         view = new View(new Memtable(wal.number()), frozen, v.version);
-        // The old segment's final fsync happens on the flush thread, not under the write lock.
-        flushThread.execute(() -> runInBackground(() -> {
-            old.close();
-            flush(frozen);
-        }));
+        flushThread.execute(() -> runInBackground(() -> flush(frozen, old)));
     }
 
-    private void flush(Memtable frozen) throws IOException {
-        installFlush(frozen, view.active.walNumber());
+    /**
+     * Writes the frozen memtable as a table, then deletes its WAL segment. In {@code SYNC} and
+     * {@code INTERVAL} modes the segment gets its final fsync first (on this thread, not under the
+     * write lock), as those modes promise. In {@code NONE} mode it gets none: its records become
+     * durable in the table, which is fsynced before it is installed, and the segment is then
+     * deleted, so an fsync would only have written 64 MiB to the disk to be thrown away (RocksDB
+     * does not sync a closed WAL either). If the flush fails, the segment is synced and closed as
+     * before, and the next open replays it.
+     */
+    private void flush(Memtable frozen, WalWriter old) throws IOException {
+        if (options.syncMode != SyncMode.NONE) {
+            old.close();
+        }
+        try {
+            installFlush(frozen, view.active.walNumber());
+        } catch (IOException | RuntimeException e) {
+            try {
+                old.close();
+            } catch (IOException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        old.retire();
         if (Files.deleteIfExists(dir.resolve(FileNames.wal(frozen.walNumber())))) {
             FileNames.fsyncDirectory(dir);
         }

@@ -11,7 +11,8 @@ package dev.cairn.storage;
  *       survives {@code kill -9} of the process) and a background thread fsyncs the log every
  *       {@code syncIntervalMillis}; a power loss can lose that window.</li>
  *   <li>{@link #NONE}: like {@code INTERVAL} without the background fsync; the log is fsynced only
- *       when it is rotated or the store closes.</li>
+ *       when the store closes. A full segment is not fsynced: its records become durable in the
+ *       table its memtable is flushed to (tables are fsynced), and it is then deleted.</li>
  * </ul>
  */
 public enum SyncMode {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.storage.fault.Faults;
+import dev.cairn.storage.sstable.SsTableWriter;
 import dev.cairn.storage.wal.WalWriter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -113,6 +114,33 @@ class LsmStoreFaultTest {
             assertArrayEquals(utf8("acknowledged"), store.get(utf8("before")).orElseThrow().value());
             store.put(utf8("after"), utf8("reopened"));
             assertArrayEquals(utf8("reopened"), store.get(utf8("after")).orElseThrow().value());
+        }
+    }
+
+    /**
+     * NONE mode: a full segment is not fsynced before its flush, so when the flush fails the
+     * segment must stay: it is synced and closed, the store refuses writes, and the next open
+     * replays it.
+     */
+    @Test
+    void inNoneModeAFailedFlushKeepsTheFullSegmentForTheNextOpen() throws Exception {
+        StorageOptions options = StorageOptions.builder(dir).syncMode(SyncMode.NONE).memtableBytes(64 * 1024).build();
+        try (LsmStore store = LsmStore.open(options)) {
+            for (int i = 0; i < 50; i++) {
+                store.put(utf8("k" + i), new byte[1000]);
+            }
+            try (Faults.Armed enospc = Faults.onEntry(SsTableWriter.class, "finish", () -> {
+                throw new IOException("No space left on device (injected)");
+            })) {
+                assertThrows(StorageIOException.class, store::flush);
+            }
+            assertTrue(store.stats().walSyncs() > 0, "the failed flush's segment was synced");
+            assertThrows(StorageIOException.class, () -> store.put(utf8("later"), utf8("x")));
+        }
+        try (LsmStore store = LsmStore.open(options)) {
+            for (int i = 0; i < 50; i++) {
+                assertEquals(1000, store.get(utf8("k" + i)).orElseThrow().value().length, "k" + i);
+            }
         }
     }
 

@@ -364,6 +364,28 @@ class LsmStoreTest {
         assertTrue(Files.exists(copy.resolve(FileNames.MANIFEST)));
     }
 
+    /**
+     * NONE mode: a full WAL segment gets no fsync. Its records are in the fsynced table its
+     * memtable is flushed to, and the segment is deleted; everything is there after reopening.
+     */
+    @Test
+    void inNoneModeAFullSegmentIsDeletedAfterItsFlushWithoutAnFsync() throws Exception {
+        try (LsmStore store = LsmStore.open(small(dir).build())) {
+            for (int i = 0; i < 2000; i++) {
+                store.put(utf8("k" + i), value(i, 0));
+            }
+            store.flush();
+            StorageStats.Snapshot s = store.stats();
+            assertTrue(s.flushes() >= 3, "flushes " + s.flushes());
+            assertEquals(0, s.walSyncs(), "no WAL fsync before close");
+        }
+        try (LsmStore store = LsmStore.open(small(dir).build())) {
+            for (int i = 0; i < 2000; i++) {
+                assertArrayEquals(value(i, 0), store.get(utf8("k" + i)).orElseThrow().value());
+            }
+        }
+    }
+
     @Test
     void statisticsDescribeTheTreeAndItsTraffic() throws Exception {
         try (LsmStore store = LsmStore.open(small(dir).syncMode(SyncMode.SYNC).build())) {

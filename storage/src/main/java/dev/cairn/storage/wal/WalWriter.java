@@ -77,6 +77,10 @@ public final class WalWriter implements Closeable {
     private long prefilledTo;
     /** Set by {@link #seal}: the zeros are cut off and no more are written; guarded by {@link #fileWrite}. */
     private boolean sealed;
+    /** Held by {@link #seal} and {@link #retire}, so a segment is never sealed as it is closed unsynced. */
+    private final Object sealing = new Object();
+    /** Set by {@link #retire}: closed without an fsync, its records durable in a table; guarded by {@link #sealing}. */
+    private boolean retired;
     /** Set when writing zeros failed (a full disk): no more are written; guarded by {@link #fileWrite}. */
     private boolean prefillFailed;
 
@@ -256,7 +260,16 @@ public final class WalWriter implements Closeable {
      * synced, without zeros ahead.
      */
     public void seal() {
-        sync();
+        synchronized (sealing) {
+            if (retired) {
+                return; // its records are in a durable table and the file is closed
+            }
+            sync();
+            cutZeros();
+        }
+    }
+
+    private void cutZeros() {
         synchronized (fileWrite) {
             if (sealed) {
                 return;
@@ -272,6 +285,28 @@ public final class WalWriter implements Closeable {
                 }
             } catch (IOException e) {
                 throw fail(new UncheckedIOException("cannot cut the zeros written ahead off " + file, e));
+            }
+        }
+    }
+
+    /**
+     * Closes a segment that takes no more appends and whose every record is durable elsewhere (its
+     * memtable's table is written, fsynced and installed), without an fsync: the file is about to
+     * be deleted, and an fsync would only write it to the disk first. Buffered bytes still go to
+     * the OS, so a writer that appended before the segment was frozen and has not yet written its
+     * bytes finds them written. A later {@link #seal} (the next segment's first fsync) does
+     * nothing. Idempotent; also after {@link #close}.
+     */
+    public void retire() throws IOException {
+        synchronized (sealing) {
+            if (retired) {
+                return;
+            }
+            try {
+                writeOut();
+            } finally {
+                retired = true;
+                channel.close();
             }
         }
     }

@@ -277,6 +277,31 @@ class WalWriterTest {
         assertThrows(UncheckedIOException.class, second::close);
     }
 
+    /**
+     * A segment whose records are all in a durable table is closed without an fsync: its buffered
+     * bytes still reach the file, and the next segment's first fsync no longer syncs it.
+     */
+    @Test
+    void aRetiredSegmentIsClosedWithoutAnFsyncAndTheNextSegmentsSyncSkipsIt() throws Exception {
+        StorageStats stats = new StorageStats();
+        WalWriter first = WalWriter.create(dir, 1, stats);
+        long firstEnd = first.append(batch(1));
+        WalWriter second = WalWriter.next(first, dir, 2, stats, 0);
+        first.retire();
+        first.writeTo(firstEnd); // a writer that appended before the freeze finds its bytes written
+        assertEquals(0, stats.walSyncs.sum(), "retiring does not fsync");
+        List<Record> replayed = new ArrayList<>();
+        WalReader.replay(dir.resolve("000001.log"), true, dev.cairn.storage.WalRecovery.ABSOLUTE_CONSISTENCY, replayed::addAll,
+                line -> { });
+        assertEquals(1, replayed.size(), "the buffered record reached the file");
+
+        second.syncTo(second.append(batch(2)));
+        assertEquals(1, stats.walSyncs.sum(), "one fsync, of the second segment only");
+        first.close();
+        first.retire();
+        second.close();
+    }
+
     private interface Body {
         Void run(int thread) throws Exception;
     }
