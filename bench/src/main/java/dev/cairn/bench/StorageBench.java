@@ -21,8 +21,9 @@ import picocli.CommandLine.Option;
  * each engine's write amplification and disk space after fillrandom + overwrite. Then the
  * YCSB-shaped workloads of {@link YcsbWorkloads} (value sizes, uniform and zipfian keys, read
  * mixes, read-latest, read-modify-write, short scans), each line with both engines' GC share. With
- * {@code --repeat N} every workload runs N times per engine, the engines alternating, and each
- * figure is the median of its N runs.
+ * {@code --repeat N} every workload (the YCSB-shaped ones too, each repetition on a fresh load)
+ * runs N times per engine, Cairn first in the odd-numbered runs and RocksDB first in the others,
+ * and each figure (the GC shares too) is the median of its N runs.
  */
 @Command(name = "storage", mixinStandardHelpOptions = true,
         description = "Cairn's LSM engine vs RocksDB (rocksdbjni), db_bench style.")
@@ -45,7 +46,7 @@ final class StorageBench implements Callable<Integer> {
     @Option(names = "--only", split = ",", description = "run only these workloads")
     List<String> only;
 
-    @Option(names = "--repeat", description = "run every workload this many times, alternating the engines, and "
+    @Option(names = "--repeat", description = "run every workload this many times, alternating which engine goes first, and "
             + "report the median of each (default ${DEFAULT-VALUE}); on a shared machine one run can be far off")
     int repeat = 1;
 
@@ -101,7 +102,7 @@ final class StorageBench implements Callable<Integer> {
         boolean anyMain = only == null || java.util.Arrays.stream(names).anyMatch(only::contains);
         double[][][] samples = new double[names.length][2][repeat];
         for (int r = 0; r < repeat && anyMain; r++) {
-            for (int i = 0; i < 2; i++) {
+            for (int i : order(r)) {
                 Path d = root.resolve("main-" + i + "-" + runs++);
                 try (KvEngine e = engines[i].open(d, false)) {
                     samples[0][i][r] = fill(e, keys, false, valueSize, false, 1);
@@ -149,27 +150,34 @@ final class StorageBench implements Callable<Integer> {
             return;
         }
         for (int size : ycsbValues) {
-            java.util.Map<String, YcsbWorkloads.Result[]> results = new java.util.LinkedHashMap<>();
-            for (int i = 0; i < 2; i++) {
-                YcsbWorkloads w = new YcsbWorkloads(ycsbRecords, size, ycsbThreads, ycsbOps);
-                Path d = root.resolve("ycsb-" + i + "-" + runs++);
-                try (KvEngine e = engines[i].open(d, false)) {
-                    results.computeIfAbsent("ycsb_load value=" + size, k -> new YcsbWorkloads.Result[2])[i] = w.load(e);
-                    for (String dist : ycsbDists) {
-                        for (String mix : ycsbMixes) {
-                            results.computeIfAbsent("ycsb_" + mix + " value=" + size + " dist=" + dist,
-                                    k -> new YcsbWorkloads.Result[2])[i] = w.run(e, mix, dist.equals("zipfian"));
+            // line -> engine -> repetition
+            java.util.Map<String, YcsbWorkloads.Result[][]> results = new java.util.LinkedHashMap<>();
+            for (int r = 0; r < repeat; r++) {
+                int rep = r;
+                for (int i : order(r)) {
+                    int engine = i;
+                    YcsbWorkloads w = new YcsbWorkloads(ycsbRecords, size, ycsbThreads, ycsbOps);
+                    Path d = root.resolve("ycsb-" + i + "-" + runs++);
+                    try (KvEngine e = engines[i].open(d, false)) {
+                        results.computeIfAbsent("ycsb_load value=" + size, k -> new YcsbWorkloads.Result[2][repeat])[engine][rep] = w.load(e);
+                        for (String dist : ycsbDists) {
+                            for (String mix : ycsbMixes) {
+                                results.computeIfAbsent("ycsb_" + mix + " value=" + size + " dist=" + dist,
+                                        k -> new YcsbWorkloads.Result[2][repeat])[engine][rep] = w.run(e, mix, dist.equals("zipfian"));
+                            }
                         }
                     }
+                    delete(d);
                 }
-                delete(d);
             }
             results.forEach((line, r) -> {
                 String name = line.substring(0, line.indexOf(' '));
                 if (only == null || only.contains("ycsb") || only.contains(name)) {
+                    double cairnOps = median(r[0], YcsbWorkloads.Result::opsPerSecond);
+                    double rocksOps = median(r[1], YcsbWorkloads.Result::opsPerSecond);
                     System.out.printf(Locale.ROOT, "%s cairn=%.0f rocksdb=%.0f ratio=%.2f cairn_gc_pct=%.1f rocksdb_gc_pct=%.1f%n",
-                            line, r[0].opsPerSecond(), r[1].opsPerSecond(), r[0].opsPerSecond() / r[1].opsPerSecond(),
-                            r[0].gcPercent(), r[1].gcPercent());
+                            line, cairnOps, rocksOps, cairnOps / rocksOps,
+                            median(r[0], YcsbWorkloads.Result::gcPercent), median(r[1], YcsbWorkloads.Result::gcPercent));
                 }
             });
         }
@@ -190,10 +198,24 @@ final class StorageBench implements Callable<Integer> {
         double[] a = new double[repeat];
         double[] b = new double[repeat];
         for (int r = 0; r < repeat; r++) {
-            a[r] = runFresh(root, cairn, w, sync);
-            b[r] = runFresh(root, rocks, w, sync);
+            for (int i : order(r)) {
+                if (i == 0) {
+                    a[r] = runFresh(root, cairn, w, sync);
+                } else {
+                    b[r] = runFresh(root, rocks, w, sync);
+                }
+            }
         }
         print(name, median(a), median(b));
+    }
+
+    /**
+     * The engines' order in repetition {@code r}: Cairn first in even ones, RocksDB first in odd
+     * ones, so that over several repetitions neither always runs first (the first one pays for
+     * the JIT's work on new paths and for what the previous workload left to write back).
+     */
+    private static int[] order(int r) {
+        return r % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0};
     }
 
     private static double median(double[] values) {
@@ -201,6 +223,10 @@ final class StorageBench implements Callable<Integer> {
         java.util.Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double median(YcsbWorkloads.Result[] runs, java.util.function.ToDoubleFunction<YcsbWorkloads.Result> figure) {
+        return median(java.util.Arrays.stream(runs).mapToDouble(figure).toArray());
     }
 
     private double runFresh(Path root, EngineFactory f, Workload w, boolean sync) throws Exception {
