@@ -494,7 +494,7 @@ public final class Memtable {
      * a 1 KB load's time; apart from the values, the key nodes of a 64 MiB table of 1 KB values
      * take about 4 MB. A small version node stays next to its key node, where an iterator, which
      * reads both, finds them in neighbouring cache lines: with every version node apart, scans of
-     * 100-byte values over the memtable slowed by a sixth.
+     * 100-byte values slowed by about a sixth.
      */
     private static final class ChunkRun {
         int chunk = -1;
@@ -502,19 +502,19 @@ public final class Memtable {
         int nextChunkSize = FIRST_CHUNK;
     }
 
-    /** An 8-aligned address for {@code n} bytes from {@code stream} (never 0: chunk 0 is not used). */
-    private long allocate(ChunkRun stream, int n) {
+    /** An 8-aligned address for {@code n} bytes from {@code run} (never 0: chunk 0 is not used). */
+    private long allocate(ChunkRun run, int n) {
         if (n > MAX_CHUNK / 4) { // a large record gets a chunk of its own; small ones keep filling the current one
             return ((long) addChunk(n) << 32);
         }
-        if (stream.chunk < 0 || stream.offset + n > chunks[stream.chunk].length) {
-            int chunkSize = Math.max(n, stream.nextChunkSize);
-            stream.nextChunkSize = Math.min(MAX_CHUNK, stream.nextChunkSize * 2);
-            stream.chunk = addChunk(chunkSize);
-            stream.offset = 0;
+        if (run.chunk < 0 || run.offset + n > chunks[run.chunk].length) {
+            int chunkSize = Math.max(n, run.nextChunkSize);
+            run.nextChunkSize = Math.min(MAX_CHUNK, run.nextChunkSize * 2);
+            run.chunk = addChunk(chunkSize);
+            run.offset = 0;
         }
-        long address = ((long) stream.chunk << 32) | stream.offset;
-        stream.offset += n;
+        long address = ((long) run.chunk << 32) | run.offset;
+        run.offset += n;
         return address;
     }
 
