@@ -153,18 +153,11 @@ final class StorageBench implements Callable<Integer> {
             // line -> engine -> repetition
             java.util.Map<String, YcsbWorkloads.Result[][]> results = new java.util.LinkedHashMap<>();
             for (int r = 0; r < repeat; r++) {
-                int rep = r;
                 for (int i : order(r)) {
-                    int engine = i;
-                    YcsbWorkloads w = new YcsbWorkloads(ycsbRecords, size, ycsbThreads, ycsbOps);
                     Path d = root.resolve("ycsb-" + i + "-" + runs++);
                     try (KvEngine e = engines[i].open(d, false)) {
-                        results.computeIfAbsent("ycsb_load value=" + size, k -> new YcsbWorkloads.Result[2][repeat])[engine][rep] = w.load(e);
-                        for (String dist : ycsbDists) {
-                            for (String mix : ycsbMixes) {
-                                results.computeIfAbsent("ycsb_" + mix + " value=" + size + " dist=" + dist,
-                                        k -> new YcsbWorkloads.Result[2][repeat])[engine][rep] = w.run(e, mix, dist.equals("zipfian"));
-                            }
+                        for (var line : ycsbLines(e, size).entrySet()) {
+                            results.computeIfAbsent(line.getKey(), k -> new YcsbWorkloads.Result[2][repeat])[i][r] = line.getValue();
                         }
                     }
                     delete(d);
@@ -183,6 +176,19 @@ final class StorageBench implements Callable<Integer> {
         }
     }
 
+    /** Loads {@code e} with values of {@code size}, then runs every mix and distribution on it; results by line, in order. */
+    private java.util.Map<String, YcsbWorkloads.Result> ycsbLines(KvEngine e, int size) throws Exception {
+        YcsbWorkloads w = new YcsbWorkloads(ycsbRecords, size, ycsbThreads, ycsbOps);
+        java.util.Map<String, YcsbWorkloads.Result> lines = new java.util.LinkedHashMap<>();
+        lines.put("ycsb_load value=" + size, w.load(e));
+        for (String dist : ycsbDists) {
+            for (String mix : ycsbMixes) {
+                lines.put("ycsb_" + mix + " value=" + size + " dist=" + dist, w.run(e, mix, dist.equals("zipfian")));
+            }
+        }
+        return lines;
+    }
+
     private interface Workload {
         double run(KvEngine engine, Path dir) throws Exception;
     }
@@ -195,18 +201,14 @@ final class StorageBench implements Callable<Integer> {
         if (only != null && !only.contains(name)) {
             return;
         }
-        double[] a = new double[repeat];
-        double[] b = new double[repeat];
+        EngineFactory[] engines = {cairn, rocks};
+        double[][] rates = new double[2][repeat];
         for (int r = 0; r < repeat; r++) {
             for (int i : order(r)) {
-                if (i == 0) {
-                    a[r] = runFresh(root, cairn, w, sync);
-                } else {
-                    b[r] = runFresh(root, rocks, w, sync);
-                }
+                rates[i][r] = runFresh(root, engines[i], w, sync);
             }
         }
-        print(name, median(a), median(b));
+        print(name, median(rates[0]), median(rates[1]));
     }
 
     /**

@@ -70,6 +70,8 @@ public final class Memtable {
     private static final int MAX_HEIGHT = 12;
     private static final int FIRST_CHUNK = 16 << 10;
     private static final int MAX_CHUNK = maxChunk();
+    /** Version nodes larger than this (header and value) are carved from {@link #versionNodes}. */
+    private static final int MAX_INLINE_VERSION = 256;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -103,8 +105,6 @@ public final class Memtable {
     private int chunkCount = 1;
     /** Where key nodes and small version nodes are carved from (see {@link ChunkRun}). */
     private final ChunkRun keyNodes = new ChunkRun();
-    /** Version nodes larger than this (header and value) are carved from {@link #versionNodes}. */
-    private static final int MAX_INLINE_VERSION = 256;
     /** Where large version nodes (and their values) are carved from. */
     private final ChunkRun versionNodes = new ChunkRun();
 

@@ -41,9 +41,7 @@ class WalWriterTest {
                 w.syncTo(w.append(batch(s)));
             }
         }
-        List<Record> replayed = new ArrayList<>();
-        WalReader.replay(dir.resolve("000001.log"), true, dev.cairn.storage.WalRecovery.ABSOLUTE_CONSISTENCY, replayed::addAll,
-                line -> { });
+        List<Record> replayed = replayed("000001.log");
         assertEquals(5, replayed.size());
         for (int i = 0; i < 5; i++) {
             assertEquals(i + 1, replayed.get(i).sequence());
@@ -210,8 +208,7 @@ class WalWriterTest {
             assertEquals(0, stats.walSyncs.sum(), "no fsync was asked for");
             assertTrue(writes.get() <= threads * perThread, writes.get() + " writes for " + threads * perThread + " records");
         }
-        List<Record> replayed = new ArrayList<>();
-        WalReader.replay(file, true, dev.cairn.storage.WalRecovery.ABSOLUTE_CONSISTENCY, replayed::addAll, line -> { });
+        List<Record> replayed = replayed(file.getFileName().toString());
         assertEquals(threads * perThread, replayed.size());
         for (int i = 0; i < replayed.size(); i++) {
             assertEquals(i + 1, replayed.get(i).sequence(), "record " + i);
@@ -290,16 +287,21 @@ class WalWriterTest {
         first.retire();
         first.writeTo(firstEnd); // a writer that appended before the freeze finds its bytes written
         assertEquals(0, stats.walSyncs.sum(), "retiring does not fsync");
-        List<Record> replayed = new ArrayList<>();
-        WalReader.replay(dir.resolve("000001.log"), true, dev.cairn.storage.WalRecovery.ABSOLUTE_CONSISTENCY, replayed::addAll,
-                line -> { });
-        assertEquals(1, replayed.size(), "the buffered record reached the file");
+        assertEquals(1, replayed("000001.log").size(), "the buffered record reached the file");
 
         second.syncTo(second.append(batch(2)));
         assertEquals(1, stats.walSyncs.sum(), "one fsync, of the second segment only");
         first.close();
         first.retire();
         second.close();
+    }
+
+    /** The records of segment {@code name}, read as the newest segment, refusing any damage. */
+    private List<Record> replayed(String name) throws IOException {
+        List<Record> records = new ArrayList<>();
+        WalReader.replay(dir.resolve(name), true, dev.cairn.storage.WalRecovery.ABSOLUTE_CONSISTENCY, records::addAll,
+                line -> { });
+        return records;
     }
 
     private interface Body {
