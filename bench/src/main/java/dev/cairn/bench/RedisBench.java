@@ -27,9 +27,10 @@ import picocli.CommandLine.Option;
  * {@code appendfsync always} (both acknowledge a write once it is fsynced). Without and with
  * pipelining. One line per test:
  * {@code <test> pipeline=<n> durability=<memory|interval|sync> cairn=<req/s> redis=<req/s> ratio=<cairn/redis>}.
- * The Cairn node runs in this JVM and is warmed up with one untimed run of the same tests (its
- * JIT compiles the paths first; redis-server is native code); redis-server and redis-benchmark
- * are child processes. All on 127.0.0.1.
+ * The Cairn node runs in this JVM; redis-server and redis-benchmark are child processes. Each
+ * server is fresh for each comparison and answers one untimed run of the same tests before the
+ * timed one (Cairn's JIT compiles the server's paths in it). {@code --repeat N} runs each
+ * comparison N times, the servers taking turns to go first, and prints medians. All on 127.0.0.1.
  */
 @Command(name = "redis", mixinStandardHelpOptions = true,
         description = "cairn-server vs redis-server under redis-benchmark (needs Debian's redis-server and redis-tools).")
@@ -56,45 +57,34 @@ final class RedisBench implements Callable<Integer> {
     @Option(names = "--durabilities", split = ",", description = "which of memory,interval,sync to run (default all)")
     List<String> durabilities = List.of("memory", "interval", "sync");
 
+    @Option(names = "--repeat", description = "run every comparison this many times, alternating which server goes first, "
+            + "and report the median of each (default ${DEFAULT-VALUE}); on a shared machine one run can be far off")
+    int repeat = 1;
+
     @Override
     public Integer call() throws Exception {
         Path scratch = Files.createTempDirectory("cairn-redis-bench");
-        System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d (-P 16: -n %d) -c %d, %d cores, cairn io-threads %d, %s%n",
+        System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d (-P 16: -n %d) -c %d, %d cores, cairn io-threads %d%s, %s%n",
                 tests, requests, pipelinedRequests, clients, Runtime.getRuntime().availableProcessors(), ioThreads,
-                version("redis-server"));
+                repeat > 1 ? ", median of " + repeat + " runs per server, alternating" : "", version("redis-server"));
         try {
             for (String durability : durabilities) {
                 for (int pipeline : List.of(1, 16)) {
-                    Map<String, Double> cairn;
-                    try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1",
-                            scratch.resolve("cairn-" + durability + "-" + pipeline),
-                            durability.equals("sync") ? SyncMode.SYNC : SyncMode.INTERVAL, null, 10_000,
-                            2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")).withIoThreads(ioThreads))) {
-                        benchmark(node.port(), pipeline); // warm-up: let the JIT compile the server's paths first
-                        cairn = benchmark(node.port(), pipeline);
+                    List<Map<String, Double>> cairn = new ArrayList<>();
+                    List<Map<String, Double>> redis = new ArrayList<>();
+                    for (int r = 0; r < repeat; r++) {
+                        Path dir = scratch.resolve(durability + "-" + pipeline + "-" + r);
+                        for (int side : Repetitions.order(r)) {
+                            if (side == 0) {
+                                cairn.add(cairn(dir.resolve("cairn"), durability, pipeline));
+                            } else {
+                                redis.add(redis(Files.createDirectories(dir.resolve("redis")), durability, pipeline));
+                            }
+                        }
                     }
-                    Map<String, Double> redis;
-                    Path redisDir = Files.createDirectories(scratch.resolve("redis-" + durability + "-" + pipeline));
-                    int port = freePort();
-                    List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
-                            "--bind", "127.0.0.1", "--save", "", "--dir", redisDir.toString(), "--protected-mode", "yes"));
-                    cmd.addAll(switch (durability) {
-                        case "memory" -> List.of("--appendonly", "no");
-                        case "interval" -> List.of("--appendonly", "yes", "--appendfsync", "everysec");
-                        default -> List.of("--appendonly", "yes", "--appendfsync", "always");
-                    });
-                    Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
-                            .redirectOutput(redisDir.resolve("redis.log").toFile()).start();
-                    try {
-                        waitForPort(port);
-                        redis = benchmark(port, pipeline);
-                    } finally {
-                        server.destroy();
-                        server.waitFor(30, TimeUnit.SECONDS);
-                    }
-                    for (String test : cairn.keySet()) {
-                        double c = cairn.get(test);
-                        double r = redis.getOrDefault(test, Double.NaN);
+                    for (String test : cairn.get(0).keySet()) {
+                        double c = median(cairn, test);
+                        double r = median(redis, test);
                         System.out.printf(Locale.ROOT, "%s pipeline=%d durability=%s cairn=%.0f redis=%.0f ratio=%.2f%n",
                                 test, pipeline, durability, c, r, c / r);
                     }
@@ -106,6 +96,49 @@ final class RedisBench implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static double median(List<Map<String, Double>> runs, String test) {
+        return Repetitions.median(runs.stream().mapToDouble(m -> m.getOrDefault(test, Double.NaN)).toArray());
+    }
+
+    /**
+     * A fresh Cairn node in this JVM, at the durability Redis is run at: one untimed run of the
+     * tests (the JIT compiles the server's paths), then the timed one.
+     */
+    private Map<String, Double> cairn(Path dir, String durability, int pipeline) throws Exception {
+        try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir,
+                durability.equals("sync") ? SyncMode.SYNC : SyncMode.INTERVAL, null, 10_000,
+                2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")).withIoThreads(ioThreads))) {
+            benchmark(node.port(), pipeline);
+            return benchmark(node.port(), pipeline);
+        }
+    }
+
+    /**
+     * A fresh redis-server child process: {@code appendonly no} for memory, {@code appendfsync
+     * everysec} for interval, {@code always} for sync; the same untimed run first, so that both
+     * servers are measured on the same footing (a server that has already answered the tests once).
+     */
+    private Map<String, Double> redis(Path dir, String durability, int pipeline) throws Exception {
+        int port = freePort();
+        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--dir", dir.toString(), "--protected-mode", "yes"));
+        cmd.addAll(switch (durability) {
+            case "memory" -> List.of("--appendonly", "no");
+            case "interval" -> List.of("--appendonly", "yes", "--appendfsync", "everysec");
+            default -> List.of("--appendonly", "yes", "--appendfsync", "always");
+        });
+        Process server = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        try {
+            waitForPort(port);
+            benchmark(port, pipeline);
+            return benchmark(port, pipeline);
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     /** Runs redis-benchmark in CSV mode; returns requests per second per test. */

@@ -102,7 +102,7 @@ final class StorageBench implements Callable<Integer> {
         boolean anyMain = only == null || java.util.Arrays.stream(names).anyMatch(only::contains);
         double[][][] samples = new double[names.length][2][repeat];
         for (int r = 0; r < repeat && anyMain; r++) {
-            for (int i : order(r)) {
+            for (int i : Repetitions.order(r)) {
                 Path d = root.resolve("main-" + i + "-" + runs++);
                 try (KvEngine e = engines[i].open(d, false)) {
                     samples[0][i][r] = fill(e, keys, false, valueSize, false, 1);
@@ -118,8 +118,8 @@ final class StorageBench implements Callable<Integer> {
             }
         }
         for (int w = 0; w < names.length && anyMain; w++) {
-            rates[w][0] = median(samples[w][0]);
-            rates[w][1] = median(samples[w][1]);
+            rates[w][0] = Repetitions.median(samples[w][0]);
+            rates[w][1] = Repetitions.median(samples[w][1]);
             print(names[w], rates[w][0], rates[w][1]);
         }
         long syncOps = Math.max(100, keys / 100);
@@ -153,7 +153,7 @@ final class StorageBench implements Callable<Integer> {
             // line -> engine -> repetition
             java.util.Map<String, YcsbWorkloads.Result[][]> results = new java.util.LinkedHashMap<>();
             for (int r = 0; r < repeat; r++) {
-                for (int i : order(r)) {
+                for (int i : Repetitions.order(r)) {
                     Path d = root.resolve("ycsb-" + i + "-" + runs++);
                     try (KvEngine e = engines[i].open(d, false)) {
                         for (var line : ycsbLines(e, size).entrySet()) {
@@ -204,31 +204,15 @@ final class StorageBench implements Callable<Integer> {
         EngineFactory[] engines = {cairn, rocks};
         double[][] rates = new double[2][repeat];
         for (int r = 0; r < repeat; r++) {
-            for (int i : order(r)) {
+            for (int i : Repetitions.order(r)) {
                 rates[i][r] = runFresh(root, engines[i], w, sync);
             }
         }
-        print(name, median(rates[0]), median(rates[1]));
-    }
-
-    /**
-     * The engines' order in repetition {@code r}: Cairn first in even ones, RocksDB first in odd
-     * ones, so that over several repetitions neither always runs first (the first one pays for
-     * the JIT's work on new paths and for what the previous workload left to write back).
-     */
-    private static int[] order(int r) {
-        return r % 2 == 0 ? new int[] {0, 1} : new int[] {1, 0};
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        print(name, Repetitions.median(rates[0]), Repetitions.median(rates[1]));
     }
 
     private static double median(YcsbWorkloads.Result[] runs, java.util.function.ToDoubleFunction<YcsbWorkloads.Result> figure) {
-        return median(java.util.Arrays.stream(runs).mapToDouble(figure).toArray());
+        return Repetitions.median(java.util.Arrays.stream(runs).mapToDouble(figure).toArray());
     }
 
     private double runFresh(Path root, EngineFactory f, Workload w, boolean sync) throws Exception {

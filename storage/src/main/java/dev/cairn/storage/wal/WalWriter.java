@@ -64,6 +64,8 @@ public final class WalWriter implements Closeable {
     private final Object fileWrite = new Object();
     private long appendedTo; // guarded by this
     private volatile long writtenTo;
+    /** Where the write under way (if {@code > writtenTo}) ends: the bytes it took, up to their end. */
+    private volatile long writingTo;
     private volatile long syncedTo;
     /** The first write or fsync error; once set, nothing not yet synced is ever reported durable. */
     private volatile RuntimeException failure;
@@ -159,10 +161,40 @@ public final class WalWriter implements Closeable {
      * death of the process, not of the machine).
      */
     public void writeTo(long offset) {
-        if (writtenTo < offset) {
+        if (writtenTo < offset && !writtenWhileSpinning(offset)) {
             writeOut();
         }
         checkNotWritten(offset);
+    }
+
+    /** How long {@link #writtenWhileSpinning} waits for the write under way, at most. */
+    private static final long WRITE_SPIN_NANOS = 20_000;
+
+    /**
+     * Waits, spinning, for a write under way to end, if there is one, and says whether it took
+     * the bytes up to {@code offset}. Another thread's {@code write} of a few kilobytes takes a
+     * few microseconds; queueing on {@link #fileWrite} behind it parks this thread and wakes it
+     * through the kernel, which costs more than the write, and mostly finds the bytes written by
+     * then. Bounded by {@value #WRITE_SPIN_NANOS} ns; after it (or when no write is under way, or
+     * the write did not take these bytes) the caller writes them itself.
+     */
+    private boolean writtenWhileSpinning(long offset) {
+        long deadline = 0;
+        for (int i = 0; writingTo > writtenTo && failure == null; i++) {
+            if (writtenTo >= offset) {
+                return true;
+            }
+            if ((i & 15) == 15) {
+                long now = System.nanoTime();
+                if (deadline == 0) {
+                    deadline = now + WRITE_SPIN_NANOS;
+                } else if (now > deadline) {
+                    break;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return writtenTo >= offset;
     }
 
     /** Hands every buffered byte to the OS (after the predecessor's); returns the offset written to. */
@@ -188,6 +220,7 @@ public final class WalWriter implements Closeable {
                 pending = spare != null ? spare : ByteBuffer.allocateDirect(BUFFER_BYTES);
                 spare = null;
                 target = appendedTo;
+                writingTo = target;
             }
             try {
                 write(out.flip());
