@@ -122,17 +122,17 @@ public final class Commands {
         Reply refused = spec == null ? null : refusal(session, spec, name, args);
         if (spec != null && refused == null && spec.longRunning) {
             // a walk over the whole keyspace: never on an event loop that other clients share
-            return CompletableFuture.supplyAsync(() -> execute(session, args, name), context.longRunningThreads());
+            return CompletableFuture.supplyAsync(() -> execute(session, args, spec, name), context.longRunningThreads());
         }
         boolean mayBlock = spec != null && (spec.writes ? context.writesMayBlock() : context.readsMayBlock() && spec.touchesStore);
         if (spec == null || refused != null || !mayBlock) {
-            return CompletableFuture.completedFuture(execute(session, args, name));
+            return CompletableFuture.completedFuture(execute(session, args, spec, name));
         }
         WriteRun one = spec.batch == null ? null : newWriteRun(session);
         if (one != null && one.add(args)) {
             return execute(one);
         }
-        return CompletableFuture.supplyAsync(() -> execute(session, args, name), context.writeThreads());
+        return CompletableFuture.supplyAsync(() -> execute(session, args, spec, name), context.writeThreads());
     }
 
     /**
@@ -349,7 +349,7 @@ public final class Commands {
 
     public Reply execute(Session session, List<byte[]> args) {
         Spec spec = lookup(session, args);
-        return execute(session, args, spec != null ? spec.name : lowerCaseName(args.get(0)));
+        return execute(session, args, spec, spec != null ? spec.name : lowerCaseName(args.get(0)));
     }
 
     /**
@@ -404,9 +404,9 @@ public final class Commands {
         return Args.text(name);
     }
 
-    private Reply execute(Session session, List<byte[]> args, String name) {
+    /** Runs {@code args}, which name {@code spec} (null: no such command) as {@code name}. */
+    private Reply execute(Session session, List<byte[]> args, Spec spec, String name) {
         session.countCommand();
-        Spec spec = table(session.db()).get(name);
         if (spec == null) {
             return Reply.error(unknownCommand(args));
         }
