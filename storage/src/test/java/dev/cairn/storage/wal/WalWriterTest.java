@@ -256,6 +256,61 @@ class WalWriterTest {
         }
     }
 
+    /**
+     * A writer whose bytes another thread's write has taken waits for that write instead of
+     * writing them again, and shares its outcome: it returns once the bytes are in the file, or
+     * fails if that write fails (while it waits, whether spinning or queued on the file).
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriterWhoseBytesAWriteUnderWayTookSharesItsOutcome() throws Exception {
+        for (boolean fails : new boolean[] {false, true}) {
+            Path segmentDir = java.nio.file.Files.createDirectories(dir.resolve(fails ? "fails" : "succeeds"));
+            AtomicInteger writes = new AtomicInteger();
+            CountDownLatch inWrite = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try (WalWriter w = WalWriter.create(segmentDir, 1, new StorageStats());
+                 Faults.Armed stall = Faults.onEntry(WalWriter.class, "writeFile", () -> {
+                     writes.incrementAndGet();
+                     inWrite.countDown();
+                     release.await(30, TimeUnit.SECONDS);
+                     if (fails) {
+                         throw new IOException("Input/output error (injected)");
+                     }
+                 })) {
+                long first = w.append(batch(1));
+                long second = w.append(batch(2));
+                Future<?> taker = pool.submit(() -> w.writeTo(second)); // takes both records
+                assertTrue(inWrite.await(30, TimeUnit.SECONDS));
+                Future<?> waiter = pool.submit(() -> {
+                    w.writeTo(first);
+                    long inFile = java.nio.file.Files.size(segmentDir.resolve("000001.log"));
+                    if (inFile < first) {
+                        throw new AssertionError("writeTo(" + first + ") returned with " + inFile + " bytes in the file");
+                    }
+                    return null;
+                });
+                Thread.sleep(50); // time for the waiter to spin and queue on the file (a late one finds the outcome)
+                release.countDown();
+                if (fails) {
+                    assertThrows(java.util.concurrent.ExecutionException.class, () -> taker.get(30, TimeUnit.SECONDS));
+                    java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                            () -> waiter.get(30, TimeUnit.SECONDS));
+                    assertTrue(e.getCause() instanceof UncheckedIOException, String.valueOf(e.getCause()));
+                } else {
+                    taker.get(30, TimeUnit.SECONDS);
+                    waiter.get(30, TimeUnit.SECONDS);
+                }
+                assertEquals(1, writes.get(), "one write handed both records to the OS");
+            } catch (UncheckedIOException expectedOnClose) {
+                assertTrue(fails, "only the failed segment fails to close: " + expectedOnClose);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     /** A sync of the next segment first syncs the one before it, and fails if that one failed. */
     @Test
     void theNextSegmentsSyncCoversAndInheritsTheFailureOfThePreviousOne() throws Exception {
