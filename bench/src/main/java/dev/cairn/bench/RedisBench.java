@@ -78,7 +78,7 @@ final class RedisBench implements Callable<Integer> {
                             if (side == 0) {
                                 cairn.add(cairn(dir.resolve("cairn"), durability, pipeline));
                             } else {
-                                redis.add(redis(Files.createDirectories(dir.resolve("redis")), durability, pipeline));
+                                redis.add(redis(dir.resolve("redis"), durability, pipeline));
                             }
                         }
                     }
@@ -110,8 +110,7 @@ final class RedisBench implements Callable<Integer> {
         try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir,
                 durability.equals("sync") ? SyncMode.SYNC : SyncMode.INTERVAL, null, 10_000,
                 2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")).withIoThreads(ioThreads))) {
-            benchmark(node.port(), pipeline);
-            return benchmark(node.port(), pipeline);
+            return untimedThenTimed(node.port(), pipeline);
         }
     }
 
@@ -121,6 +120,7 @@ final class RedisBench implements Callable<Integer> {
      * servers are measured on the same footing (a server that has already answered the tests once).
      */
     private Map<String, Double> redis(Path dir, String durability, int pipeline) throws Exception {
+        Files.createDirectories(dir);
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--dir", dir.toString(), "--protected-mode", "yes"));
@@ -133,12 +133,17 @@ final class RedisBench implements Callable<Integer> {
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
         try {
             waitForPort(port);
-            benchmark(port, pipeline);
-            return benchmark(port, pipeline);
+            return untimedThenTimed(port, pipeline);
         } finally {
             server.destroy();
             server.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** One untimed run of the tests against the server on {@code port}, then the timed one, whose rates it returns. */
+    private Map<String, Double> untimedThenTimed(int port, int pipeline) throws IOException, InterruptedException {
+        benchmark(port, pipeline);
+        return benchmark(port, pipeline);
     }
 
     /** Runs redis-benchmark in CSV mode; returns requests per second per test. */

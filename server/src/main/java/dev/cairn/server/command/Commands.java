@@ -118,7 +118,7 @@ public final class Commands {
      */
     public CompletableFuture<Reply> executeAsync(Session session, List<byte[]> args) {
         Spec spec = lookup(session, args);
-        String name = spec != null ? spec.name : lowerCaseName(args.get(0));
+        String name = name(spec, args);
         Reply refused = spec == null ? null : refusal(session, spec, name, args);
         if (spec != null && refused == null && spec.longRunning) {
             // a walk over the whole keyspace: never on an event loop that other clients share
@@ -349,7 +349,12 @@ public final class Commands {
 
     public Reply execute(Session session, List<byte[]> args) {
         Spec spec = lookup(session, args);
-        return execute(session, args, spec, spec != null ? spec.name : lowerCaseName(args.get(0)));
+        return execute(session, args, spec, name(spec, args));
+    }
+
+    /** The name {@code args} run under: its command's, or, for no such command, the name as sent in lower case. */
+    private String name(Spec spec, List<byte[]> args) {
+        return spec != null ? spec.name : lowerCaseName(args.get(0));
     }
 
     /**
