@@ -10,6 +10,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -20,6 +21,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +62,11 @@ public final class CairnNode implements AutoCloseable {
         java.util.concurrent.atomic.AtomicInteger loops = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ThreadFactory named = r -> new io.netty.util.concurrent.FastThreadLocalThread(r,
                 ioThreadPrefix + loops.incrementAndGet());
-        workers = EPOLL ? new EpollEventLoopGroup(options.ioThreads(), named) : new NioEventLoopGroup(options.ioThreads(), named);
+        long spinNanos = options.ioSpinMicros() * 1000L;
+        workers = EPOLL ? new EpollEventLoopGroup(options.ioThreads(), named, () -> spinNanos > 0
+                ? new SpinningSelectStrategy(spinNanos) : DefaultSelectStrategyFactory.INSTANCE.newSelectStrategy())
+                : new NioEventLoopGroup(options.ioThreads(), named, SelectorProvider.provider(), () -> spinNanos > 0
+                ? new SpinningSelectStrategy(spinNanos) : DefaultSelectStrategyFactory.INSTANCE.newSelectStrategy());
         String valueLimit = Integer.toString(options.maxValueBytes());
         namespaces = options.cluster() != null ? joinCluster(options, clock)
                 : options.memory()

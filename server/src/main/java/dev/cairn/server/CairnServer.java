@@ -57,6 +57,9 @@ public final class CairnServer implements Callable<Integer> {
     @Option(names = "--io-threads", description = "event loops serving connections (default: half the cores, at least 1)")
     Integer ioThreads;
 
+    @Option(names = "--io-spin-micros", description = "microseconds an event loop polls without blocking before it sleeps, 0 to 1000 (default 50)")
+    Integer ioSpinMicros;
+
     @Option(names = "--memory", description = "keep everything in memory: no data directory, nothing survives a restart")
     Boolean memory;
 
@@ -109,7 +112,9 @@ public final class CairnServer implements Callable<Integer> {
                 databases != null ? databases : Integer.parseInt(file.getProperty("databases",
                         Integer.toString(ServerOptions.DEFAULT_DATABASES)).trim()),
                 ioThreads != null ? ioThreads : Integer.parseInt(file.getProperty("io-threads",
-                        Integer.toString(ServerOptions.DEFAULT_IO_THREADS)).trim()));
+                        Integer.toString(ServerOptions.DEFAULT_IO_THREADS)).trim()),
+                ioSpinMicros != null ? ioSpinMicros : Integer.parseInt(file.getProperty("io-spin-micros",
+                        Integer.toString(ServerOptions.DEFAULT_IO_SPIN_MICROS)).trim()));
     }
 
     @Override
