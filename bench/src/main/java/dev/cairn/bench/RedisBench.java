@@ -54,6 +54,9 @@ final class RedisBench implements Callable<Integer> {
     @Option(names = "--io-threads", description = "the Cairn node's event loops (default: the server's, half the cores)")
     int ioThreads = ServerOptions.DEFAULT_IO_THREADS;
 
+    @Option(names = "--io-spin-micros", description = "how long the Cairn node's event loops poll before they sleep (default: the server's)")
+    int ioSpinMicros = ServerOptions.DEFAULT_IO_SPIN_MICROS;
+
     @Option(names = "--durabilities", split = ",", description = "which of memory,interval,sync to run (default all)")
     List<String> durabilities = List.of("memory", "interval", "sync");
 
@@ -64,8 +67,8 @@ final class RedisBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path scratch = Files.createTempDirectory("cairn-redis-bench");
-        System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d (-P 16: -n %d) -c %d, %d cores, cairn io-threads %d%s, %s%n",
-                tests, requests, pipelinedRequests, clients, Runtime.getRuntime().availableProcessors(), ioThreads,
+        System.out.printf(Locale.ROOT, "# redis benchmark: redis-benchmark -t %s -n %d (-P 16: -n %d) -c %d, %d cores, cairn io-threads %d io-spin-micros %d%s, %s%n",
+                tests, requests, pipelinedRequests, clients, Runtime.getRuntime().availableProcessors(), ioThreads, ioSpinMicros,
                 repeat > 1 ? ", median of " + repeat + " runs per server, alternating" : "", version("redis-server"));
         try {
             for (String durability : durabilities) {
@@ -109,7 +112,7 @@ final class RedisBench implements Callable<Integer> {
     private Map<String, Double> cairn(Path dir, String durability, int pipeline) throws Exception {
         try (CairnNode node = CairnNode.start(new ServerOptions(0, "127.0.0.1", dir,
                 durability.equals("sync") ? SyncMode.SYNC : SyncMode.INTERVAL, null, 10_000,
-                2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")).withIoThreads(ioThreads))) {
+                2 * 1024 * 1024, 1024 * 1024, durability.equals("memory")).withIoThreads(ioThreads).withIoSpinMicros(ioSpinMicros))) {
             return untimedThenTimed(node.port(), pipeline);
         }
     }

@@ -49,7 +49,7 @@ public final class ServerContext {
     java.util.concurrent.locks.ReentrantLock[] stripesFor(java.util.List<byte[]> keys) {
         int[] ids = new int[keys.size()];
         for (int i = 0; i < ids.length; i++) {
-            ids[i] = java.util.Arrays.hashCode(keys.get(i)) & (stripes.length - 1);
+            ids[i] = dev.cairn.api.ByteKey.spread(keys.get(i)) & (stripes.length - 1);
         }
         java.util.Arrays.sort(ids);
         int distinct = 0;
@@ -66,7 +66,7 @@ public final class ServerContext {
     }
 
     java.util.concurrent.locks.ReentrantLock stripeFor(byte[] key) {
-        return stripes[java.util.Arrays.hashCode(key) & (stripes.length - 1)];
+        return stripes[dev.cairn.api.ByteKey.spread(key) & (stripes.length - 1)];
     }
 
     /**

@@ -227,8 +227,7 @@ public final class MemoryStore implements Store, ReplicaStore {
     }
 
     private static int stripeIndex(byte[] key) {
-        int h = java.util.Arrays.hashCode(key);
-        return (h ^ (h >>> 16)) & (STRIPES - 1);
+        return dev.cairn.api.ByteKey.spread(key) & (STRIPES - 1);
     }
 
     private ReentrantLock stripe(byte[] key) {
@@ -567,6 +566,9 @@ public final class MemoryStore implements Store, ReplicaStore {
             List<dev.cairn.api.MutationOutcome> outcomes = new ArrayList<>(writes.size());
             BatchOverlay<Last> written = new BatchOverlay<>();
             java.util.function.Consumer<WriteOptions> checkWrite = this::checkWrite;
+            // one version for each write, taken from the counter at once (the batch holds its keys'
+            // stripes, so a later writer of any of them gets a later version); unused ones are skipped
+            long nextOfBatch = versions.getAndAdd(writes.size()) + 1;
             for (dev.cairn.api.KeyedMutation w : writes) {
                 byte[] key = w.key();
                 Mutation mutation = w.mutation();
@@ -585,7 +587,7 @@ public final class MemoryStore implements Store, ReplicaStore {
                     if (d.write() != Mutation.Write.NONE) {
                         // each decided write has a version of its own, so a CAS on a version the batch wrote works;
                         // the node installed carries its key's last
-                        Version version = nextVersion();
+                        Version version = Version.local(nextOfBatch++);
                         written.put(earlier, key, d.write() == Mutation.Write.VALUE
                                 ? new Last(d.value(), version, d.expiresAtMillis()) : new Last(null, version, now));
                     }
