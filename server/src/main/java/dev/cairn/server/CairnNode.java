@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -63,10 +64,10 @@ public final class CairnNode implements AutoCloseable {
         java.util.concurrent.ThreadFactory named = r -> new io.netty.util.concurrent.FastThreadLocalThread(r,
                 ioThreadPrefix + loops.incrementAndGet());
         long spinNanos = options.ioSpinMicros() * 1000L;
-        workers = EPOLL ? new EpollEventLoopGroup(options.ioThreads(), named, () -> spinNanos > 0
-                ? new SpinningSelectStrategy(spinNanos) : DefaultSelectStrategyFactory.INSTANCE.newSelectStrategy())
-                : new NioEventLoopGroup(options.ioThreads(), named, SelectorProvider.provider(), () -> spinNanos > 0
-                ? new SpinningSelectStrategy(spinNanos) : DefaultSelectStrategyFactory.INSTANCE.newSelectStrategy());
+        SelectStrategyFactory strategies = spinNanos > 0 ? () -> new SpinningSelectStrategy(spinNanos)
+                : DefaultSelectStrategyFactory.INSTANCE;
+        workers = EPOLL ? new EpollEventLoopGroup(options.ioThreads(), named, strategies)
+                : new NioEventLoopGroup(options.ioThreads(), named, SelectorProvider.provider(), strategies);
         String valueLimit = Integer.toString(options.maxValueBytes());
         namespaces = options.cluster() != null ? joinCluster(options, clock)
                 : options.memory()
