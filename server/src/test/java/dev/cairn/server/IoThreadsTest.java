@@ -21,7 +21,8 @@ class IoThreadsTest {
     @TempDir
     Path dir;
 
-    private static ServerOptions parse(String... args) throws Exception {
+    /** The options {@code cairn-server} would run with, given {@code args}. */
+    static ServerOptions parse(String... args) throws Exception {
         CairnServer server = new CairnServer();
         new CommandLine(server).parseArgs(args);
         return server.options();
@@ -63,7 +64,8 @@ class IoThreadsTest {
         }
     }
 
-    private static String ping(Socket s) throws Exception {
+    /** Sends PING on {@code s} and returns the reply's bytes ("+PONG\r\n"). */
+    static String ping(Socket s) throws Exception {
         OutputStream out = s.getOutputStream();
         out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();

@@ -9,20 +9,16 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.Socket;
 import java.nio.channels.spi.SelectorProvider;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code --io-spin-micros}: an event loop polls without blocking for a bounded time before it
@@ -32,22 +28,16 @@ class SpinningSelectStrategyTest {
     @TempDir
     Path dir;
 
-    private static ServerOptions parse(String... args) throws Exception {
-        CairnServer server = new CairnServer();
-        new CommandLine(server).parseArgs(args);
-        return server.options();
-    }
-
     @Test
     void theOptionTheConfigFileTheDefaultAndTheBounds() throws Exception {
-        assertEquals(ServerOptions.DEFAULT_IO_SPIN_MICROS, parse().ioSpinMicros());
-        assertEquals(0, parse("--io-spin-micros", "0").ioSpinMicros());
+        assertEquals(ServerOptions.DEFAULT_IO_SPIN_MICROS, IoThreadsTest.parse().ioSpinMicros());
+        assertEquals(0, IoThreadsTest.parse("--io-spin-micros", "0").ioSpinMicros());
         Path config = Files.writeString(dir.resolve("cairn.properties"), "io-spin-micros = 200\n");
-        assertEquals(200, parse("--config", config.toString()).ioSpinMicros());
-        assertEquals(7, parse("--config", config.toString(), "--io-spin-micros", "7").ioSpinMicros());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--io-spin-micros", "1001"));
+        assertEquals(200, IoThreadsTest.parse("--config", config.toString()).ioSpinMicros());
+        assertEquals(7, IoThreadsTest.parse("--config", config.toString(), "--io-spin-micros", "7").ioSpinMicros());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IoThreadsTest.parse("--io-spin-micros", "1001"));
         assertEquals("io-spin-micros must be between 0 and 1000, not 1001", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> parse("--io-spin-micros", "-1"));
+        assertThrows(IllegalArgumentException.class, () -> IoThreadsTest.parse("--io-spin-micros", "-1"));
     }
 
     /**
@@ -88,7 +78,7 @@ class SpinningSelectStrategyTest {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (CairnNode node = CairnNode.start(options); Socket s = new Socket("127.0.0.1", node.port())) {
             for (int i = 0; i < 100; i++) {
-                assertEquals("+PONG\r\n", ping(s));
+                assertEquals("+PONG\r\n", IoThreadsTest.ping(s));
             }
             Thread loop = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith(node.ioThreadPrefix())).findFirst().orElseThrow();
@@ -98,24 +88,7 @@ class SpinningSelectStrategyTest {
             long used = threads.getThreadCpuTime(loop.getId()) - before;
             // a loop that kept spinning would use most of the second; a sleeping one, next to nothing
             assertTrue(used < TimeUnit.MILLISECONDS.toNanos(300), "the idle loop used " + used / 1_000_000 + " ms of CPU in 1 s");
-            assertEquals("+PONG\r\n", ping(s)); // and wakes for the next request
+            assertEquals("+PONG\r\n", IoThreadsTest.ping(s)); // and wakes for the next request
         }
-    }
-
-    private static String ping(Socket s) throws Exception {
-        OutputStream out = s.getOutputStream();
-        out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = s.getInputStream();
-        byte[] reply = new byte[7];
-        int n = 0;
-        while (n < reply.length) {
-            int r = in.read(reply, n, reply.length - n);
-            if (r < 0) {
-                break;
-            }
-            n += r;
-        }
-        return new String(reply, 0, n, StandardCharsets.US_ASCII);
     }
 }
